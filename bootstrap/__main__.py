@@ -1,0 +1,5 @@
+"""Allow `python -m bootstrap`."""
+
+from bootstrap.cli.app import main
+
+main()

@@ -1,0 +1,63 @@
+"""What a handler gets to work with: clients per location, live ids, the journal, a sleep to wait with."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bootstrap.aws.session import Sessions
+from bootstrap.errors import AwsError
+from bootstrap.plan.model import Change
+from bootstrap.plan.refs import Registry
+from bootstrap.resources import GLOBAL, DesiredState, Location, Resource
+from bootstrap.spec.model import MANAGEMENT
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What a create or update reports back: the physical id (`Ref`) and attributes (`Fn::GetAtt`)."""
+
+    ref: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+class Recorder(Protocol):
+    def record(self, address: str, **data: Any) -> None: ...
+
+
+@dataclass
+class ApplyContext:
+    sessions: Sessions
+    desired: DesiredState
+    registry: Registry
+    journal: Recorder
+    sleep: Callable[[float], None] = time.sleep
+    wait_timeout: float = 900.0
+
+    def account_id(self, name: str) -> str | None:
+        """The live id of an account by its spec name; None for the management account (the caller)."""
+        if name == MANAGEMENT:
+            return None
+        resource = self.desired.by_address.get(f"organizations/account/{name}")
+        found = self.registry.get(resource.logical_id, "AccountId") if resource else None
+        if found is None:
+            raise AwsError(f"account {name} has no id yet", "Apply the organization layer first.")
+        return found
+
+    def client(self, service: str, location: Location) -> Any:
+        region = None if location.region == GLOBAL else location.region
+        return self.sessions.client(service, account_id=self.account_id(location.account), region=region)
+
+
+class Handler(Protocol):
+    def create(
+        self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change
+    ) -> Outputs: ...
+
+    def update(
+        self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change
+    ) -> Outputs: ...
+
+    def delete(self, ctx: ApplyContext, change: Change) -> None: ...

@@ -1,0 +1,152 @@
+"""Execute a plan: changes in dependency order, independent ones in parallel (bounded), each journaled.
+
+A failed change stops only what depends on it; everything else still runs, then the failures are
+reported together. Ctrl-C stops scheduling, lets running calls finish, journals them, and says how to
+resume. Nothing here decides *what* to change: that is the plan's job.
+"""
+
+from __future__ import annotations
+
+import graphlib
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from bootstrap.apply.context import ApplyContext, Outputs
+from bootstrap.apply.journal import Journal
+from bootstrap.apply.registry import handler_for
+from bootstrap.errors import ApplyInterrupted, AwsError, BootstrapError, SafetyError
+from bootstrap.plan.model import Action, Change, Plan
+from bootstrap.plan.refs import contains_unknown
+
+
+class Reporter(Protocol):
+    def started(self, change: Change) -> None: ...
+
+    def finished(self, change: Change, error: str | None) -> None: ...
+
+
+@dataclass
+class ApplyResult:
+    done: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+
+def execute(
+    plan: Plan,
+    ctx: ApplyContext,
+    journal: Journal,
+    reporter: Reporter,
+    *,
+    allow_destroy: bool = False,
+    already_done: frozenset[str] = frozenset(),
+    max_workers: int = 8,
+) -> ApplyResult:
+    destructive = [c.address for c in plan.changes if c.destructive]
+    if destructive and not allow_destroy:
+        raise SafetyError(
+            f"the plan has {len(destructive)} destructive change(s): {', '.join(destructive)}",
+            "Review them, then run apply again with --allow-destroy.",
+        )
+    if plan.blocked:
+        raise SafetyError(
+            "the plan has errors that must be resolved first: "
+            + "; ".join(f"{n.address}: {n.message}" for n in plan.blocked),
+            "Fix what the notes say, then plan again.",
+        )
+    changes = {c.address: c for c in plan.changes}
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter(
+        {a: {d for d in c.depends_on if d in changes} for a, c in changes.items()}
+    )
+    sorter.prepare()
+    result = ApplyResult()
+    journal.begin(plan.plan_id, len(changes))
+    running: dict[Future[Outputs | None], Change] = {}
+    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="apply")
+    try:
+        while sorter.is_active():
+            for address in sorter.get_ready():
+                change = changes[address]
+                if address in already_done:
+                    result.skipped.append(address)
+                    sorter.done(address)
+                    continue
+                reporter.started(change)
+                running[pool.submit(_apply_one, ctx, change)] = change
+            if not running:
+                break  # what is left depends on a failed change
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                change = running.pop(future)
+                _settle(future, change, ctx, journal, reporter, result, sorter)
+    except KeyboardInterrupt:
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future, change in running.items():
+            if future.done() and not future.cancelled():
+                _settle(future, change, ctx, journal, reporter, result, sorter)
+        journal.end("interrupted")
+        remaining = len(changes) - len(result.done) - len(result.skipped)
+        raise ApplyInterrupted(
+            f"apply interrupted: {len(result.done)} change(s) done, {remaining} not done",
+            "Run `bootstrap apply` again: it re-reads live state and resumes where this run stopped.",
+        ) from None
+    pool.shutdown(wait=True)
+    blocked = [
+        a for a in changes if a not in result.done and a not in result.failed and a not in result.skipped
+    ]
+    if result.failed:
+        journal.end("failed")
+        details = "; ".join(f"{a}: {m}" for a, m in result.failed.items())
+        waiting = f" {len(blocked)} change(s) waiting on them were not started." if blocked else ""
+        raise AwsError(
+            f"{len(result.failed)} change(s) failed ({len(result.done)} done).{waiting} {details}",
+            "Fix the cause above and run `bootstrap apply` again; finished changes are not repeated.",
+        )
+    journal.end("complete")
+    return result
+
+
+def _settle(
+    future: Future[Outputs | None],
+    change: Change,
+    ctx: ApplyContext,
+    journal: Journal,
+    reporter: Reporter,
+    result: ApplyResult,
+    sorter: graphlib.TopologicalSorter[str],
+) -> None:
+    try:
+        outputs = future.result()
+    except (BootstrapError, ClientError, BotoCoreError) as err:
+        message = err.message if isinstance(err, BootstrapError) else str(err)
+        result.failed[change.address] = message
+        journal.failed(change.address, message)
+        reporter.finished(change, message)
+        return
+    resource = ctx.desired.by_address.get(change.address)
+    if outputs is not None and resource is not None:
+        ctx.registry.set(resource.logical_id, outputs.ref, outputs.attributes)
+    result.done.append(change.address)
+    journal.done(change.address, outputs.ref if outputs else None)
+    reporter.finished(change, None)
+    sorter.done(change.address)
+
+
+def _apply_one(ctx: ApplyContext, change: Change) -> Outputs | None:
+    handler = handler_for(change.type)
+    if change.action is Action.DELETE:
+        handler.delete(ctx, change)
+        return None
+    resource = ctx.desired.by_address[change.address]
+    props = ctx.registry.resolve(dict(resource.properties))
+    if contains_unknown(props):
+        raise AwsError(f"{change.address}: a resource it refers to has no id yet", "Run apply again.")
+    if change.action is Action.REPLACE:
+        handler.delete(ctx, change)
+        return handler.create(ctx, resource, props, change)
+    if change.action is Action.CREATE:
+        return handler.create(ctx, resource, props, change)
+    return handler.update(ctx, resource, props, change)

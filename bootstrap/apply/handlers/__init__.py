@@ -1,0 +1,1 @@
+"""Handlers: one class per resource type, each with idempotent create, update and delete."""

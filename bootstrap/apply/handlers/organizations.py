@@ -1,0 +1,302 @@
+"""Handlers for AWS Organizations: the organization, root policy types, OUs, SCPs and accounts.
+
+All are idempotent: "already exists", "already enabled", "already attached" count as success. Accounts
+are never closed; the organization is never deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from bootstrap.apply.context import ApplyContext, Outputs
+from bootstrap.aws.retry import error_code, with_retries
+from bootstrap.errors import AwsError, SafetyError
+from bootstrap.plan.model import Change
+from bootstrap.resources import Resource
+
+_ACCOUNT_FAILURES = {
+    "EMAIL_ALREADY_EXISTS": "another AWS account already uses this e-mail address; give the account another "
+    "e-mail in the spec (accounts[].email or account_email_pattern), or adopt the account with accounts[].id",
+    "ACCOUNT_LIMIT_EXCEEDED": "the organization has reached its account quota; ask AWS Support for more",
+    "INVALID_EMAIL": "AWS rejected the e-mail address; fix it in the spec",
+    "CONCURRENT_ACCOUNT_MODIFICATION": "another account operation was running; run apply again",
+    "INTERNAL_FAILURE": "AWS failed internally; run apply again",
+}
+
+
+def _tags(props: dict[str, Any]) -> list[dict[str, str]]:
+    return [{"Key": t["Key"], "Value": t["Value"]} for t in props.get("Tags", [])]
+
+
+def _client(ctx: ApplyContext, resource_or_change: Resource | Change) -> Any:
+    return ctx.client("organizations", resource_or_change.location)
+
+
+def _root(client: Any) -> dict[str, Any]:
+    return dict(client.list_roots()["Roots"][0])
+
+
+def _ignore(err: ClientError, *codes: str) -> None:
+    if error_code(err) not in codes:
+        raise err
+
+
+class OrganizationHandler:
+    def create(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        client = _client(ctx, resource)
+        try:
+            org = client.create_organization(FeatureSet=props.get("FeatureSet", "ALL"))["Organization"]
+        except ClientError as err:
+            _ignore(err, "AlreadyInOrganizationException")
+            org = client.describe_organization()["Organization"]
+        root = _root(client)
+        return Outputs(org["Id"], {"Id": org["Id"], "Arn": org["Arn"], "RootId": root["Id"]})
+
+    def update(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        raise SafetyError(
+            "the organization's feature set is never changed by the toolkit",
+            "Enable all features in the Organizations console; it needs every member's approval.",
+        )
+
+    def delete(self, ctx: ApplyContext, change: Change) -> None:
+        raise SafetyError("the toolkit never deletes the organization")
+
+
+class RootPolicyTypesHandler:
+    def create(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        client = _client(ctx, resource)
+        root = _root(client)
+        enabled = {p["Type"] for p in root.get("PolicyTypes", []) if p["Status"] == "ENABLED"}
+        for policy_type in props["PolicyTypes"]:
+            if policy_type in enabled:
+                continue
+            try:
+                with_retries(
+                    lambda t=policy_type: client.enable_policy_type(RootId=root["Id"], PolicyType=t),
+                    sleep=ctx.sleep,
+                )
+            except ClientError as err:
+                _ignore(err, "PolicyTypeAlreadyEnabledException")
+        self._await_enabled(ctx, client, set(props["PolicyTypes"]))
+        return Outputs(root["Id"])
+
+    update = create
+
+    def _await_enabled(self, ctx: ApplyContext, client: Any, wanted: set[str]) -> None:
+        deadline = time.monotonic() + ctx.wait_timeout
+        while True:
+            root = _root(client)
+            enabled = {p["Type"] for p in root.get("PolicyTypes", []) if p["Status"] == "ENABLED"}
+            if wanted <= enabled:
+                return
+            if time.monotonic() > deadline:
+                raise AwsError(
+                    f"policy types {sorted(wanted - enabled)} are still not enabled",
+                    "Run apply again in a few minutes.",
+                )
+            ctx.sleep(2)
+
+    def delete(self, ctx: ApplyContext, change: Change) -> None:
+        raise SafetyError("the toolkit never disables policy types")
+
+
+class OrganizationalUnitHandler:
+    def create(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        client = _client(ctx, resource)
+        try:
+            ou = with_retries(
+                lambda: client.create_organizational_unit(
+                    ParentId=props["ParentId"], Name=props["Name"], Tags=_tags(props)
+                ),
+                sleep=ctx.sleep,
+            )["OrganizationalUnit"]
+        except ClientError as err:
+            _ignore(err, "DuplicateOrganizationalUnitException")
+            pages = client.get_paginator("list_organizational_units_for_parent").paginate(
+                ParentId=props["ParentId"]
+            )
+            ou = next(o for page in pages for o in page["OrganizationalUnits"] if o["Name"] == props["Name"])
+        return Outputs(ou["Id"], {"Id": ou["Id"], "Arn": ou["Arn"]})
+
+    def update(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        client = _client(ctx, resource)
+        with_retries(
+            lambda: client.update_organizational_unit(
+                OrganizationalUnitId=change.physical_id, Name=props["Name"]
+            ),
+            sleep=ctx.sleep,
+        )
+        return Outputs(change.physical_id)
+
+    def delete(self, ctx: ApplyContext, change: Change) -> None:
+        client = _client(ctx, change)
+        try:
+            with_retries(
+                lambda: client.delete_organizational_unit(OrganizationalUnitId=change.physical_id),
+                sleep=ctx.sleep,
+            )
+        except ClientError as err:
+            if error_code(err) == "OrganizationalUnitNotEmptyException":
+                raise AwsError(
+                    f"OU {change.address} ({change.physical_id}) is not empty, so it was not deleted",
+                    "Move its accounts and child OUs out (or add them to the spec), then apply again.",
+                ) from None
+            _ignore(err, "OrganizationalUnitNotFoundException")
+
+
+class PolicyHandler:
+    def create(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        client = _client(ctx, resource)
+        try:
+            policy = with_retries(
+                lambda: client.create_policy(
+                    Content=_minified(props["Content"]),
+                    Description=props.get("Description", ""),
+                    Name=props["Name"],
+                    Type=props["Type"],
+                    Tags=_tags(props),
+                ),
+                sleep=ctx.sleep,
+            )["Policy"]["PolicySummary"]
+        except ClientError as err:
+            if error_code(err) == "DuplicatePolicyException":
+                raise AwsError(
+                    f"an SCP named {props['Name']} already exists and is not the toolkit's",
+                    "Rename or delete that policy, or tag it bootstrap:managed=true to adopt it.",
+                ) from None
+            raise
+        for target in props.get("TargetIds", []):
+            self._attach(ctx, client, policy["Id"], target)
+        return Outputs(policy["Id"], {"Id": policy["Id"], "Arn": policy["Arn"]})
+
+    def update(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        client = _client(ctx, resource)
+        policy_id = change.physical_id
+        changed = {d.name for d in change.diffs}
+        if changed & {"Content", "Name", "Description"}:
+            with_retries(
+                lambda: client.update_policy(
+                    PolicyId=policy_id,
+                    Name=props["Name"],
+                    Description=props.get("Description", ""),
+                    Content=_minified(props["Content"]),
+                ),
+                sleep=ctx.sleep,
+            )
+        if "TargetIds" in changed:
+            before = set((change.before or {}).get("TargetIds", []))
+            after = set(props.get("TargetIds", []))
+            for target in sorted(after - before):
+                self._attach(ctx, client, policy_id, target)
+            for target in sorted(before - after):
+                self._detach(ctx, client, policy_id, target)
+        return Outputs(policy_id)
+
+    def delete(self, ctx: ApplyContext, change: Change) -> None:
+        client = _client(ctx, change)
+        pages = client.get_paginator("list_targets_for_policy").paginate(PolicyId=change.physical_id)
+        for target in [t["TargetId"] for page in pages for t in page["Targets"]]:
+            self._detach(ctx, client, change.physical_id, target)
+        try:
+            with_retries(lambda: client.delete_policy(PolicyId=change.physical_id), sleep=ctx.sleep)
+        except ClientError as err:
+            _ignore(err, "PolicyNotFoundException")
+
+    @staticmethod
+    def _attach(ctx: ApplyContext, client: Any, policy_id: str | None, target: str) -> None:
+        try:
+            with_retries(lambda: client.attach_policy(PolicyId=policy_id, TargetId=target), sleep=ctx.sleep)
+        except ClientError as err:
+            if error_code(err) == "ConstraintViolationException":
+                raise AwsError(
+                    f"cannot attach {policy_id} to {target}: {err.response['Error'].get('Message')}",
+                    "The target has too many SCPs attached; detach one it does not need.",
+                ) from None
+            _ignore(err, "DuplicatePolicyAttachmentException")
+
+    @staticmethod
+    def _detach(ctx: ApplyContext, client: Any, policy_id: str | None, target: str) -> None:
+        try:
+            with_retries(lambda: client.detach_policy(PolicyId=policy_id, TargetId=target), sleep=ctx.sleep)
+        except ClientError as err:
+            _ignore(err, "PolicyNotAttachedException", "TargetNotFoundException")
+
+
+class AccountHandler:
+    def create(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        client = _client(ctx, resource)
+        request_id = change.pending
+        if request_id is None:
+            status = with_retries(
+                lambda: client.create_account(
+                    Email=props["Email"], AccountName=props["AccountName"], Tags=_tags(props)
+                ),
+                sleep=ctx.sleep,
+            )["CreateAccountStatus"]
+            request_id = status["Id"]
+            ctx.journal.record(change.address, create_account_request=request_id)
+        account_id = self._await(ctx, client, request_id, props)
+        root_id = _root(client)["Id"]
+        target = props["ParentIds"][0]
+        if target != root_id:
+            self._move(ctx, client, account_id, root_id, target)
+        return Outputs(account_id, {"AccountId": account_id})
+
+    def update(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        client = _client(ctx, resource)
+        source = ((change.before or {}).get("ParentIds") or [None])[0]
+        if source is None:
+            source = client.list_parents(ChildId=change.physical_id)["Parents"][0]["Id"]
+        self._move(ctx, client, change.physical_id, source, props["ParentIds"][0])
+        return Outputs(change.physical_id, {"AccountId": str(change.physical_id)})
+
+    def delete(self, ctx: ApplyContext, change: Change) -> None:
+        raise SafetyError(
+            "the toolkit never closes accounts", "Close accounts by hand if you really mean to."
+        )
+
+    @staticmethod
+    def _move(ctx: ApplyContext, client: Any, account_id: str | None, source: str, target: str) -> None:
+        try:
+            with_retries(
+                lambda: client.move_account(
+                    AccountId=account_id, SourceParentId=source, DestinationParentId=target
+                ),
+                sleep=ctx.sleep,
+            )
+        except ClientError as err:
+            _ignore(err, "DuplicateAccountException")
+
+    @staticmethod
+    def _await(ctx: ApplyContext, client: Any, request_id: str, props: dict[str, Any]) -> str:
+        deadline = time.monotonic() + ctx.wait_timeout
+        delay = 1.0
+        while True:
+            status = client.describe_create_account_status(CreateAccountRequestId=request_id)[
+                "CreateAccountStatus"
+            ]
+            if status["State"] == "SUCCEEDED":
+                return str(status["AccountId"])
+            if status["State"] == "FAILED":
+                reason = status.get("FailureReason", "UNKNOWN")
+                raise AwsError(
+                    f"AWS refused to create account {props['AccountName']} <{props['Email']}>: {reason}",
+                    _ACCOUNT_FAILURES.get(
+                        reason, "See the Organizations console for details, fix, apply again."
+                    ),
+                )
+            if time.monotonic() > deadline:
+                raise AwsError(
+                    f"account {props['AccountName']} is still being created (request {request_id})",
+                    "Run apply again later: it waits for this request instead of creating another.",
+                )
+            ctx.sleep(delay)
+            delay = min(delay * 1.5, 15.0)
+
+
+def _minified(content: Any) -> str:
+    return content if isinstance(content, str) else json.dumps(content, separators=(",", ":"))

@@ -1,0 +1,1 @@
+"""The only place that makes AWS sessions and clients: one factory, retries configured once."""

@@ -1,0 +1,135 @@
+"""One session factory: the caller's session, cached clients, assume-role into member accounts.
+
+Every client shares one botocore config (adaptive retries) and one `CallStats`. When an endpoint
+override is in use (the sandbox, or `--endpoint-url`), the s3control account-id host prefix is stripped
+because `<account>.127.0.0.1` does not resolve.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+
+from bootstrap.aws.stats import CallStats
+from bootstrap.errors import AwsError, InputError, SafetyError
+
+MEMBER_ROLE = "OrganizationAccountAccessRole"
+_ACCOUNT_HOST = re.compile(r"^\d{12}\.(.+)$")
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    """Where to send calls: AWS CLI habits (`--profile`, `--region`, `--endpoint-url`, `AWS_ENDPOINT_URL`)."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    max_attempts: int = 8
+
+    @property
+    def endpoint(self) -> str | None:
+        return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+class Sessions:
+    """Clients by (service, account, region), cached and thread-safe to obtain."""
+
+    def __init__(self, target: AwsTarget, *, default_region: str, stats: CallStats | None = None) -> None:
+        self.target = target
+        self.region = target.region or default_region
+        self.stats = stats or CallStats()
+        self._lock = threading.RLock()
+        self._clients: dict[tuple[str, str | None, str], Any] = {}
+        self._sessions: dict[str | None, boto3.Session] = {}
+        self._config = Config(
+            retries={"mode": "adaptive", "max_attempts": target.max_attempts},
+            max_pool_connections=32,
+            connect_timeout=10,
+            read_timeout=60,
+        )
+        try:
+            self._base = boto3.Session(profile_name=target.profile, region_name=self.region)
+        except ProfileNotFound as err:
+            raise InputError(str(err), "Check --profile against `aws configure list-profiles`.") from None
+        self._instrument(self._base)
+        self._sessions[None] = self._base
+
+    def _instrument(self, session: boto3.Session) -> None:
+        events = session.events
+        events.register("before-call", self.stats.on_call)
+        if self.target.endpoint:
+            events.register("before-send.s3-control.*", _strip_account_host_prefix)
+
+    def client(self, service: str, *, account_id: str | None = None, region: str | None = None) -> Any:
+        """A client for `service` in the caller's account (`account_id=None`) or a member account."""
+        key = (service, account_id, region or self.region)
+        with self._lock:
+            if key not in self._clients:
+                session = self._session_for(account_id)
+                self._clients[key] = session.client(
+                    service, region_name=key[2], endpoint_url=self.target.endpoint, config=self._config
+                )
+            return self._clients[key]
+
+    def _session_for(self, account_id: str | None) -> boto3.Session:
+        if account_id in self._sessions:
+            return self._sessions[account_id]
+        sts = self.client("sts")
+        role_arn = f"arn:aws:iam::{account_id}:role/{MEMBER_ROLE}"
+        try:
+            creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="landing-zone-bootstrap")["Credentials"]
+        except ClientError as err:
+            raise AwsError(
+                f"cannot assume {role_arn}: {err.response['Error'].get('Message', err)}",
+                "New accounts take a few minutes to become usable; run the command again. Otherwise check "
+                "that the role exists and trusts the management account.",
+            ) from None
+        session = boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=self.region,
+        )
+        self._instrument(session)
+        self._sessions[account_id] = session
+        return session
+
+    def caller_account(self) -> str:
+        try:
+            return str(self.client("sts").get_caller_identity()["Account"])
+        except NoCredentialsError:
+            raise AwsError(
+                "no AWS credentials found",
+                "Configure credentials (aws configure / aws sso login, or --profile), or try the sandbox: "
+                "`bootstrap sandbox`.",
+            ) from None
+        except (ClientError, BotoCoreError) as err:
+            raise AwsError(
+                f"cannot identify the caller: {err}", "Check your credentials and network."
+            ) from None
+
+    def require_management_account(self, expected: str) -> None:
+        """The account pin: refuse to act from any account but the spec's management account."""
+        actual = self.caller_account()
+        if actual != expected:
+            raise SafetyError(
+                f"these credentials belong to account {actual}, but the spec's management account is {expected}",
+                "Use credentials of the management account (--profile), or fix "
+                "organization.management_account_id in the spec.",
+            )
+
+
+def _strip_account_host_prefix(request: Any, **_: Any) -> None:
+    """s3control sends to `<account-id>.<endpoint host>`; a local endpoint only answers on its own host."""
+    parts = urlsplit(request.url)
+    match = _ACCOUNT_HOST.match(parts.netloc)
+    if match:
+        request.url = urlunsplit(parts._replace(netloc=match.group(1)))

@@ -1,0 +1,17 @@
+"""Build the desired state of a spec: every blueprint's resources, in blueprint order."""
+
+from __future__ import annotations
+
+from blueprints import organization
+from blueprints.common import Blueprint
+from bootstrap.resources import DesiredState
+from bootstrap.spec.model import LandingZoneSpec
+
+
+def build_blueprints(spec: LandingZoneSpec) -> list[Blueprint]:
+    return [organization.build(spec)]
+
+
+def desired_state(spec: LandingZoneSpec, blueprints: list[Blueprint] | None = None) -> DesiredState:
+    built = blueprints if blueprints is not None else build_blueprints(spec)
+    return DesiredState(tuple(r for bp in built for r in bp.resources))

@@ -1,0 +1,1 @@
+"""The guardrail library (`scps/`) and the packer that fits chosen guardrails into SCPs."""

@@ -1,0 +1,98 @@
+"""Load the guardrail library shipped in the `scps` package and render its statements for a spec.
+
+Every Deny statement gets the exemption for the bootstrap and break-glass roles injected here, in one
+place, so no guardrail can forget it; `tests/unit/test_guardrail_library.py` proves it for the library.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from bootstrap.errors import BootstrapError
+
+ALLOWED_REGIONS = "${AllowedRegions}"
+EXEMPT_KEY = "aws:PrincipalARN"
+
+Statement = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Guardrail:
+    """One guardrail: its metadata and its raw policy statements (placeholders not yet filled)."""
+
+    id: str
+    title: str
+    rationale: str
+    cis: tuple[str, ...]
+    control_tower: tuple[str, ...]
+    parameters: tuple[str, ...]
+    recommended_for: tuple[str, ...]
+    statements: tuple[Statement, ...]
+
+
+@lru_cache(maxsize=1)
+def load_library() -> dict[str, Guardrail]:
+    """Every guardrail in the installed `scps` package, by id."""
+    root = resources.files("scps")
+    library: dict[str, Guardrail] = {}
+    for folder in sorted(root.iterdir(), key=lambda p: p.name):
+        if not folder.is_dir() or folder.name.startswith(("_", ".")):
+            continue
+        try:
+            meta = yaml.safe_load(folder.joinpath("metadata.yaml").read_text(encoding="utf-8"))
+            doc = json.loads(folder.joinpath("policy.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, yaml.YAMLError) as err:
+            raise BootstrapError(
+                f"guardrail library: {folder.name} is broken: {err}",
+                "Reinstall the toolkit; the scps/ folder of this installation is damaged.",
+            ) from None
+        controls = meta.get("controls") or {}
+        library[folder.name] = Guardrail(
+            id=folder.name,
+            title=str(meta["title"]),
+            rationale=str(meta["rationale"]).strip(),
+            cis=tuple(str(c) for c in controls.get("cis") or ()),
+            control_tower=tuple(str(c) for c in controls.get("control_tower") or ()),
+            parameters=tuple(meta.get("parameters") or ()),
+            recommended_for=tuple(meta.get("recommended_for") or ()),
+            statements=tuple(doc["Statement"]),
+        )
+    return library
+
+
+def exempt_principals(bootstrap_role: str, break_glass_role: str) -> list[str]:
+    return [f"arn:aws:iam::*:role/{bootstrap_role}", f"arn:aws:iam::*:role/{break_glass_role}"]
+
+
+def render_statements(
+    guardrail: Guardrail, *, exempt: list[str], allowed_regions: list[str]
+) -> list[Statement]:
+    """The guardrail's statements with parameters filled and the exemption added to every Deny."""
+    rendered = []
+    for raw in guardrail.statements:
+        statement = _fill(copy.deepcopy(raw), {ALLOWED_REGIONS: sorted(allowed_regions)})
+        if statement.get("Effect") == "Deny":
+            condition = statement.setdefault("Condition", {})
+            arn_not_like = condition.setdefault("ArnNotLike", {})
+            existing = arn_not_like.get(EXEMPT_KEY, [])
+            existing = [existing] if isinstance(existing, str) else list(existing)
+            arn_not_like[EXEMPT_KEY] = existing + [p for p in exempt if p not in existing]
+        rendered.append(statement)
+    return rendered
+
+
+def _fill(value: Any, params: dict[str, Any]) -> Any:
+    if isinstance(value, str):
+        return params.get(value, value)
+    if isinstance(value, list):
+        return [_fill(v, params) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, params) for k, v in value.items()}
+    return value

@@ -1,0 +1,65 @@
+"""The observed-state model: what the toolkit found live, in the same vocabulary as the desired state."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ObservedResource:
+    """A live object matched to a desired address (or owned by the toolkit and no longer desired)."""
+
+    address: str
+    type: str
+    physical_id: str | None
+    properties: Mapping[str, Any]
+    owned: bool
+    """Carries the toolkit's ownership tag. Objects not owned are never changed beyond what the spec
+    asks of them by name, and never deleted."""
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    """Values of `Fn::GetAtt` (for example the organization's RootId)."""
+    pending: str | None = None
+    """An asynchronous creation already under way (the request id), to be awaited rather than repeated."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something observed that the toolkit reports and never touches."""
+
+    address: str
+    message: str
+    severity: str = "info"
+
+
+@dataclass
+class ObservedState:
+    resources: dict[str, ObservedResource] = field(default_factory=dict)
+    orphans: dict[str, ObservedResource] = field(default_factory=dict)
+    """Owned by the toolkit but no longer in the desired state: candidates for deletion."""
+    findings: list[Finding] = field(default_factory=list)
+    unmanaged_attachments: dict[str, list[str]] = field(default_factory=dict)
+    """Per OU address: names of attached SCPs the toolkit does not own (they take attachment slots)."""
+
+    def merge(self, other: ObservedState) -> None:
+        self.resources.update(other.resources)
+        self.orphans.update(other.orphans)
+        self.findings.extend(other.findings)
+        self.unmanaged_attachments.update(other.unmanaged_attachments)
+
+    def fingerprint(self) -> str:
+        """A digest of everything observed; a saved plan is applied only while this is unchanged."""
+        canon = {
+            "resources": {a: _canon(r) for a, r in sorted(self.resources.items())},
+            "orphans": {a: _canon(r) for a, r in sorted(self.orphans.items())},
+            "unmanaged": dict(sorted(self.unmanaged_attachments.items())),
+        }
+        blob = json.dumps(canon, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _canon(r: ObservedResource) -> dict[str, Any]:
+    return {"id": r.physical_id, "props": r.properties, "owned": r.owned, "pending": r.pending}

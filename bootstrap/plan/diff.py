@@ -1,0 +1,248 @@
+"""`make_plan`: the pure diff of desired against observed state, ordered by dependencies.
+
+No AWS here (a test forbids importing boto3 from this package). The result is a `Plan` of typed
+changes plus notes for everything the toolkit will not do (unowned objects, refused replacements).
+"""
+
+from __future__ import annotations
+
+import graphlib
+from typing import Any
+
+from bootstrap.observe.state import ObservedResource, ObservedState
+from bootstrap.plan.model import Action, Change, Note, Plan, PropertyDiff
+from bootstrap.plan.refs import Registry, contains_unknown
+from bootstrap.plan.rules import TypeRule, rule_for
+from bootstrap.resources import GLOBAL, DesiredState, Location, Resource
+from bootstrap.spec.model import MANAGEMENT
+
+OU = "AWS::Organizations::OrganizationalUnit"
+SCP = "AWS::Organizations::Policy"
+
+
+def registry_from(desired: DesiredState, observed: ObservedState) -> Registry:
+    registry = Registry()
+    for r in desired.resources:
+        live = observed.resources.get(r.address)
+        if live is not None and live.physical_id is not None:
+            registry.set(r.logical_id, live.physical_id, live.attributes)
+    return registry
+
+
+def make_plan(
+    desired: DesiredState,
+    observed: ObservedState,
+    *,
+    scps_per_target: int = 5,
+    spec_digest: str = "",
+    management_account_id: str = "",
+    created_at: str = "",
+) -> Plan:
+    registry = registry_from(desired, observed)
+    changes: list[Change] = []
+    notes: list[Note] = [Note(f.address, f.message, f.severity) for f in observed.findings]
+    for resource in desired.resources:
+        change, extra_notes = _diff_one(resource, observed.resources.get(resource.address), registry)
+        notes.extend(extra_notes)
+        if change is not None:
+            changes.append(change)
+    for address, orphan in sorted(observed.orphans.items()):
+        rule = rule_for(orphan.type)
+        if rule.deletable:
+            changes.append(
+                Change(
+                    address,
+                    orphan.type,
+                    _location_of(orphan, desired),
+                    Action.DELETE,
+                    orphan.physical_id,
+                    reason="owned by the toolkit but no longer in the spec",
+                    before=dict(orphan.properties),
+                )
+            )
+        else:
+            notes.append(
+                Note(address, "no longer in the spec; the toolkit never deletes this kind of object")
+            )
+    notes.extend(_attachment_slots(desired, observed, scps_per_target))
+    return Plan(
+        changes=tuple(_ordered(changes, desired, observed)),
+        notes=tuple(notes),
+        state_fingerprint=observed.fingerprint(),
+        spec_digest=spec_digest,
+        management_account_id=management_account_id,
+        created_at=created_at,
+    )
+
+
+def _location_of(orphan: ObservedResource, desired: DesiredState) -> Location:
+    """Where an orphan lives: orphans are found where resources of their type are looked for."""
+    same_type = desired.of_type(orphan.type)
+    return same_type[0].location if same_type else Location(MANAGEMENT, GLOBAL)
+
+
+def _diff_one(
+    resource: Resource, live: ObservedResource | None, registry: Registry
+) -> tuple[Change | None, list[Note]]:
+    rule = rule_for(resource.type)
+    wanted = {name: registry.resolve(resource.properties.get(name)) for name in rule.compared}
+    if live is None or live.physical_id is None:
+        diffs = tuple(PropertyDiff(n, None, v) for n, v in wanted.items() if v is not None)
+        reason = "creation already under way; will wait for it" if live is not None and live.pending else ""
+        pending = live.pending if live is not None else None
+        return Change(
+            resource.address,
+            resource.type,
+            resource.location,
+            Action.CREATE,
+            diffs=diffs,
+            reason=reason,
+            pending=pending,
+        ), []
+    notes: list[Note] = []
+    updates: list[PropertyDiff] = []
+    replaces: list[PropertyDiff] = []
+    for name, after in wanted.items():
+        before = live.properties.get(name)
+        if _same(rule, name, before, after):
+            continue
+        if name in rule.report_only:
+            notes.append(
+                Note(
+                    resource.address,
+                    f"{name} is {before!r} live but {after!r} in the spec; the toolkit does not change it",
+                    "warning",
+                )
+            )
+        elif name in rule.replace_on:
+            replaces.append(PropertyDiff(name, before, after))
+        else:
+            updates.append(PropertyDiff(name, before, after))
+    if not live.owned and (updates or replaces) and resource.type not in _ADOPTABLE:
+        notes.append(
+            Note(
+                resource.address,
+                "differs from the spec but is not owned by the toolkit; left alone",
+                "warning",
+            )
+        )
+        return None, notes
+    if replaces:
+        if resource.protected:
+            names = ", ".join(d.name for d in replaces)
+            notes.append(
+                Note(
+                    resource.address,
+                    f"changing {names} would replace this resource, which holds data; "
+                    "refused. Change it by hand or revert the spec",
+                    "error",
+                )
+            )
+            return None, notes
+        return Change(
+            resource.address,
+            resource.type,
+            resource.location,
+            Action.REPLACE,
+            live.physical_id,
+            diffs=tuple(replaces + updates),
+            reason="cannot be changed in place",
+            before=dict(live.properties),
+        ), notes
+    if updates:
+        return Change(
+            resource.address,
+            resource.type,
+            resource.location,
+            Action.UPDATE,
+            live.physical_id,
+            diffs=tuple(updates),
+            before=dict(live.properties),
+        ), notes
+    return None, notes
+
+
+_ADOPTABLE = frozenset(
+    {
+        "AWS::Organizations::OrganizationalUnit",
+        "AWS::Organizations::Account",
+        "AWS::Organizations::Organization",
+        "Bootstrap::Organizations::RootPolicyTypes",
+    }
+)
+"""Types whose existing objects the spec names directly (by path, id or e-mail): the toolkit uses them
+as the spec describes (moves accounts into OUs, renames nothing it did not create)."""
+
+
+def _same(rule: TypeRule, name: str, before: Any, after: Any) -> bool:
+    if contains_unknown(after):
+        return False
+    if name in rule.sets:
+        return sorted(before or []) == sorted(after or [])
+    if after is None and before in ("", None):
+        return True
+    return bool(before == after)
+
+
+def _attachment_slots(desired: DesiredState, observed: ObservedState, limit: int) -> list[Note]:
+    notes = []
+    for ou in desired.of_type(OU):
+        ours = sum(
+            1
+            for p in desired.of_type(SCP)
+            if {"Ref": ou.logical_id} in list(p.properties.get("TargetIds", []))
+        )
+        theirs = observed.unmanaged_attachments.get(ou.address, [])
+        if ours and ours + len(theirs) > limit:
+            notes.append(
+                Note(
+                    ou.address,
+                    f"needs {ours} guardrail SCP(s) but {len(theirs)} of its {limit} attachment slots are taken by "
+                    f"policies the toolkit does not own ({', '.join(theirs)}): {ours + len(theirs) - limit} too many. "
+                    "Detach one of those, or move guardrails to the parent OU",
+                    "error",
+                )
+            )
+    return notes
+
+
+def _ordered(changes: list[Change], desired: DesiredState, observed: ObservedState) -> list[Change]:
+    """Attach dependencies to each change and return them in a dependency-respecting, stable order."""
+    by_address = {c.address: c for c in changes}
+    address_of = {r.logical_id: r.address for r in desired.resources}
+    non_deletes = [c.address for c in changes if c.action is not Action.DELETE]
+    deps: dict[str, set[str]] = {}
+    for change in changes:
+        if change.action is Action.DELETE:
+            needs = set(non_deletes) | _delete_children(change, changes, observed)
+        else:
+            resource = desired.by_address[change.address]
+            needs = {address_of[ref] for ref in resource.references() if address_of.get(ref) in by_address}
+        deps[change.address] = needs - {change.address}
+    sorter = graphlib.TopologicalSorter(deps)
+    position = {c.address: i for i, c in enumerate(changes)}
+    ordered: list[Change] = []
+    sorter.prepare()
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=position.__getitem__)
+        for address in ready:
+            c = by_address[address]
+            ordered.append(Change(**{**c.__dict__, "depends_on": tuple(sorted(deps[address]))}))
+            sorter.done(address)
+    return ordered
+
+
+def _delete_children(change: Change, changes: list[Change], observed: ObservedState) -> set[str]:
+    """A deleted OU waits for deletes of its child OUs and of SCPs; nothing else waits on deletes."""
+    if change.type != OU:
+        return set()
+    needs = set()
+    for other in changes:
+        if other.action is not Action.DELETE or other is change:
+            continue
+        orphan = observed.orphans.get(other.address)
+        if other.type == SCP or (
+            orphan is not None and orphan.properties.get("ParentId") == change.physical_id
+        ):
+            needs.add(other.address)
+    return needs

@@ -1,0 +1,111 @@
+"""The wizard's answers and how they become a commented `landing-zone.yaml`.
+
+`init --answers FILE` reads the same model, so a scripted run and an interactive one write the same
+spec. The YAML is rendered from a jinja2 template (comments explain every field) and then validated by
+loading it back, so `init` can never write a spec that `validate` would reject.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Annotated
+
+import jinja2
+from pydantic import Field, field_validator, model_validator
+
+from bootstrap.guardrails.library import load_library
+from bootstrap.spec.model import AccountId, Model, OuPath, Region, Slug
+
+DEFAULT_OUS = ["Security", "Infrastructure", "Workloads/Prod", "Workloads/NonProd", "Sandbox", "Suspended"]
+SUSPENDED = "Suspended"
+DENY_ALL = "deny-all"
+
+
+class AccountAnswer(Model):
+    name: Slug
+    ou: str
+
+
+DEFAULT_ACCOUNTS = [
+    AccountAnswer(name="log-archive", ou="Security"),
+    AccountAnswer(name="audit", ou="Security"),
+]
+
+
+def default_guardrails() -> list[str]:
+    return sorted(load_library())
+
+
+class Answers(Model):
+    """Everything the wizard asks. Defaults are the recommended landing zone."""
+
+    organization_name: Slug = "acme"
+    management_account_id: AccountId
+    home_region: Region = "us-east-1"
+    allowed_regions: Annotated[list[Region], Field(min_length=1)] = ["us-east-1", "us-west-2"]
+    account_email_pattern: str = Field(
+        "aws+{name}@example.com", pattern=r"^[^@\s]*\{name\}[^@\s]*@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
+    )
+    organizational_units: list[OuPath] = Field(default_factory=lambda: list(DEFAULT_OUS))
+    accounts: list[AccountAnswer] = Field(default_factory=lambda: list(DEFAULT_ACCOUNTS))
+    guardrails: list[str] = Field(default_factory=default_guardrails)
+
+    @field_validator("guardrails")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(load_library()))
+        if unknown:
+            raise ValueError(
+                f"unknown guardrail(s) {', '.join(unknown)}; known: {', '.join(sorted(load_library()))}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Answers:
+        if self.home_region not in self.allowed_regions:
+            raise ValueError(f"home_region {self.home_region} must be one of allowed_regions")
+        return self
+
+
+def guardrails_by_ou(answers: Answers) -> dict[str, list[str]]:
+    """Attach the chosen guardrails to top-level OUs (children inherit SCPs from their parents).
+
+    The Suspended OU gets deny-all only; other OUs get each chosen guardrail recommended for them.
+    """
+    library = load_library()
+    chosen = set(answers.guardrails)
+    result: dict[str, list[str]] = {}
+    for path in answers.organizational_units:
+        top = path.split("/", 1)[0]
+        if top in result:
+            continue
+        if top == SUSPENDED:
+            result[top] = [DENY_ALL] if DENY_ALL in chosen else []
+            continue
+        result[top] = sorted(
+            g
+            for g in chosen
+            if g != DENY_ALL and ("all" in library[g].recommended_for or top in library[g].recommended_for)
+        )
+    return result
+
+
+def render_spec_yaml(answers: Answers) -> str:
+    template_text = (
+        resources.files("bootstrap.spec").joinpath("landing-zone.yaml.j2").read_text(encoding="utf-8")
+    )
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    by_ou = guardrails_by_ou(answers)
+    order = answers.organizational_units
+
+    def first_use(path: str) -> tuple[int, int]:
+        index = min(i for i, p in enumerate(order) if p == path or p.startswith(path + "/"))
+        return index, path.count("/")
+
+    paths = sorted(set(order) | set(by_ou), key=first_use)
+    library = load_library()
+    return env.from_string(template_text).render(
+        a=answers,
+        ous=[(p, by_ou.get(p, [])) for p in paths],
+        titles={gid: g.title for gid, g in library.items()},
+    )
