@@ -7,6 +7,7 @@ environment of whatever runs against it. What the endpoint does not implement is
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import urllib.request
@@ -58,6 +59,7 @@ def running_sandbox(port: int | None = None) -> Iterator[Sandbox]:
     """Run the endpoint for the duration of the block, then stop it."""
     from moto.server import ThreadedMotoServer  # imported here: starting moto is the sandbox's job only
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log lines in the user's terminal
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     chosen = port or free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=chosen, verbose=False)
