@@ -1,0 +1,1 @@
+"""The command line: commands, the wizard, console output, and the one error boundary."""

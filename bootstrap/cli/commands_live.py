@@ -1,0 +1,141 @@
+"""Commands that read (and change) live AWS state: plan, apply, status."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bootstrap.cli.console import apply_reporter, make_consoles, print_stats
+from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_spec
+from bootstrap.errors import InputError, SafetyError
+from bootstrap.plan.render import print_plan
+from bootstrap.plan.saved import plan_from_json, plan_to_json
+from bootstrap.workflow import apply_changes, check_saved_plan, journal_for, plan_live
+
+EXIT_NO_CHANGES = 0
+EXIT_CHANGES = 2
+
+StatsOption = Annotated[bool, typer.Option("--stats", help="Print the API calls made, by operation.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(plan)
+    app.command()(apply)
+    app.command()(status)
+
+
+def plan(
+    ctx: typer.Context,
+    spec: SpecOption = DEFAULT_SPEC,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the plan as versioned JSON.")] = False,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Save the plan for `bootstrap apply FILE`.")] = None,
+    stats: StatsOption = False,
+) -> int:
+    """Read live state and show what apply would change. Exit 0: nothing to do; 2: changes; 1: error."""
+    options: GlobalOptions = ctx.obj
+    out, err = make_consoles()
+    checked = read_spec(spec)
+    sessions = options.sessions(checked)
+    started = time.monotonic()
+    live, _ = plan_live(checked, sessions)
+    result = live.plan
+    if out_file is not None:
+        from bootstrap.render.atomic import atomic_write
+
+        atomic_write(out_file, plan_to_json(result))
+    if json_output:
+        sys.stdout.write(plan_to_json(result))
+    else:
+        print_plan(result, out)
+        took = time.monotonic() - started
+        out.print(f"[dim]Read live state with {sessions.stats.total} API calls in {took:.1f}s.[/]")
+        if out_file is not None:
+            out.print(f"Saved the plan to {out_file}; apply it with `bootstrap apply {out_file}`.")
+    if stats:
+        print_stats(sessions.stats, err)
+    return EXIT_NO_CHANGES if result.empty else EXIT_CHANGES
+
+
+def apply(
+    ctx: typer.Context,
+    plan_file: Annotated[Path | None, typer.Argument(help="A plan saved by `bootstrap plan --out`.")] = None,
+    spec: SpecOption = DEFAULT_SPEC,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    allow_destroy: Annotated[
+        bool, typer.Option("--allow-destroy", help="Allow deleting objects the toolkit owns.")
+    ] = False,
+    stats: StatsOption = False,
+) -> int:
+    """Make live state match the spec: exactly the plan, in dependency order, journaled and resumable."""
+    options: GlobalOptions = ctx.obj
+    out, err = make_consoles()
+    checked = read_spec(spec)
+    saved = None
+    if plan_file is not None:
+        try:
+            saved = plan_from_json(plan_file.read_text(encoding="utf-8"), str(plan_file))
+        except OSError as exc:
+            raise InputError(f"{plan_file}: cannot read the plan: {exc.strerror}", "Check the path.") from None
+    journal = journal_for(spec)
+    last = journal.last_run()
+    if last is not None and last.status != "complete":
+        err.print(f"[yellow]The last apply (started {last.started_at}) stopped: {last.status}, "
+                  f"{len(last.done)} of {last.total} changes done. Resuming from live state.[/]")
+    sessions = options.sessions(checked)
+    live, apply_ctx = plan_live(checked, sessions)
+    already_done: frozenset[str] = frozenset()
+    to_apply = live.plan
+    if saved is not None:
+        already_done = check_saved_plan(saved, live, journal)
+        to_apply = saved
+    if to_apply.empty or all(c.address in already_done for c in to_apply.changes):
+        out.print("[green]No changes. Live state matches the spec.[/]")
+        return EXIT_NO_CHANGES
+    print_plan(to_apply, out, allow_destroy=allow_destroy)
+    destructive = [c for c in to_apply.changes if c.destructive]
+    if destructive and not allow_destroy:
+        raise SafetyError(f"the plan has {len(destructive)} destructive change(s); nothing was changed",
+                          "Review them above, then run apply again with --allow-destroy.")
+    if to_apply.blocked:
+        raise SafetyError("the plan has errors (see the notes above); nothing was changed",
+                          "Resolve them, then plan again.")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InputError("apply needs a confirmation, and there is no terminal to ask on",
+                             "Review the plan, then run `bootstrap apply --yes`.")
+        if not typer.confirm("Apply these changes?", default=False):
+            out.print("Nothing changed.")
+            return EXIT_NO_CHANGES
+    started = time.monotonic()
+    total = len(to_apply.changes) - len(already_done)
+    with apply_reporter(out, total) as reporter:
+        result = apply_changes(to_apply, apply_ctx, journal, reporter, allow_destroy=allow_destroy,
+                               already_done=already_done)
+    out.print(f"[green]Applied {len(result.done)} change(s) in {time.monotonic() - started:.1f}s.[/]")
+    verify, _ = plan_live(checked, sessions)
+    if verify.plan.empty:
+        out.print("[green]Verified: live state now matches the spec.[/]")
+    else:
+        out.print("[yellow]Live state does not fully match the spec yet (AWS may still be settling):[/]")
+        print_plan(verify.plan, out)
+    if stats:
+        print_stats(sessions.stats, err)
+    return EXIT_NO_CHANGES
+
+
+def status(ctx: typer.Context, spec: SpecOption = DEFAULT_SPEC) -> int:
+    """The runbook checklist, each manual step verified against live state where AWS lets us read it."""
+    from bootstrap.status.report import collect_status, print_status
+
+    options: GlobalOptions = ctx.obj
+    out, _ = make_consoles()
+    checked = read_spec(spec)
+    sessions = options.sessions(checked)
+    sessions.require_management_account(checked.organization.management_account_id)
+    rows = collect_status(checked, sessions)
+    print_status(rows, out)
+    return EXIT_NO_CHANGES if all(r.state == "done" for r in rows) else EXIT_CHANGES

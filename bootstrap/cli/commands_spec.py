@@ -1,0 +1,174 @@
+"""Commands that work on the spec alone (no AWS call, except `init` asking who the caller is)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import ValidationError
+
+from bootstrap.cli.console import make_consoles
+from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_spec
+from bootstrap.errors import InputError
+from bootstrap.spec.answers import Answers, render_spec_yaml
+from bootstrap.spec.load import parse_spec
+from bootstrap.spec.model import LandingZoneSpec
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command()(validate)
+    app.command()(schema)
+    app.command()(render)
+
+
+def caller_account_id(options: GlobalOptions) -> str | None:
+    """The caller's account id if credentials are at hand, else None (never an error: it is a default)."""
+    import boto3
+    from botocore.config import Config
+
+    try:
+        session = boto3.Session(profile_name=options.profile, region_name=options.region or "us-east-1")
+        sts = session.client(
+            "sts",
+            endpoint_url=options.target().endpoint,
+            config=Config(retries={"max_attempts": 1}, connect_timeout=3, read_timeout=5),
+        )
+        return str(sts.get_caller_identity()["Account"])
+    except (BotoCoreError, ClientError):
+        return None
+
+
+def _answers_from_file(path: Path) -> dict[str, object]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise InputError(f"{path}: cannot read the answers file: {err.strerror}", "Check the path.") from None
+    except yaml.YAMLError as err:
+        raise InputError(f"{path}: not valid YAML: {err}", "Fix the answers file.") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: answers must be a mapping of question to answer",
+                         f"Known keys: {', '.join(Answers.model_fields)}.")
+    return data
+
+
+def _answers(data: dict[str, object], source: str) -> Answers:
+    try:
+        return Answers.model_validate(data)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {str(e['msg']).removeprefix('Value error, ')}"
+            for e in err.errors()
+        )
+        raise InputError(f"{source}: {problems}", f"Fix the answers; known keys: {', '.join(Answers.model_fields)}.") from None
+
+
+def init(
+    ctx: typer.Context,
+    spec: SpecOption = DEFAULT_SPEC,
+    defaults: Annotated[bool, typer.Option("--defaults", help="Answer every question with its default.")] = False,
+    answers: Annotated[Path | None, typer.Option(help="Read the answers from a YAML/JSON file.")] = None,
+    management_account_id: Annotated[
+        str | None, typer.Option(help="Management account id (default: the caller's account).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing spec without asking.")] = False,
+) -> None:
+    """Ask the questions that matter and write a commented landing-zone.yaml."""
+    options: GlobalOptions = ctx.obj
+    out, _ = make_consoles()
+    interactive = not defaults and answers is None
+    if interactive and not sys.stdin.isatty():
+        raise InputError("init asks questions, but there is no terminal to ask them on",
+                         "Run it in a terminal, or pass --defaults or --answers FILE.")
+    if spec.exists() and not force:
+        if not interactive:
+            raise InputError(f"{spec} already exists; not overwriting it", "Pass --force to replace it.")
+        import questionary
+
+        if not questionary.confirm(f"{spec} exists. Overwrite it?", default=False).ask():
+            out.print("Left the existing spec as it is.")
+            return
+    default_account = management_account_id or caller_account_id(options)
+    if answers is not None:
+        data = _answers_from_file(answers)
+        if "management_account_id" not in data and default_account:
+            data["management_account_id"] = default_account
+        result = _answers(data, str(answers))
+    elif defaults:
+        if not default_account:
+            raise InputError("no management account id: no credentials to ask AWS for the caller's account",
+                             "Pass --management-account-id 123456789012, or configure credentials.")
+        result = _answers({"management_account_id": default_account}, "--defaults")
+    else:
+        from bootstrap.cli.wizard import run_wizard
+
+        result = run_wizard(default_account)
+    text = render_spec_yaml(result)
+    checked = parse_spec(text, str(spec))  # never write a spec that validate would reject
+    from bootstrap.render.atomic import atomic_write
+
+    atomic_write(spec, text)
+    out.print(f"Wrote {spec}: {_describe(checked)}.")
+    out.print(f"Next: review it, then `bootstrap render` and `bootstrap plan --spec {spec}`.")
+
+
+def _describe(spec: LandingZoneSpec) -> str:
+    from bootstrap.guardrails.packing import pack_all
+
+    policies = pack_all(spec)
+    return (f"{len(spec.all_ou_paths())} OUs, {len(spec.accounts)} accounts, "
+            f"{len({g for ou in spec.organizational_units for g in ou.guardrails})} guardrails in {len(policies)} SCPs")
+
+
+def validate(spec: SpecOption = DEFAULT_SPEC) -> None:
+    """Check the spec (fields, guardrails, SCP packing) without calling AWS."""
+    from bootstrap.guardrails.packing import pack_all
+
+    out, err = make_consoles()
+    checked = read_spec(spec)
+    for warning in _warnings(checked):
+        err.print(f"[yellow]Warning:[/] {warning}")
+    out.print(f"[green]✓[/] {spec} is valid: {_describe(checked)}.")
+    limit = checked.organization.policy_limits.scp_max_chars
+    for policy in pack_all(checked):
+        count = len(policy.guardrail_ids)
+        out.print(f"  {policy.name}: {count} guardrail{'s' if count != 1 else ''}, {policy.size:,} of {limit:,} characters")
+
+
+def _warnings(spec: LandingZoneSpec) -> list[str]:
+    try:
+        from bootstrap.spec import log_archive
+    except ImportError:
+        return []
+    return list(log_archive.warnings(spec))
+
+
+def schema() -> None:
+    """Print the JSON Schema of the spec, for editor autocompletion."""
+    document = LandingZoneSpec.model_json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "landing-zone.yaml"
+    print(json.dumps(document, indent=2, sort_keys=True))
+
+
+def render(
+    spec: SpecOption = DEFAULT_SPEC,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the artifacts to.")] = Path("out"),
+) -> None:
+    """Write SCP documents, CloudFormation templates and runbooks (byte-identical on re-run)."""
+    from bootstrap.render.artifacts import render_artifacts
+
+    out, _ = make_consoles()
+    checked = read_spec(spec)
+    written = render_artifacts(checked, output)
+    by_folder: dict[str, int] = {}
+    for path in written:
+        folder = path.relative_to(output).parts[0]
+        by_folder[folder] = by_folder.get(folder, 0) + 1
+    summary = ", ".join(f"{n} {folder}" for folder, n in sorted(by_folder.items()))
+    out.print(f"Rendered {len(written)} files to {output}/ ({summary}).")

@@ -1,0 +1,71 @@
+"""Console output: one stdout console for results, one stderr console for errors, progress reporters."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bootstrap.aws.stats import CallStats, is_write
+from bootstrap.plan.model import Change
+
+
+def make_consoles() -> tuple[Console, Console]:
+    return Console(highlight=False, soft_wrap=True), Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class LineReporter:
+    """One line per finished change; what the demo and non-terminal runs show."""
+
+    def __init__(self, console: Console, indent: str = "  ") -> None:
+        self.console = console
+        self.indent = indent
+        self._started: dict[str, float] = {}
+
+    def started(self, change: Change) -> None:
+        self._started[change.address] = time.monotonic()
+
+    def finished(self, change: Change, error: str | None) -> None:
+        took = time.monotonic() - self._started.pop(change.address, time.monotonic())
+        mark = "[red]✗[/]" if error else "[green]✓[/]"
+        tail = f"  [red]{escape(error)}[/]" if error else f"  [dim]{took:.1f}s[/]"
+        self.console.print(f"{self.indent}{mark} {change.action.symbol:>3} {escape(change.address)}{tail}")
+
+
+class ProgressReporter(LineReporter):
+    """A progress bar above the per-change lines, in a terminal."""
+
+    def __init__(self, console: Console, progress: Progress, task: int) -> None:
+        super().__init__(progress.console)
+        self.progress = progress
+        self.task = task
+
+    def finished(self, change: Change, error: str | None) -> None:
+        super().finished(change, error)
+        self.progress.advance(self.task)
+
+
+@contextmanager
+def apply_reporter(console: Console, total: int) -> Iterator[LineReporter]:
+    if not console.is_terminal:
+        yield LineReporter(console)
+        return
+    columns = (TextColumn("Applying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("apply", total=total)
+        yield ProgressReporter(console, progress, task)
+
+
+def print_stats(stats: CallStats, console: Console, title: str = "API calls") -> None:
+    table = Table(title=f"{title}: {stats.total} ({stats.writes} writes)", show_edge=False)
+    table.add_column("operation")
+    table.add_column("calls", justify="right")
+    table.add_column("kind")
+    for op, count in stats.snapshot().items():
+        table.add_row(op, str(count), "write" if is_write(op.split(":", 1)[1]) else "read")
+    console.print(table)

@@ -1,0 +1,72 @@
+"""Options every command shares, and the helpers that turn them into a spec and AWS sessions.
+
+Global flags follow AWS CLI habits: `--profile`, `--region`, `--endpoint-url` (or `AWS_ENDPOINT_URL`)
+and `--debug` may stand anywhere on the command line; `normalize_argv` moves them before the command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bootstrap.aws.session import AwsTarget, Sessions
+from bootstrap.spec.load import load_spec
+from bootstrap.spec.model import LandingZoneSpec
+
+GLOBAL_VALUE_FLAGS = ("--profile", "--region", "--endpoint-url")
+GLOBAL_BOOL_FLAGS = ("--debug",)
+
+SpecOption = Annotated[
+    Path,
+    typer.Option("--spec", "-s", help="The landing-zone spec file.", show_default=True),
+]
+DEFAULT_SPEC = Path("landing-zone.yaml")
+
+
+@dataclass
+class GlobalOptions:
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    debug: bool = False
+
+    def target(self) -> AwsTarget:
+        return AwsTarget(profile=self.profile, region=self.region, endpoint_url=self.endpoint_url)
+
+    def sessions(self, spec: LandingZoneSpec) -> Sessions:
+        return Sessions(self.target(), default_region=spec.organization.home_region)
+
+
+def normalize_argv(argv: list[str]) -> list[str]:
+    """Move global flags, wherever they stand, in front of the sub-command (before a `--`, if any)."""
+    globals_: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_VALUE_FLAGS:
+            if "=" in arg:
+                globals_.append(arg)
+            elif i + 1 < len(argv):
+                globals_.extend(argv[i : i + 2])
+                i += 1
+            else:
+                rest.append(arg)  # let the parser report the missing value
+        elif arg in GLOBAL_BOOL_FLAGS:
+            globals_.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return globals_ + rest
+
+
+def read_spec(path: Path) -> LandingZoneSpec:
+    """Load and validate the spec; errors are `SpecError` (exit 2) before any AWS call."""
+    return load_spec(path)

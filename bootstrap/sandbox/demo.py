@@ -1,0 +1,163 @@
+"""`bootstrap demo`: the whole journey against the embedded sandbox, with a short report of each step.
+
+spec -> render -> plan -> apply -> plan (nothing to do) -> outsider drift -> plan (exactly that drift)
+-> apply (repaired) -> plan (nothing to do) -> status. It fails loudly if any step does not do what it
+should, so it doubles as a smoke test of an installation.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from bootstrap.apply.journal import Journal
+from bootstrap.aws.session import AwsTarget, Sessions
+from bootstrap.cli.console import LineReporter
+from bootstrap.errors import BootstrapError
+from bootstrap.plan.model import Plan
+from bootstrap.plan.render import print_plan
+from bootstrap.render.artifacts import render_artifacts
+from bootstrap.render.atomic import atomic_write
+from bootstrap.sandbox.server import SANDBOX_ACCOUNT_ID, running_sandbox, sandbox_environment
+from bootstrap.sandbox.tamper import Drift, tamper_organization
+from bootstrap.spec.answers import Answers, render_spec_yaml
+from bootstrap.spec.load import parse_spec
+from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.status.report import collect_status, print_status
+from bootstrap.workflow import apply_changes, plan_live
+
+
+class DemoFailed(BootstrapError):
+    """A demo step did not do what it should: the installation (or the toolkit) is broken."""
+
+
+@contextmanager
+def _workspace(keep: Path | None) -> Iterator[Path]:
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        yield keep
+        return
+    folder = Path(tempfile.mkdtemp(prefix="bootstrap-demo-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class _Steps:
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.number = 0
+
+    def __call__(self, title: str) -> None:
+        self.number += 1
+        self.console.print(f"\n[bold cyan]{self.number}. {escape(title)}[/]")
+
+
+def run_demo(console: Console, *, keep: Path | None = None) -> None:
+    started = time.monotonic()
+    step = _Steps(console)
+    with running_sandbox() as sandbox, sandbox_environment(sandbox), _workspace(keep) as work:
+        console.print(f"[bold]Sandbox:[/] a local AWS endpoint at {sandbox.url} (moto, 127.0.0.1 only); "
+                      f"management account {SANDBOX_ACCOUNT_ID}. No AWS account or credentials are used.")
+        step("init: write the default spec")
+        text = render_spec_yaml(Answers(management_account_id=SANDBOX_ACCOUNT_ID))
+        spec = parse_spec(text, "landing-zone.yaml")
+        atomic_write(work / "landing-zone.yaml", text)
+        console.print(f"  Wrote {work / 'landing-zone.yaml'}: {len(spec.all_ou_paths())} OUs, "
+                      f"{len(spec.accounts)} accounts.")
+
+        step("render: SCPs, CloudFormation templates, runbooks")
+        written = render_artifacts(spec, work / "out")
+        console.print(f"  Wrote {len(written)} files to {work / 'out'}: "
+                      + ", ".join(sorted({p.relative_to(work / 'out').parts[0] for p in written})))
+
+        sessions = Sessions(AwsTarget(endpoint_url=sandbox.url, max_attempts=3), default_region=sandbox.region)
+        journal = Journal(work / ".bootstrap" / "journal.jsonl")
+
+        step("plan: read live state, diff against the spec")
+        first = _plan(spec, sessions)
+        console.print(f"  {_by_type(first)}")
+        console.print(f"  [bold]{first.summary()}[/]")
+
+        step("apply")
+        _apply(spec, sessions, journal, console, quiet=True)
+
+        step("plan again: nothing to do")
+        _expect_empty(spec, sessions, console)
+
+        step("tamper: change the organization behind the toolkit's back (plain boto3, as an outsider)")
+        drifts = tamper_organization(spec, sandbox.url)
+        for drift in drifts:
+            console.print(f"  • {escape(drift.description)}")
+
+        step("plan: finds exactly that drift")
+        drift_plan = _plan(spec, sessions)
+        print_plan(drift_plan, console)
+        _expect_drift(drift_plan, drifts)
+
+        step("apply: repair the drift")
+        _apply(spec, sessions, journal, console, quiet=False)
+
+        step("plan again: nothing to do")
+        _expect_empty(spec, sessions, console)
+
+        step("status: the manual steps of the runbooks")
+        print_status(collect_status(spec, sessions), console)
+    console.print(f"\n[bold green]Demo complete in {time.monotonic() - started:.1f}s.[/] "
+                  "Next: `bootstrap sandbox` to try each command yourself, or `bootstrap init` for a real organization.")
+    if keep is not None:
+        console.print(f"The spec and artifacts are in {keep}.")
+
+
+def _plan(spec: LandingZoneSpec, sessions: Sessions) -> Plan:
+    live, _ = plan_live(spec, sessions)
+    return live.plan
+
+
+def _by_type(plan: Plan) -> str:
+    counts: dict[str, int] = {}
+    for change in plan.changes:
+        kind = change.type.split("::")[-1]
+        counts[kind] = counts.get(kind, 0) + 1
+    return "To create: " + ", ".join(f"{n} {kind}" for kind, n in counts.items())
+
+
+def _apply(spec: LandingZoneSpec, sessions: Sessions, journal: Journal, console: Console, *, quiet: bool) -> None:
+    live, ctx = plan_live(spec, sessions)
+    started = time.monotonic()
+    reporter = _Quiet() if quiet else LineReporter(console)
+    result = apply_changes(live.plan, ctx, journal, reporter, allow_destroy=False)
+    console.print(f"  [green]Applied {len(result.done)} change(s) in {time.monotonic() - started:.1f}s.[/]")
+
+
+def _expect_empty(spec: LandingZoneSpec, sessions: Sessions, console: Console) -> None:
+    sessions.stats.reset()
+    plan = _plan(spec, sessions)
+    if not plan.empty:
+        print_plan(plan, console)
+        raise DemoFailed("the plan after apply is not empty", "This is a bug; please report it with the output.")
+    console.print(f"  [green]{plan.summary()}[/] ({sessions.stats.total} read calls, {sessions.stats.writes} writes)")
+
+
+def _expect_drift(plan: Plan, drifts: list[Drift]) -> None:
+    found = {(c.address, d.name) for c in plan.changes for d in c.diffs}
+    expected = {(d.address, d.property) for d in drifts}
+    if found != expected:
+        raise DemoFailed(f"the plan shows {sorted(found)}, expected exactly {sorted(expected)}",
+                         "This is a bug; please report it with the output.")
+
+
+class _Quiet:
+    def started(self, change: object) -> None:
+        del change
+
+    def finished(self, change: object, error: str | None) -> None:
+        del change, error

@@ -1,0 +1,75 @@
+"""Drift made the way an outsider would make it: plain boto3 calls, nothing from the toolkit's engine.
+
+The demo and the end-to-end tests use these to prove that `plan` finds drift and `apply` repairs it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from bootstrap.guardrails.packing import policy_name
+from bootstrap.spec.model import LandingZoneSpec
+
+
+@dataclass(frozen=True)
+class Drift:
+    description: str
+    address: str
+    property: str
+
+
+def _organizations(endpoint_url: str | None) -> Any:
+    return boto3.client("organizations", endpoint_url=endpoint_url)
+
+
+def _ou_id(client: Any, path: str) -> str:
+    parent = client.list_roots()["Roots"][0]["Id"]
+    for name in path.split("/"):
+        ous = client.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]
+        parent = next(o["Id"] for o in ous if o["Name"] == name)
+    return str(parent)
+
+
+def _policy_id(client: Any, name: str) -> str:
+    policies = client.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]
+    return str(next(p["Id"] for p in policies if p["Name"] == name))
+
+
+def _first_guardrail_ou(spec: LandingZoneSpec, skip: str = "") -> str:
+    return next(ou.path for ou in spec.organizational_units if ou.guardrails and ou.path != skip)
+
+
+def tamper_organization(spec: LandingZoneSpec, endpoint_url: str | None = None) -> list[Drift]:
+    """Detach an SCP from its OU, move an account to another OU, and edit another SCP's content."""
+    client = _organizations(endpoint_url)
+    org = spec.organization.name
+    detached_ou = _first_guardrail_ou(spec)
+    detached = policy_name(org, detached_ou, 1)
+    client.detach_policy(PolicyId=_policy_id(client, detached), TargetId=_ou_id(client, detached_ou))
+
+    account = spec.accounts[-1]
+    elsewhere = next(p for p in spec.all_ou_paths() if p != account.ou)
+    account_id = next(
+        a["Id"] for page in client.get_paginator("list_accounts").paginate() for a in page["Accounts"]
+        if a["Name"] == account.name
+    )
+    source = client.list_parents(ChildId=account_id)["Parents"][0]["Id"]
+    client.move_account(AccountId=account_id, SourceParentId=source, DestinationParentId=_ou_id(client, elsewhere))
+
+    edited_ou = _first_guardrail_ou(spec, skip=detached_ou)
+    edited = policy_name(org, edited_ou, 1)
+    edited_id = _policy_id(client, edited)
+    document = json.loads(client.describe_policy(PolicyId=edited_id)["Policy"]["Content"])
+    removed = document["Statement"].pop(0)
+    client.update_policy(PolicyId=edited_id, Content=json.dumps(document))
+    return [
+        Drift(f"detached SCP {detached} from OU {detached_ou}", f"organizations/scp/{detached}", "TargetIds"),
+        Drift(f"moved account {account.name} from {account.ou} to {elsewhere}",
+              f"organizations/account/{account.name}", "ParentIds"),
+        Drift(f"deleted statement {removed.get('Sid', '?')} from SCP {edited}", f"organizations/scp/{edited}",
+              "Content"),
+    ]

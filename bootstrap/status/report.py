@@ -1,0 +1,104 @@
+"""`bootstrap status`: each manual runbook step, verified against live state where AWS lets us read it.
+
+A step is `done` only when live state proves it. Where the endpoint cannot show it (the sandbox has no
+root user; moto never stores MFA Delete) the step says so plainly as `unavailable`, never `done`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from botocore.exceptions import BotoCoreError, ClientError
+from rich.console import Console
+from rich.markup import escape
+
+from bootstrap.aws.session import Sessions
+from bootstrap.desired import desired_state
+from bootstrap.observe.organizations import observe_organizations
+from bootstrap.render.steps import ManualStep, manual_steps
+from bootstrap.sandbox.server import UNAVAILABLE
+from bootstrap.spec.model import LandingZoneSpec
+
+_MARK = {"done": "[green]✓ done[/]", "pending": "[yellow]○ pending[/]", "unavailable": "[dim]– unavailable[/]",
+         "unknown": "[red]? unknown[/]"}
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    step: ManualStep
+    state: str  # done | pending | unavailable | unknown
+    detail: str
+
+
+def is_local_endpoint(url: str | None) -> bool:
+    return bool(url) and urlsplit(str(url)).hostname in ("127.0.0.1", "localhost", "::1")
+
+
+Check = Callable[[LandingZoneSpec, Sessions, dict[str, str]], tuple[str, str]]
+
+
+def _account_summary(sessions: Sessions) -> dict[str, int]:
+    return dict(sessions.client("iam").get_account_summary()["SummaryMap"])
+
+
+def _root_mfa(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str]) -> tuple[str, str]:
+    if is_local_endpoint(sessions.target.endpoint):
+        return "unavailable", UNAVAILABLE["root-mfa"]
+    enabled = _account_summary(sessions).get("AccountMFAEnabled", 0) == 1
+    return ("done", "root user has an MFA device") if enabled else ("pending", "root user has no MFA device")
+
+
+def _root_keys(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str]) -> tuple[str, str]:
+    if is_local_endpoint(sessions.target.endpoint):
+        return "unavailable", UNAVAILABLE["root-mfa"]
+    present = _account_summary(sessions).get("AccountAccessKeysPresent", 0)
+    return ("done", "no root access keys") if present == 0 else ("pending", "the root user has access keys")
+
+
+def _mfa_delete(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str]) -> tuple[str, str]:
+    from bootstrap.status.mfa_delete import check_mfa_delete
+
+    state, detail = check_mfa_delete(sessions, spec, accounts.get(spec_log_account(spec)))
+    if state != "done" and is_local_endpoint(sessions.target.endpoint):
+        return "unavailable", UNAVAILABLE["mfa-delete"]
+    return state, detail
+
+
+def spec_log_account(spec: LandingZoneSpec) -> str:
+    logging_spec = getattr(spec, "logging", None)
+    return str(getattr(logging_spec, "account", "log-archive"))
+
+
+CHECKS: dict[str, Check] = {"root-mfa": _root_mfa, "root-access-keys": _root_keys, "mfa-delete": _mfa_delete}
+
+
+def collect_status(spec: LandingZoneSpec, sessions: Sessions) -> list[StepStatus]:
+    observed = observe_organizations(sessions, desired_state(spec))
+    accounts = {
+        address.rsplit("/", 1)[-1]: str(r.physical_id)
+        for address, r in observed.resources.items()
+        if address.startswith("organizations/account/") and r.physical_id
+    }
+    rows = []
+    for step in manual_steps(spec):
+        check = CHECKS.get(step.id)
+        if check is None:
+            rows.append(StepStatus(step, "unknown", "AWS offers no API to verify this step; tick it off by hand"))
+            continue
+        try:
+            state, detail = check(spec, sessions, accounts)
+        except (ClientError, BotoCoreError) as err:
+            state, detail = "unknown", f"could not read it: {err}"
+        rows.append(StepStatus(step, state, detail))
+    return rows
+
+
+def print_status(rows: list[StepStatus], console: Console) -> None:
+    console.print("[bold]Manual steps[/] (runbooks in the render output's runbooks/ folder):")
+    for row in rows:
+        console.print(f"  {_MARK[row.state]:<28} {escape(row.step.title)}  [dim]({escape(row.step.runbook)})[/]")
+        console.print(f"      [dim]{escape(row.detail)}[/]")
+    done = sum(r.state == "done" for r in rows)
+    console.print(f"[bold]{done} of {len(rows)} manual steps verified done.[/]")

@@ -1,0 +1,168 @@
+"""The real `bootstrap` command, as a subprocess, against the sandbox server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+import yaml
+
+pytestmark = pytest.mark.e2e
+
+
+def _spec_with(tmp_path: Path, change: dict[str, object]) -> None:
+    spec = yaml.safe_load((tmp_path / "landing-zone.yaml").read_text())
+    spec["organization"].update(change)
+    (tmp_path / "landing-zone.yaml").write_text(yaml.safe_dump(spec))
+
+
+def test_journey_plan_apply_replan(run, tmp_path: Path) -> None:
+    assert run("init", "--defaults").code == 0
+    first = run("plan")
+    assert first.code == 2, first.err
+    assert "Plan: 16 to add, 0 to change, 0 to destroy." in first.out
+    applied = run("apply", "--yes")
+    assert applied.code == 0, applied.err
+    assert "Verified: live state now matches the spec." in applied.out
+    again = run("plan", "--stats")
+    assert again.code == 0, again.err
+    assert "No changes." in again.out
+    assert "(0 writes)" in again.err
+
+
+def test_plan_json_is_versioned_machine_format(run) -> None:
+    run("init", "--defaults")
+    result = run("plan", "--json")
+    assert result.code == 2
+    data = json.loads(result.out)
+    assert data["format_version"] == 1
+    assert data["summary"] == {"add": 16, "change": 0, "destroy": 0}
+    assert {c["action"] for c in data["changes"]} == {"create"}
+
+
+def test_saved_plan_refused_when_live_state_changed(run, fresh, tmp_path: Path) -> None:
+    run("init", "--defaults")
+    assert run("plan", "--out", "plan.json").code == 2
+    client = boto3.client("organizations", endpoint_url=fresh.url, region_name="us-east-1",
+                          aws_access_key_id="x", aws_secret_access_key="x")
+    client.create_organization(FeatureSet="ALL")  # someone else acts in between
+    refused = run("apply", "plan.json", "--yes")
+    assert refused.code == 1
+    assert "live state has changed since this plan was made" in refused.err
+    assert "Traceback" not in refused.err
+
+
+def test_saved_plan_applies_when_unchanged(run) -> None:
+    run("init", "--defaults")
+    run("plan", "--out", "plan.json")
+    assert run("apply", "plan.json", "--yes").code == 0
+    assert run("plan").code == 0
+
+
+def test_apply_without_terminal_needs_yes(run) -> None:
+    run("init", "--defaults")
+    result = run("apply")
+    assert result.code == 2
+    assert "--yes" in result.err
+
+
+def test_account_pin_refuses_other_management_account(run, tmp_path: Path) -> None:
+    run("init", "--defaults")
+    _spec_with(tmp_path, {"management_account_id": "210987654321"})
+    result = run("apply", "--yes")
+    assert result.code == 1
+    assert "210987654321" in result.err and "123456789012" in result.err
+
+
+def test_bad_spec_names_line_and_field_and_calls_no_aws(run, tmp_path: Path) -> None:
+    (tmp_path / "landing-zone.yaml").write_text(
+        "version: 1\norganization:\n  name: acme\n  management_account_id: '123456789012'\n"
+        "  home_region: us-east-1\n  allowed_regions: [us-east-1]\n"
+        "account_email_pattern: 'aws+{name}@example.com'\norganizational_units:\n"
+        "  - path: Security\n    guardrails: [deny-leave-organisation]\n"
+    )
+    # An endpoint that answers nothing: a command that called AWS would fail differently.
+    for command in (["validate"], ["plan"], ["apply", "--yes"], ["render"]):
+        result = run(*command, env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
+        assert result.code == 2, (command, result.err)
+        assert "landing-zone.yaml:10: organizational_units[0].guardrails[0]" in result.err
+        assert "deny-leave-organization" in result.err  # the suggested fix
+
+
+def test_init_refuses_to_overwrite_and_without_terminal(run, tmp_path: Path) -> None:
+    no_tty = run("init")
+    assert no_tty.code == 2 and "--defaults" in no_tty.err
+    assert not (tmp_path / "landing-zone.yaml").exists()
+    assert run("init", "--defaults").code == 0
+    before = (tmp_path / "landing-zone.yaml").read_text()
+    again = run("init", "--defaults")
+    assert again.code == 2 and "--force" in again.err
+    assert (tmp_path / "landing-zone.yaml").read_text() == before
+    assert run("init", "--defaults", "--force").code == 0
+
+
+def test_init_with_answers_file(run, tmp_path: Path) -> None:
+    (tmp_path / "answers.yaml").write_text(
+        "organization_name: globex\nhome_region: eu-west-1\nallowed_regions: [eu-west-1, eu-central-1]\n"
+        "organizational_units: [Security, Workloads/Prod]\naccounts: [{name: log-archive, ou: Security}]\n"
+    )
+    result = run("init", "--answers", "answers.yaml")
+    assert result.code == 0, result.err
+    spec = yaml.safe_load((tmp_path / "landing-zone.yaml").read_text())
+    assert spec["organization"]["name"] == "globex"
+    assert spec["organization"]["management_account_id"] == "123456789012"  # the caller's account
+    bad = run("init", "--answers", "answers.yaml", "--force", env={})
+    assert bad.code == 0
+    (tmp_path / "bad.yaml").write_text("home_region: mars-1\n")
+    wrong = run("init", "--answers", "bad.yaml", "--force")
+    assert wrong.code == 2 and "home_region" in wrong.err
+
+
+def test_global_flags_anywhere_and_debug(run, fresh) -> None:
+    run("init", "--defaults")
+    after = run("plan", "--endpoint-url", fresh.url, "--region", "us-east-1")
+    assert after.code == 2, after.err
+    broken = run("plan", "--endpoint-url", "http://127.0.0.1:9")
+    assert broken.code == 1 and "Traceback" not in broken.err
+    debug = run("plan", "--endpoint-url", "http://127.0.0.1:9", "--debug")
+    assert debug.code == 1 and "Traceback" in debug.err
+
+
+def test_schema_is_json_schema_of_the_spec(run) -> None:
+    result = run("schema")
+    assert result.code == 0
+    schema = json.loads(result.out)
+    assert {"organization", "organizational_units", "accounts"} <= set(schema["properties"])
+    assert schema["additionalProperties"] is False
+
+
+def test_render_is_byte_identical_and_works_from_another_directory(run, tmp_path: Path) -> None:
+    run("init", "--defaults")
+    assert run("render", "-o", "out1").code == 0
+    assert run("render", "-o", "out2").code == 0
+    files1 = sorted(p.relative_to(tmp_path / "out1") for p in (tmp_path / "out1").rglob("*") if p.is_file())
+    files2 = sorted(p.relative_to(tmp_path / "out2") for p in (tmp_path / "out2").rglob("*") if p.is_file())
+    assert files1 == files2 and files1
+    for rel in files1:
+        assert (tmp_path / "out1" / rel).read_bytes() == (tmp_path / "out2" / rel).read_bytes()
+    assert any(str(p).startswith("scps/") for p in files1)
+    assert any(str(p).startswith("blueprints/") for p in files1)
+    assert any(str(p).startswith("runbooks/") for p in files1)
+
+
+def test_status_marks_unverifiable_steps_unavailable_in_the_sandbox(run) -> None:
+    run("init", "--defaults")
+    run("apply", "--yes")
+    result = run("status")
+    assert result.code == 2  # steps remain that are not verified done
+    assert "unavailable" in result.out
+    assert "✓ done" not in result.out  # the sandbox cannot prove any root-user step, so none is done
+
+
+def test_demo_runs_the_whole_journey(run) -> None:
+    result = run("demo", timeout=180)
+    assert result.code == 0, result.out + result.err
+    assert "plan: finds exactly that drift" in result.out
+    assert "Demo complete" in result.out
