@@ -40,7 +40,11 @@ class StalePlanError(SafetyError):
     """A saved plan no longer matches the live state it was made from."""
 
 
-class ApplyInterrupted(BootstrapError):
-    """The user interrupted an apply; the journal records what was done."""
+class Cancelled(BootstrapError):
+    """The user pressed Ctrl-C or declined; nothing more was done."""
 
     exit_code = 130
+
+
+class ApplyInterrupted(Cancelled):
+    """The user interrupted an apply; the journal records what was done."""

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bootstrap.aws.stats import CallStats, is_write
@@ -40,7 +40,7 @@ class LineReporter:
 class ProgressReporter(LineReporter):
     """A progress bar above the per-change lines, in a terminal."""
 
-    def __init__(self, console: Console, progress: Progress, task: int) -> None:
+    def __init__(self, console: Console, progress: Progress, task: TaskID) -> None:
         super().__init__(progress.console)
         self.progress = progress
         self.task = task

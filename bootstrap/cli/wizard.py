@@ -13,7 +13,7 @@ from typing import Any
 import questionary
 from pydantic import ValidationError
 
-from bootstrap.errors import ApplyInterrupted, InputError
+from bootstrap.errors import Cancelled, InputError
 from bootstrap.guardrails.library import load_library
 from bootstrap.spec.answers import DEFAULT_ACCOUNTS, DEFAULT_OUS, AccountAnswer, Answers
 from bootstrap.spec.model import _ou_path, _region, _slug
@@ -67,7 +67,7 @@ def _extra_accounts(text: str) -> list[AccountAnswer]:
 def _ask(question: Any) -> Any:
     answer = question.ask()  # questionary returns None when the user presses Ctrl-C
     if answer is None:
-        raise ApplyInterrupted("init cancelled; nothing was written", "")
+        raise Cancelled("init cancelled; nothing was written")
     return answer
 
 

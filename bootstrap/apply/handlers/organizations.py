@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -75,10 +76,8 @@ class RootPolicyTypesHandler:
             if policy_type in enabled:
                 continue
             try:
-                with_retries(
-                    lambda t=policy_type: client.enable_policy_type(RootId=root["Id"], PolicyType=t),
-                    sleep=ctx.sleep,
-                )
+                with_retries(partial(client.enable_policy_type, RootId=root["Id"], PolicyType=policy_type),
+                             sleep=ctx.sleep)
             except ClientError as err:
                 _ignore(err, "PolicyTypeAlreadyEnabledException")
         self._await_enabled(ctx, client, set(props["PolicyTypes"]))
