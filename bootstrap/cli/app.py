@@ -14,7 +14,7 @@ from bootstrap import __version__
 from bootstrap.cli import commands_live, commands_sandbox, commands_spec
 from bootstrap.cli.console import make_consoles
 from bootstrap.cli.options import GlobalOptions, normalize_argv
-from bootstrap.errors import BootstrapError
+from bootstrap.errors import BootstrapError, Cancelled
 
 app = typer.Typer(
     name="bootstrap",
@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> None:
     except BootstrapError as exc:
         if debug:
             traceback.print_exc()
-        err.print(f"[bold red]Error:[/] {escape(exc.message)}")
+        label = "[yellow]Stopped:[/]" if isinstance(exc, Cancelled) else "[bold red]Error:[/]"
+        err.print(f"{label} {escape(exc.message)}")
         if exc.remediation:
             err.print(f"[bold]Fix:[/] {escape(exc.remediation)}")
         sys.exit(exc.exit_code)
