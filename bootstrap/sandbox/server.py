@@ -60,7 +60,6 @@ def running_sandbox(port: int | None = None) -> Iterator[Sandbox]:
     from moto.server import ThreadedMotoServer  # imported here: starting moto is the sandbox's job only
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log lines in the user's terminal
-    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     chosen = port or free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=chosen, verbose=False)
     server.start()
