@@ -52,7 +52,7 @@ def _root_mfa(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str
 
 def _root_keys(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str]) -> tuple[str, str]:
     if is_local_endpoint(sessions.target.endpoint):
-        return "unavailable", UNAVAILABLE["root-mfa"]
+        return "unavailable", UNAVAILABLE["root-access-keys"]
     present = _account_summary(sessions).get("AccountAccessKeysPresent", 0)
     return ("done", "no root access keys") if present == 0 else ("pending", "the root user has access keys")
 
