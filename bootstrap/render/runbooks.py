@@ -1,0 +1,71 @@
+"""Render the Markdown runbooks from the jinja2 templates shipped in the `runbooks` package.
+
+Templates are read through `importlib.resources`, so rendering works from an installed wheel as well as
+from a checkout. Every `<name>.md.j2` becomes `<name>.md`; all of them get the same context, built from
+the spec alone (no AWS call, no secret: the spec holds none).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from bootstrap.guardrails.library import load_library
+from bootstrap.guardrails.packing import pack_all
+from bootstrap.render.mermaid import org_chart
+from bootstrap.render.steps import manual_steps
+from bootstrap.spec.model import LandingZoneSpec
+
+PACKAGE = "runbooks"
+SUFFIX = ".md.j2"
+ROOT_GUARDRAIL = "deny-root-user"
+
+
+def template_names() -> list[str]:
+    """The runbook templates in the installed `runbooks` package, sorted."""
+    return sorted(
+        entry.name for entry in resources.files(PACKAGE).iterdir() if entry.name.endswith(SUFFIX) and entry.is_file()
+    )
+
+
+def _load(name: str) -> str | None:
+    entry = resources.files(PACKAGE).joinpath(name)
+    return entry.read_text(encoding="utf-8") if entry.is_file() else None
+
+
+def environment() -> jinja2.Environment:
+    """Markdown, not HTML: no autoescape; a missing variable is an error, never an empty string."""
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(_load),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def runbook_context(spec: LandingZoneSpec) -> dict[str, Any]:
+    """What every runbook template can use."""
+    policies = pack_all(spec)
+    library = load_library()
+    return {
+        "spec": spec,
+        "org": spec.organization,
+        "steps": manual_steps(spec),
+        "policies": policies,
+        "guardrails": {gid: library[gid] for gid in sorted({g for p in policies for g in p.guardrail_ids})},
+        "diagram": org_chart(spec, policies),
+        "root_guardrail": ROOT_GUARDRAIL,
+        "root_guardrail_ous": [ou.path for ou in spec.organizational_units if ROOT_GUARDRAIL in ou.guardrails],
+        "member_accounts": [a.name for a in spec.accounts],
+    }
+
+
+def render_runbooks(spec: LandingZoneSpec) -> dict[str, str]:
+    """Runbook file name (`index.md`, ...) -> Markdown text."""
+    env = environment()
+    context = runbook_context(spec)
+    return {name.removesuffix(".j2"): env.get_template(name).render(context) for name in template_names()}
