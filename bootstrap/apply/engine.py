@@ -33,6 +33,8 @@ class ApplyResult:
     done: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    remediations: dict[str, str] = field(default_factory=dict)
+    """Per failed change, what the user can do about it (the error's own remediation line)."""
 
 
 def execute(
@@ -68,15 +70,22 @@ def execute(
     pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="apply")
     try:
         while sorter.is_active():
+            skipped_any = False
             for address in sorter.get_ready():
                 change = changes[address]
                 if address in already_done:
+                    # Journaled as done in this run too, so that a resumed run interrupted again still
+                    # knows everything its plan has finished.
                     result.skipped.append(address)
+                    journal.done(address, None)
                     sorter.done(address)
+                    skipped_any = True
                     continue
                 reporter.started(change)
                 running[pool.submit(_apply_one, ctx, change)] = change
             if not running:
+                if skipped_any:
+                    continue  # skipping may have made the changes after them ready
                 break  # what is left depends on a failed change
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -101,9 +110,12 @@ def execute(
         journal.end("failed")
         details = "; ".join(f"{a}: {m}" for a, m in result.failed.items())
         waiting = f" {len(blocked)} change(s) waiting on them were not started." if blocked else ""
+        hints = " ".join(dict.fromkeys(r.rstrip(".") + "." for r in result.remediations.values() if r))
         raise AwsError(
             f"{len(result.failed)} change(s) failed ({len(result.done)} done).{waiting} {details}",
-            "Fix the cause above and run `bootstrap apply` again; finished changes are not repeated.",
+            f"{hints} Finished changes are not repeated."
+            if hints
+            else "Fix the cause above and run `bootstrap apply` again; finished changes are not repeated.",
         )
     journal.end("complete")
     return result
@@ -123,6 +135,8 @@ def _settle(
     except (BootstrapError, ClientError, BotoCoreError) as err:
         message = err.message if isinstance(err, BootstrapError) else str(err)
         result.failed[change.address] = message
+        if isinstance(err, BootstrapError) and err.remediation:
+            result.remediations[change.address] = err.remediation
         journal.failed(change.address, message)
         reporter.finished(change, message)
         return

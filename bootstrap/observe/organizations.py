@@ -63,8 +63,9 @@ def observe_organizations(sessions: Sessions, desired: DesiredState) -> Observed
         )
     ou_paths = _observe_ous(client, root_id, desired, state)
     _observe_accounts(client, root_id, ou_paths, desired, state)
-    if "SERVICE_CONTROL_POLICY" in enabled:
-        _observe_policies(client, desired, state)
+    # Policies outlive their type being disabled on the root (AWS only detaches them), so they are read
+    # either way: otherwise the plan would try to create policies that already exist.
+    _observe_policies(client, desired, state, scp_enabled="SERVICE_CONTROL_POLICY" in enabled)
     return state
 
 
@@ -166,8 +167,11 @@ def _observe_accounts(
         )
 
 
-def _observe_policies(client: Any, desired: DesiredState, state: ObservedState) -> None:
-    """Customer-managed SCPs: tags tell the toolkit's own (an organization has tens, not thousands)."""
+def _observe_policies(client: Any, desired: DesiredState, state: ObservedState, *, scp_enabled: bool) -> None:
+    """Customer-managed SCPs: tags tell the toolkit's own (an organization has tens, not thousands).
+
+    Attachment slots are counted only while SCPs are enabled: with the type disabled nothing is attached.
+    """
     wanted = {str(r.properties["Name"]): r for r in desired.of_type(SCP)}
     ou_addresses = {r.physical_id: a for a, r in state.resources.items() if r.type == OU}
     owned_ids: set[str] = set()
@@ -212,6 +216,8 @@ def _observe_policies(client: Any, desired: DesiredState, state: ObservedState) 
             state.resources[address] = observed
         else:
             state.orphans[address] = observed
+    if not scp_enabled:
+        return
     for ou_id, address in ou_addresses.items():
         if ou_id is None:
             continue

@@ -132,7 +132,16 @@ class OrganizationalUnitHandler:
         return Outputs(change.physical_id)
 
     def delete(self, ctx: ApplyContext, change: Change) -> None:
+        """Delete an empty OU. Emptiness is checked here too, not left to AWS alone: an endpoint that
+        does not enforce it (the sandbox) would otherwise strand the accounts inside."""
         client = _client(ctx, change)
+        try:
+            occupied = _has_children(client, str(change.physical_id))
+        except ClientError as err:
+            _ignore(err, "ParentNotFoundException")
+            return  # already gone
+        if occupied:
+            raise _not_empty(change)
         try:
             with_retries(
                 lambda: client.delete_organizational_unit(OrganizationalUnitId=change.physical_id),
@@ -140,11 +149,26 @@ class OrganizationalUnitHandler:
             )
         except ClientError as err:
             if error_code(err) == "OrganizationalUnitNotEmptyException":
-                raise AwsError(
-                    f"OU {change.address} ({change.physical_id}) is not empty, so it was not deleted",
-                    "Move its accounts and child OUs out (or add them to the spec), then apply again.",
-                ) from None
+                raise _not_empty(change) from None
             _ignore(err, "OrganizationalUnitNotFoundException")
+
+
+def _has_children(client: Any, ou_id: str) -> bool:
+    """Whether an OU holds any account or child OU (paged: a List call may return an empty first page)."""
+    for operation, key in (
+        ("list_accounts_for_parent", "Accounts"),
+        ("list_organizational_units_for_parent", "OrganizationalUnits"),
+    ):
+        if any(page[key] for page in client.get_paginator(operation).paginate(ParentId=ou_id)):
+            return True
+    return False
+
+
+def _not_empty(change: Change) -> AwsError:
+    return AwsError(
+        f"OU {change.address} ({change.physical_id}) is not empty, so it was not deleted",
+        "Move its accounts and child OUs out (or add them to the spec), then apply again.",
+    )
 
 
 class PolicyHandler:

@@ -1,0 +1,212 @@
+"""Drift in the organization layer: tamper as an outsider would, plan shows exactly that, apply repairs it.
+
+Also the destructive path: an OU removed from the spec is deleted only with consent, and never when
+something is still in it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bootstrap.aws.session import Sessions
+from bootstrap.errors import AwsError, SafetyError
+from bootstrap.plan.model import Action, Change, Plan, PropertyDiff
+from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.workflow import plan_live
+
+SECURITY_SCP = "acme-security-1"
+WORKLOADS_SCP = "acme-workloads-1"
+
+
+def snapshot(outsider: Any) -> dict[str, Any]:
+    """Everything of the organization layer a reviewer would look at, read with plain boto3."""
+    return {
+        "ous": outsider.ou_tree(),
+        "policy_types": sorted((p["Type"], p["Status"]) for p in outsider.root()["PolicyTypes"]),
+        "policies": {
+            name: (outsider.policy_content(name), outsider.policy_targets(name), p["Description"])
+            for name, p in outsider.policies().items()
+        },
+        "accounts": sorted((a["Name"], a["Email"], outsider.parent_of(a["Id"])) for a in outsider.accounts()),
+    }
+
+
+@pytest.fixture
+def applied(spec: LandingZoneSpec, sessions: Sessions, apply: Any, outsider: Any) -> dict[str, Any]:
+    """The default landing zone, applied; returns the snapshot of it."""
+    apply(spec, sessions)
+    return snapshot(outsider)
+
+
+def only_change(plan: Plan) -> Change:
+    assert len(plan.changes) == 1, [(c.address, c.action.value) for c in plan.changes]
+    return plan.changes[0]
+
+
+def _detach_scp(o: Any) -> tuple[str, Action, tuple[PropertyDiff, ...]]:
+    security = o.ou_id("Security")
+    o.org.detach_policy(PolicyId=o.policy_id(SECURITY_SCP), TargetId=security)
+    return f"organizations/scp/{SECURITY_SCP}", Action.UPDATE, (PropertyDiff("TargetIds", [], [security]),)
+
+
+def _move_account(o: Any) -> tuple[str, Action, tuple[PropertyDiff, ...]]:
+    sandbox, security = o.ou_id("Sandbox"), o.ou_id("Security")
+    o.move_account(o.account_id("audit"), sandbox)
+    return "organizations/account/audit", Action.UPDATE, (PropertyDiff("ParentIds", [sandbox], [security]),)
+
+
+def _edit_scp_content(o: Any) -> tuple[str, Action, tuple[PropertyDiff, ...]]:
+    wanted = o.policy_document(WORKLOADS_SCP)
+    edited = {**wanted, "Statement": wanted["Statement"][1:]}
+    o.org.update_policy(PolicyId=o.policy_id(WORKLOADS_SCP), Content=json.dumps(edited))
+    return f"organizations/scp/{WORKLOADS_SCP}", Action.UPDATE, (PropertyDiff("Content", edited, wanted),)
+
+
+def _rename_ou(o: Any) -> tuple[str, Action, tuple[PropertyDiff, ...]]:
+    o.org.update_organizational_unit(OrganizationalUnitId=o.ou_id("Workloads"), Name="Applications")
+    return "organizations/ou/Workloads", Action.UPDATE, (PropertyDiff("Name", "Applications", "Workloads"),)
+
+
+def _attach_scp_elsewhere(o: Any) -> tuple[str, Action, tuple[PropertyDiff, ...]]:
+    security, sandbox = o.ou_id("Security"), o.ou_id("Sandbox")
+    o.org.attach_policy(PolicyId=o.policy_id(SECURITY_SCP), TargetId=sandbox)
+    diff = PropertyDiff("TargetIds", sorted([security, sandbox]), [security])
+    return f"organizations/scp/{SECURITY_SCP}", Action.UPDATE, (diff,)
+
+
+def _disable_rcp(o: Any) -> tuple[str, Action, tuple[PropertyDiff, ...]]:
+    o.org.disable_policy_type(RootId=o.root_id(), PolicyType="RESOURCE_CONTROL_POLICY")
+    diff = PropertyDiff(
+        "PolicyTypes", ["SERVICE_CONTROL_POLICY"], ["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY"]
+    )
+    return "organizations/root/policy-types", Action.UPDATE, (diff,)
+
+
+TAMPERS: dict[str, Callable[[Any], tuple[str, Action, tuple[PropertyDiff, ...]]]] = {
+    "detach-scp": _detach_scp,
+    "move-account": _move_account,
+    "edit-scp-content": _edit_scp_content,
+    "rename-ou": _rename_ou,
+    "attach-scp-to-extra-ou": _attach_scp_elsewhere,
+    "disable-rcp-type": _disable_rcp,
+}
+
+
+@pytest.mark.parametrize("tamper", list(TAMPERS), ids=list(TAMPERS))
+def test_drift_is_planned_exactly_and_repaired(
+    tamper: str,
+    spec: LandingZoneSpec,
+    sessions: Sessions,
+    run_plan: Any,
+    outsider: Any,
+    applied: dict[str, Any],
+) -> None:
+    address, action, diffs = TAMPERS[tamper](outsider)
+    assert snapshot(outsider) != applied
+
+    live, ctx = plan_live(spec, sessions)
+    change = only_change(live.plan)
+    assert (change.address, change.action, change.diffs) == (address, action, diffs)
+    assert not live.plan.blocked
+
+    run_plan(live.plan, ctx)
+
+    assert snapshot(outsider) == applied
+    sessions.stats.reset()
+    assert plan_live(spec, sessions)[0].plan.empty
+    assert sessions.stats.writes == 0
+
+
+def test_disabled_scp_type_is_repaired_without_recreating_policies(
+    spec: LandingZoneSpec, sessions: Sessions, run_plan: Any, outsider: Any, applied: dict[str, Any]
+) -> None:
+    """Disabling SCPs on the root detaches every SCP (AWS does it; moto does not, so the outsider does).
+    The policies still exist, so the repair re-enables the type and re-attaches them: no new policies."""
+    root = outsider.root_id()
+    for name in outsider.policies():
+        for target in outsider.policy_targets(name):
+            outsider.org.detach_policy(PolicyId=outsider.policy_id(name), TargetId=target)
+    outsider.org.disable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+
+    live, ctx = plan_live(spec, sessions)
+    actions = {c.address: c.action for c in live.plan.changes}
+    scps = {f"organizations/scp/{name}" for name in applied["policies"]}
+    assert actions == {"organizations/root/policy-types": Action.UPDATE} | dict.fromkeys(scps, Action.UPDATE)
+    run_plan(live.plan, ctx)
+
+    assert snapshot(outsider) == applied
+    assert plan_live(spec, sessions)[0].plan.empty
+
+
+@pytest.fixture
+def without_sandbox(variant: Any) -> LandingZoneSpec:
+    spec: LandingZoneSpec = variant(
+        lambda d: d.update(organizational_units=[ou for ou in d["organizational_units"] if ou["path"] != "Sandbox"])
+    )
+    return spec
+
+
+def test_ou_removed_from_spec_is_deleted_only_with_consent(
+    without_sandbox: LandingZoneSpec, sessions: Sessions, run_plan: Any, outsider: Any, applied: dict[str, Any]
+) -> None:
+    live, ctx = plan_live(without_sandbox, sessions)
+    deletes = {c.address: c for c in live.plan.changes}
+    assert set(deletes) == {"organizations/ou/Sandbox", "organizations/scp/acme-sandbox-1"}
+    assert all(c.action is Action.DELETE and c.destructive for c in deletes.values())
+    assert deletes["organizations/ou/Sandbox"].physical_id == applied["ous"]["Sandbox"]
+    assert "organizations/scp/acme-sandbox-1" in deletes["organizations/ou/Sandbox"].depends_on
+
+    sessions.stats.reset()
+    with pytest.raises(SafetyError, match="destructive"):
+        run_plan(live.plan, ctx, allow_destroy=False)
+    assert sessions.stats.writes == 0
+    assert snapshot(outsider) == applied
+
+    run_plan(live.plan, ctx, allow_destroy=True)
+
+    assert "Sandbox" not in outsider.ou_tree()
+    assert "acme-sandbox-1" not in outsider.policies()
+    assert plan_live(without_sandbox, sessions)[0].plan.empty
+
+
+def test_ou_that_is_not_empty_is_never_deleted(
+    without_sandbox: LandingZoneSpec, sessions: Sessions, run_plan: Any, outsider: Any, applied: dict[str, Any]
+) -> None:
+    stray = outsider.org.create_account(Email="stray@example.org", AccountName="stray")["CreateAccountStatus"]
+    sandbox = applied["ous"]["Sandbox"]
+    outsider.move_account(stray["AccountId"], sandbox)
+
+    live, ctx = plan_live(without_sandbox, sessions)
+    with pytest.raises(AwsError) as err:
+        run_plan(live.plan, ctx, allow_destroy=True)
+
+    assert "organizations/ou/Sandbox" in err.value.message and "not empty" in err.value.message
+    assert "Move its accounts and child OUs out" in err.value.remediation
+    assert outsider.ou_tree()["Sandbox"] == sandbox
+    assert outsider.parent_of(stray["AccountId"]) == sandbox
+
+
+def test_ou_delete_refused_by_aws_as_not_empty_is_a_clear_error(
+    without_sandbox: LandingZoneSpec,
+    sessions: Sessions,
+    run_plan: Any,
+    outsider: Any,
+    intercept: Any,
+    applied: dict[str, Any],
+) -> None:
+    """Something moved into the OU between plan and apply: AWS's own refusal gets the same clear error."""
+    live, ctx = plan_live(without_sandbox, sessions)
+    intercept(
+        sessions.client("organizations"), "DeleteOrganizationalUnit", lambda _: "OrganizationalUnitNotEmptyException"
+    )
+
+    with pytest.raises(AwsError) as err:
+        run_plan(live.plan, ctx, allow_destroy=True)
+
+    assert "organizations/ou/Sandbox" in err.value.message and "not empty" in err.value.message
+    assert "Move its accounts and child OUs out" in err.value.remediation
+    assert outsider.ou_tree()["Sandbox"] == applied["ous"]["Sandbox"]
