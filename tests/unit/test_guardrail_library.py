@@ -1,0 +1,144 @@
+"""The whole guardrail library: never lock the operator out, well-formed files, metadata, placeholders.
+
+Every test here iterates over the library as shipped, so a guardrail added later is covered without
+editing this file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from importlib.abc import Traversable
+from typing import Any
+
+import pytest
+import yaml
+
+from bootstrap.guardrails.library import ALLOWED_REGIONS, load_library
+from bootstrap.guardrails.packing import PackedPolicy, minify, pack_all
+from bootstrap.spec.model import LandingZoneSpec
+
+BOOTSTRAP_ROLE = "AcmeAutomation-Bootstrap"
+BREAK_GLASS_ROLE = "acme.break.glass"
+EXEMPT = {f"arn:aws:iam::*:role/{BOOTSTRAP_ROLE}", f"arn:aws:iam::*:role/{BREAK_GLASS_ROLE}"}
+PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+META_FIELDS = {"id", "title", "rationale", "controls", "parameters", "recommended_for"}
+
+
+def folders() -> list[Traversable]:
+    root = resources.files("scps")
+    return sorted((f for f in root.iterdir() if f.is_dir() and not f.name.startswith(("_", "."))), key=lambda f: f.name)
+
+
+FOLDERS = folders()
+IDS = [f.name for f in FOLDERS]
+
+
+def spec_with_every_guardrail(**limits: int) -> LandingZoneSpec:
+    """One OU per guardrail (so the library can grow past one policy) and one OU with all of them."""
+    ous = [{"path": f"Each/{gid}", "guardrails": [gid]} for gid in IDS]
+    ous.append({"path": "Everything", "guardrails": IDS})
+    return LandingZoneSpec.model_validate(
+        {
+            "organization": {
+                "name": "acme",
+                "management_account_id": "123456789012",
+                "home_region": "eu-west-1",
+                "allowed_regions": ["eu-west-1", "eu-central-1"],
+                "bootstrap_role": BOOTSTRAP_ROLE,
+                "break_glass_role": BREAK_GLASS_ROLE,
+                "policy_limits": {"scp_max_chars": 10240, "scps_per_target": 10, "reserved_attachments": 0, **limits},
+            },
+            "account_email_pattern": "aws+{name}@example.com",
+            "organizational_units": ous,
+        }
+    )
+
+
+POLICIES = pack_all(spec_with_every_guardrail())
+
+
+def deny_statements(policy: PackedPolicy) -> list[dict[str, Any]]:
+    return [s for s in policy.document["Statement"] if s.get("Effect") == "Deny"]
+
+
+def test_library_is_not_empty_and_every_guardrail_is_packed() -> None:
+    assert len(IDS) >= 9
+    assert set(IDS) == set(load_library())
+    assert {gid for p in POLICIES for gid in p.guardrail_ids} == set(IDS)
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=[p.name for p in POLICIES])
+def test_every_deny_exempts_the_spec_roles(policy: PackedPolicy) -> None:
+    denies = deny_statements(policy)
+    assert denies, "every guardrail denies something"
+    for statement in denies:
+        not_like = statement["Condition"]["ArnNotLike"]
+        principal_keys = [k for k in not_like if k.lower() == "aws:principalarn"]
+        assert principal_keys == ["aws:PrincipalARN"], "exactly one principal-ARN exemption per statement"
+        exempt = not_like["aws:PrincipalARN"]
+        assert isinstance(exempt, list)
+        assert set(exempt) >= EXEMPT, f"{statement.get('Sid')} does not exempt both roles"
+    assert "LandingZoneBootstrap" not in minify(policy.document), "role names come from the spec"
+    assert "LandingZoneBreakGlass" not in minify(policy.document)
+
+
+def test_exemption_survives_packing_at_the_smallest_limit() -> None:
+    for policy in pack_all(spec_with_every_guardrail(scp_max_chars=2048)):
+        for statement in deny_statements(policy):
+            assert set(statement["Condition"]["ArnNotLike"]["aws:PrincipalARN"]) >= EXEMPT
+
+
+def test_sids_are_unique_across_the_library() -> None:
+    sids = [str(s.get("Sid", "")) for g in load_library().values() for s in g.statements]
+    assert all(re.fullmatch(r"[A-Za-z0-9]+", sid) for sid in sids), f"every statement needs an alphanumeric Sid: {sids}"
+    assert len(sids) == len(set(sids)), sorted(sid for sid in sids if sids.count(sid) > 1)
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=IDS)
+def test_folder_has_policy_and_complete_metadata(folder: Traversable) -> None:
+    names = {f.name for f in folder.iterdir()}
+    assert {"policy.json", "metadata.yaml"} <= names
+    meta = yaml.safe_load(folder.joinpath("metadata.yaml").read_text(encoding="utf-8"))
+    assert isinstance(meta, dict)
+    assert set(meta) >= META_FIELDS, f"missing {sorted(META_FIELDS - set(meta))}"
+    assert meta["id"] == folder.name
+    assert isinstance(meta["title"], str) and meta["title"].strip()
+    assert isinstance(meta["rationale"], str) and len(meta["rationale"].split()) >= 10, "say why, not just what"
+    assert isinstance(meta["controls"], dict)
+    assert isinstance(meta["controls"].get("cis"), list)
+    assert isinstance(meta["controls"].get("control_tower"), list)
+    assert all(isinstance(c, str) for c in [*meta["controls"]["cis"], *meta["controls"]["control_tower"]])
+    assert isinstance(meta["parameters"], list)
+    assert isinstance(meta["recommended_for"], list) and meta["recommended_for"]
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=IDS)
+def test_policy_document_is_valid_json_with_current_version(folder: Traversable) -> None:
+    doc = json.loads(folder.joinpath("policy.json").read_text(encoding="utf-8"))
+    assert doc["Version"] == "2012-10-17"
+    assert isinstance(doc["Statement"], list) and doc["Statement"]
+    for statement in doc["Statement"]:
+        assert statement["Effect"] in ("Allow", "Deny")
+        assert ("Action" in statement) != ("NotAction" in statement)
+        assert statement.get("Resource") == "*"
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=IDS)
+def test_only_the_region_placeholder_exists_and_is_declared(folder: Traversable) -> None:
+    text = folder.joinpath("policy.json").read_text(encoding="utf-8")
+    used = set(PLACEHOLDER.findall(text))
+    assert used <= {ALLOWED_REGIONS}
+    meta = yaml.safe_load(folder.joinpath("metadata.yaml").read_text(encoding="utf-8"))
+    assert {f"${{{p}}}" for p in meta["parameters"]} == used, "metadata.parameters lists the placeholders used"
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=[p.name for p in POLICIES])
+def test_rendered_documents_have_no_placeholder_and_are_valid(policy: PackedPolicy) -> None:
+    text = minify(policy.document)
+    assert not PLACEHOLDER.search(text)
+    assert "${" not in text
+    reparsed = json.loads(text)
+    assert reparsed["Version"] == "2012-10-17"
+    assert policy.size <= 10240
