@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bootstrap.cli.console import apply_reporter, make_consoles, print_stats
+from bootstrap.cli.console import apply_reporter, make_consoles, print_stats, reading
 from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_spec
 from bootstrap.errors import InputError, SafetyError
 from bootstrap.plan.render import print_plan
@@ -41,7 +41,8 @@ def plan(
     checked = read_spec(spec)
     sessions = options.sessions(checked)
     started = time.monotonic()
-    live, _ = plan_live(checked, sessions)
+    with reading(err):
+        live, _ = plan_live(checked, sessions)
     result = live.plan
     if out_file is not None:
         from bootstrap.render.atomic import atomic_write
@@ -86,7 +87,8 @@ def apply(
         err.print(f"[yellow]The last apply (started {last.started_at}) stopped: {last.status}, "
                   f"{len(last.done)} of {last.total} changes done. Resuming from live state.[/]")
     sessions = options.sessions(checked)
-    live, apply_ctx = plan_live(checked, sessions)
+    with reading(err):
+        live, apply_ctx = plan_live(checked, sessions)
     already_done: frozenset[str] = frozenset()
     to_apply = live.plan
     if saved is not None:
@@ -116,7 +118,8 @@ def apply(
         result = apply_changes(to_apply, apply_ctx, journal, reporter, allow_destroy=allow_destroy,
                                already_done=already_done)
     out.print(f"[green]Applied {len(result.done)} change(s) in {time.monotonic() - started:.1f}s.[/]")
-    verify, _ = plan_live(checked, sessions)
+    with reading(err, "Verifying"):
+        verify, _ = plan_live(checked, sessions)
     if verify.plan.empty:
         out.print("[green]Verified: live state now matches the spec.[/]")
     else:

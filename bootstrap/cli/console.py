@@ -51,6 +51,16 @@ class ProgressReporter(LineReporter):
 
 
 @contextmanager
+def reading(console: Console, what: str = "Reading live state") -> Iterator[None]:
+    """A spinner while live state is read (seconds for a large organization); silent without a terminal."""
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(f"{what}…"):
+        yield
+
+
+@contextmanager
 def apply_reporter(console: Console, total: int) -> Iterator[LineReporter]:
     if not console.is_terminal:
         yield LineReporter(console)
