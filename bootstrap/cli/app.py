@@ -37,7 +37,9 @@ def _version(value: bool) -> None:
 def _global(
     ctx: typer.Context,
     profile: Annotated[str | None, typer.Option(help="AWS profile to use (as the AWS CLI).")] = None,
-    region: Annotated[str | None, typer.Option(help="AWS region for regional calls (default: the spec's home region).")] = None,
+    region: Annotated[
+        str | None, typer.Option(help="AWS region for regional calls (default: the spec's home region).")
+    ] = None,
     endpoint_url: Annotated[
         str | None, typer.Option(help="Send AWS calls to this endpoint (AWS_ENDPOINT_URL is honoured too).")
     ] = None,
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI. The error boundary: every error ends here as a message and an exit code."""
     args = normalize_argv(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in args
-    out, err = make_consoles()
+    _, err = make_consoles()
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="bootstrap", standalone_mode=False)

@@ -84,8 +84,10 @@ def apply(
     journal = journal_for(spec)
     last = journal.last_run()
     if last is not None and last.status != "complete":
-        err.print(f"[yellow]The last apply (started {last.started_at}) stopped: {last.status}, "
-                  f"{len(last.done)} of {last.total} changes done. Resuming from live state.[/]")
+        err.print(
+            f"[yellow]The last apply (started {last.started_at}) stopped: {last.status}, "
+            f"{len(last.done)} of {last.total} changes done. Resuming from live state.[/]"
+        )
     sessions = options.sessions(checked)
     with reading(err):
         live, apply_ctx = plan_live(checked, sessions)
@@ -100,23 +102,29 @@ def apply(
     print_plan(to_apply, out, allow_destroy=allow_destroy)
     destructive = [c for c in to_apply.changes if c.destructive]
     if destructive and not allow_destroy:
-        raise SafetyError(f"the plan has {len(destructive)} destructive change(s); nothing was changed",
-                          "Review them above, then run apply again with --allow-destroy.")
+        raise SafetyError(
+            f"the plan has {len(destructive)} destructive change(s); nothing was changed",
+            "Review them above, then run apply again with --allow-destroy.",
+        )
     if to_apply.blocked:
-        raise SafetyError("the plan has errors (see the notes above); nothing was changed",
-                          "Resolve them, then plan again.")
+        raise SafetyError(
+            "the plan has errors (see the notes above); nothing was changed", "Resolve them, then plan again."
+        )
     if not yes:
         if not sys.stdin.isatty():
-            raise InputError("apply needs a confirmation, and there is no terminal to ask on",
-                             "Review the plan, then run `bootstrap apply --yes`.")
+            raise InputError(
+                "apply needs a confirmation, and there is no terminal to ask on",
+                "Review the plan, then run `bootstrap apply --yes`.",
+            )
         if not typer.confirm("Apply these changes?", default=False):
             out.print("Nothing changed.")
             return EXIT_NO_CHANGES
     started = time.monotonic()
     total = len(to_apply.changes) - len(already_done)
     with apply_reporter(out, total) as reporter:
-        result = apply_changes(to_apply, apply_ctx, journal, reporter, allow_destroy=allow_destroy,
-                               already_done=already_done)
+        result = apply_changes(
+            to_apply, apply_ctx, journal, reporter, allow_destroy=allow_destroy, already_done=already_done
+        )
     out.print(f"[green]Applied {len(result.done)} change(s) in {time.monotonic() - started:.1f}s.[/]")
     with reading(err, "Verifying"):
         verify, _ = plan_live(checked, sessions)

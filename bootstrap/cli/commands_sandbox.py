@@ -24,13 +24,17 @@ def sandbox(
 
     out, _ = make_consoles()
     with running_sandbox(port or free_port()) as sb:
-        out.print(f"[bold]Sandbox running at {sb.url}[/] (moto, 127.0.0.1 only). Management account: "
-                  f"{SANDBOX_ACCOUNT_ID}. State lives in memory and is gone when it stops.")
+        out.print(
+            f"[bold]Sandbox running at {sb.url}[/] (moto, 127.0.0.1 only). Management account: "
+            f"{SANDBOX_ACCOUNT_ID}. State lives in memory and is gone when it stops."
+        )
         out.print("In another shell, export:\n")
         for key, value in sb.environment().items():
             print(f"export {key}={value}")
-        out.print("\nThen, for example:\n  bootstrap init --defaults && bootstrap render && bootstrap plan && "
-                  "bootstrap apply --yes && bootstrap status\n  aws organizations list-roots\n")
+        out.print(
+            "\nThen, for example:\n  bootstrap init --defaults && bootstrap render && bootstrap plan && "
+            "bootstrap apply --yes && bootstrap status\n  aws organizations list-roots\n"
+        )
         out.print("Press Ctrl-C to stop.")
         try:
             while True:

@@ -52,8 +52,10 @@ def _answers_from_file(path: Path) -> dict[str, object]:
     except yaml.YAMLError as err:
         raise InputError(f"{path}: not valid YAML: {err}", "Fix the answers file.") from None
     if not isinstance(data, dict):
-        raise InputError(f"{path}: answers must be a mapping of question to answer",
-                         f"Known keys: {', '.join(Answers.model_fields)}.")
+        raise InputError(
+            f"{path}: answers must be a mapping of question to answer",
+            f"Known keys: {', '.join(Answers.model_fields)}.",
+        )
     return data
 
 
@@ -65,7 +67,8 @@ def _answers(data: dict[str, object], source: str) -> Answers:
             f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {str(e['msg']).removeprefix('Value error, ')}"
             for e in err.errors()
         )
-        raise InputError(f"{source}: {problems}", f"Fix the answers; known keys: {', '.join(Answers.model_fields)}.") from None
+        known = ", ".join(Answers.model_fields)
+        raise InputError(f"{source}: {problems}", f"Fix the answers; known keys: {known}.") from None
 
 
 def init(
@@ -83,8 +86,10 @@ def init(
     out, _ = make_consoles()
     interactive = not defaults and answers is None
     if interactive and not sys.stdin.isatty():
-        raise InputError("init asks questions, but there is no terminal to ask them on",
-                         "Run it in a terminal, or pass --defaults or --answers FILE.")
+        raise InputError(
+            "init asks questions, but there is no terminal to ask them on",
+            "Run it in a terminal, or pass --defaults or --answers FILE.",
+        )
     if spec.exists() and not force:
         if not interactive:
             raise InputError(f"{spec} already exists; not overwriting it", "Pass --force to replace it.")
@@ -101,8 +106,10 @@ def init(
         result = _answers(data, str(answers))
     elif defaults:
         if not default_account:
-            raise InputError("no management account id: no credentials to ask AWS for the caller's account",
-                             "Pass --management-account-id 123456789012, or configure credentials.")
+            raise InputError(
+                "no management account id: no credentials to ask AWS for the caller's account",
+                "Pass --management-account-id 123456789012, or configure credentials.",
+            )
         result = _answers({"management_account_id": default_account}, "--defaults")
     else:
         from bootstrap.cli.wizard import run_wizard
@@ -121,8 +128,10 @@ def _describe(spec: LandingZoneSpec) -> str:
     from bootstrap.guardrails.packing import pack_all
 
     policies = pack_all(spec)
-    return (f"{len(spec.all_ou_paths())} OUs, {len(spec.accounts)} accounts, "
-            f"{len({g for ou in spec.organizational_units for g in ou.guardrails})} guardrails in {len(policies)} SCPs")
+    return (
+        f"{len(spec.all_ou_paths())} OUs, {len(spec.accounts)} accounts, "
+        f"{len({g for ou in spec.organizational_units for g in ou.guardrails})} guardrails in {len(policies)} SCPs"
+    )
 
 
 def validate(spec: SpecOption = DEFAULT_SPEC) -> None:
@@ -137,7 +146,8 @@ def validate(spec: SpecOption = DEFAULT_SPEC) -> None:
     limit = checked.organization.policy_limits.scp_max_chars
     for policy in pack_all(checked):
         count = len(policy.guardrail_ids)
-        out.print(f"  {policy.name}: {count} guardrail{'s' if count != 1 else ''}, {policy.size:,} of {limit:,} characters")
+        plural = "s" if count != 1 else ""
+        out.print(f"  {policy.name}: {count} guardrail{plural}, {policy.size:,} of {limit:,} characters")
 
 
 def _warnings(spec: LandingZoneSpec) -> list[str]:

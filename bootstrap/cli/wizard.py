@@ -82,8 +82,9 @@ def run_wizard(default_account_id: str | None) -> Answers:
             instruction="(the caller's account)" if default_account_id else "",
         )
     )
-    home = _ask(questionary.autocomplete("Home region:", choices=COMMON_REGIONS, default="us-east-1",
-                                         validate=_check(_region)))
+    home = _ask(
+        questionary.autocomplete("Home region:", choices=COMMON_REGIONS, default="us-east-1", validate=_check(_region))
+    )
     regions = _ask(
         questionary.checkbox(
             "Allowed regions (others are denied by the region guardrail):",
@@ -92,24 +93,44 @@ def run_wizard(default_account_id: str | None) -> Answers:
         )
     )
     pattern = _ask(
-        questionary.text("Root e-mail of new accounts ({name} = account name):",
-                         default=str(defaults["account_email_pattern"].default), validate=_check(_email_pattern))
+        questionary.text(
+            "Root e-mail of new accounts ({name} = account name):",
+            default=str(defaults["account_email_pattern"].default),
+            validate=_check(_email_pattern),
+        )
     )
-    ous = _ask(questionary.checkbox("Organizational units:",
-                                    choices=[questionary.Choice(o, checked=True) for o in DEFAULT_OUS]))
-    more_ous = _extra_ous(_ask(questionary.text("More OUs (comma-separated paths, e.g. Workloads/Dev), or Enter:",
-                                                 default="", validate=_check(_extra_ous))))
+    ous = _ask(
+        questionary.checkbox(
+            "Organizational units:", choices=[questionary.Choice(o, checked=True) for o in DEFAULT_OUS]
+        )
+    )
+    more_ous = _extra_ous(
+        _ask(
+            questionary.text(
+                "More OUs (comma-separated paths, e.g. Workloads/Dev), or Enter:",
+                default="",
+                validate=_check(_extra_ous),
+            )
+        )
+    )
     all_ous = list(dict.fromkeys([*ous, *more_ous]))
     accounts = _ask(
         questionary.checkbox(
             "Accounts:",
-            choices=[questionary.Choice(f"{a.name} (in {a.ou})", value=a, checked=a.ou in all_ous)
-                     for a in DEFAULT_ACCOUNTS],
+            choices=[
+                questionary.Choice(f"{a.name} (in {a.ou})", value=a, checked=a.ou in all_ous) for a in DEFAULT_ACCOUNTS
+            ],
         )
     )
-    more_accounts = _extra_accounts(_ask(questionary.text(
-        "More accounts (comma-separated name:OU, e.g. shared-network:Infrastructure), or Enter:",
-        default="", validate=_check(_extra_accounts))))
+    more_accounts = _extra_accounts(
+        _ask(
+            questionary.text(
+                "More accounts (comma-separated name:OU, e.g. shared-network:Infrastructure), or Enter:",
+                default="",
+                validate=_check(_extra_accounts),
+            )
+        )
+    )
     library = load_library()
     guardrails = _ask(
         questionary.checkbox(
@@ -119,9 +140,16 @@ def run_wizard(default_account_id: str | None) -> Answers:
     )
     try:
         return Answers(
-            organization_name=name.strip(), management_account_id=account_id.strip(), home_region=home.strip(),
-            allowed_regions=regions, account_email_pattern=pattern.strip(), organizational_units=all_ous,
-            accounts=[*accounts, *more_accounts], guardrails=guardrails,
+            organization_name=name.strip(),
+            management_account_id=account_id.strip(),
+            home_region=home.strip(),
+            allowed_regions=regions,
+            account_email_pattern=pattern.strip(),
+            organizational_units=all_ous,
+            accounts=[*accounts, *more_accounts],
+            guardrails=guardrails,
         )
     except ValidationError as err:
-        raise InputError(f"the answers do not make a valid landing zone: {err}", "Run `bootstrap init` again.") from None
+        raise InputError(
+            f"the answers do not make a valid landing zone: {err}", "Run `bootstrap init` again."
+        ) from None

@@ -65,19 +65,24 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
     started = time.monotonic()
     step = _Steps(console)
     with running_sandbox() as sandbox, sandbox_environment(sandbox), _workspace(keep) as work:
-        console.print(f"[bold]Sandbox:[/] a local AWS endpoint at {sandbox.url} (moto, 127.0.0.1 only); "
-                      f"management account {SANDBOX_ACCOUNT_ID}. No AWS account or credentials are used.")
+        console.print(
+            f"[bold]Sandbox:[/] a local AWS endpoint at {sandbox.url} (moto, 127.0.0.1 only); "
+            f"management account {SANDBOX_ACCOUNT_ID}. No AWS account or credentials are used."
+        )
         step("init: write the default spec")
         text = render_spec_yaml(Answers(management_account_id=SANDBOX_ACCOUNT_ID))
         spec = parse_spec(text, "landing-zone.yaml")
         atomic_write(work / "landing-zone.yaml", text)
-        console.print(f"  Wrote {work / 'landing-zone.yaml'}: {len(spec.all_ou_paths())} OUs, "
-                      f"{len(spec.accounts)} accounts.")
+        console.print(
+            f"  Wrote {work / 'landing-zone.yaml'}: {len(spec.all_ou_paths())} OUs, {len(spec.accounts)} accounts."
+        )
 
         step("render: SCPs, CloudFormation templates, runbooks")
         written = render_artifacts(spec, work / "out")
-        console.print(f"  Wrote {len(written)} files to {work / 'out'}: "
-                      + ", ".join(sorted({p.relative_to(work / 'out').parts[0] for p in written})))
+        console.print(
+            f"  Wrote {len(written)} files to {work / 'out'}: "
+            + ", ".join(sorted({p.relative_to(work / "out").parts[0] for p in written}))
+        )
 
         sessions = Sessions(AwsTarget(endpoint_url=sandbox.url, max_attempts=3), default_region=sandbox.region)
         journal = Journal(work / ".bootstrap" / "journal.jsonl")
@@ -111,8 +116,10 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
 
         step("status: the manual steps of the runbooks")
         print_status(collect_status(spec, sessions), console)
-    console.print(f"\n[bold green]Demo complete in {time.monotonic() - started:.1f}s.[/] "
-                  "Next: `bootstrap sandbox` to try each command yourself, or `bootstrap init` for a real organization.")
+    console.print(
+        f"\n[bold green]Demo complete in {time.monotonic() - started:.1f}s.[/] "
+        "Next: `bootstrap sandbox` to try each command yourself, or `bootstrap init` for a real organization."
+    )
     if keep is not None:
         console.print(f"The spec and artifacts are in {keep}.")
 
@@ -151,8 +158,10 @@ def _expect_drift(plan: Plan, drifts: list[Drift]) -> None:
     found = {(c.address, d.name) for c in plan.changes for d in c.diffs}
     expected = {(d.address, d.property) for d in drifts}
     if found != expected:
-        raise DemoFailed(f"the plan shows {sorted(found)}, expected exactly {sorted(expected)}",
-                         "This is a bug; please report it with the output.")
+        raise DemoFailed(
+            f"the plan shows {sorted(found)}, expected exactly {sorted(expected)}",
+            "This is a bug; please report it with the output.",
+        )
 
 
 class _Quiet:

@@ -45,7 +45,7 @@ class Sandbox:
 
     def reset(self) -> None:
         request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
-        with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - always http://127.0.0.1
+        with urllib.request.urlopen(request, timeout=10):  # always http://127.0.0.1
             pass
 
 

@@ -54,7 +54,9 @@ def tamper_organization(spec: LandingZoneSpec, endpoint_url: str | None = None) 
     account = spec.accounts[-1]
     elsewhere = next(p for p in spec.all_ou_paths() if p != account.ou)
     account_id = next(
-        a["Id"] for page in client.get_paginator("list_accounts").paginate() for a in page["Accounts"]
+        a["Id"]
+        for page in client.get_paginator("list_accounts").paginate()
+        for a in page["Accounts"]
         if a["Name"] == account.name
     )
     source = client.list_parents(ChildId=account_id)["Parents"][0]["Id"]
@@ -68,8 +70,12 @@ def tamper_organization(spec: LandingZoneSpec, endpoint_url: str | None = None) 
     client.update_policy(PolicyId=edited_id, Content=json.dumps(document))
     return [
         Drift(f"detached SCP {detached} from OU {detached_ou}", f"organizations/scp/{detached}", "TargetIds"),
-        Drift(f"moved account {account.name} from {account.ou} to {elsewhere}",
-              f"organizations/account/{account.name}", "ParentIds"),
-        Drift(f"deleted statement {removed.get('Sid', '?')} from SCP {edited}", f"organizations/scp/{edited}",
-              "Content"),
+        Drift(
+            f"moved account {account.name} from {account.ou} to {elsewhere}",
+            f"organizations/account/{account.name}",
+            "ParentIds",
+        ),
+        Drift(
+            f"deleted statement {removed.get('Sid', '?')} from SCP {edited}", f"organizations/scp/{edited}", "Content"
+        ),
     ]

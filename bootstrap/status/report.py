@@ -21,8 +21,12 @@ from bootstrap.render.steps import ManualStep, manual_steps
 from bootstrap.sandbox.server import UNAVAILABLE
 from bootstrap.spec.model import LandingZoneSpec
 
-_MARK = {"done": "[green]✓ done[/]", "pending": "[yellow]○ pending[/]", "unavailable": "[dim]– unavailable[/]",
-         "unknown": "[red]? unknown[/]"}
+_MARK = {
+    "done": "[green]✓ done[/]",
+    "pending": "[yellow]○ pending[/]",
+    "unavailable": "[dim]- unavailable[/]",
+    "unknown": "[red]? unknown[/]",
+}
 
 
 @dataclass(frozen=True)
