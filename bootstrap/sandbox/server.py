@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from bootstrap.errors import InputError
+
 SANDBOX_ACCOUNT_ID = "123456789012"
 SANDBOX_REGION = "us-east-1"
 DUMMY_KEY = "sandbox"
@@ -55,6 +57,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _require_free(port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            raise InputError(
+                f"port {port} on 127.0.0.1 is already in use",
+                "Stop what uses it, or pass another --port (0 picks a free one).",
+            ) from None
+
+
 @contextmanager
 def running_sandbox(port: int | None = None) -> Iterator[Sandbox]:
     """Run the endpoint for the duration of the block, then stop it."""
@@ -62,6 +75,7 @@ def running_sandbox(port: int | None = None) -> Iterator[Sandbox]:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log lines in the user's terminal
     chosen = port or free_port()
+    _require_free(chosen)  # moto's server thread dies silently on a busy port and start() then waits forever
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=chosen, verbose=False)
     server.start()
     try:
