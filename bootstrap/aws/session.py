@@ -16,7 +16,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ProfileNotFound,
+)
 
 from bootstrap.aws.stats import CallStats
 from bootstrap.errors import AwsError, InputError, SafetyError
@@ -103,18 +109,30 @@ class Sessions:
         return session
 
     def caller_account(self) -> str:
+        """Who the caller is. The first call of every command, so it fails fast: an unreachable endpoint or
+        missing credentials should take seconds to report, not a minute of retries."""
+        sts = self._base.client(
+            "sts",
+            region_name=self.region,
+            endpoint_url=self.target.endpoint,
+            config=Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5, read_timeout=15),
+        )
         try:
-            return str(self.client("sts").get_caller_identity()["Account"])
+            return str(sts.get_caller_identity()["Account"])
         except NoCredentialsError:
             raise AwsError(
                 "no AWS credentials found",
                 "Configure credentials (aws configure / aws sso login, or --profile), or try the sandbox: "
                 "`bootstrap sandbox`.",
             ) from None
-        except (ClientError, BotoCoreError) as err:
+        except EndpointConnectionError as err:
             raise AwsError(
-                f"cannot identify the caller: {err}", "Check your credentials and network."
+                f"cannot reach AWS: {err}",
+                "Check the network, or --endpoint-url / AWS_ENDPOINT_URL if you point at a local endpoint "
+                "(is `bootstrap sandbox` running?).",
             ) from None
+        except (ClientError, BotoCoreError) as err:
+            raise AwsError(f"cannot identify the caller: {err}", "Check your credentials and network.") from None
 
     def require_management_account(self, expected: str) -> None:
         """The account pin: refuse to act from any account but the spec's management account."""
