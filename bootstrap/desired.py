@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from blueprints import organization
+from blueprints import log_archive, organization, trail
 from blueprints.common import Blueprint
 from bootstrap.resources import DesiredState
+from bootstrap.spec.log_archive import logging_enabled
 from bootstrap.spec.model import LandingZoneSpec
 
 
 def build_blueprints(spec: LandingZoneSpec) -> list[Blueprint]:
-    return [organization.build(spec)]
+    blueprints = [organization.build(spec)]
+    if logging_enabled(spec):
+        blueprints += [log_archive.build(spec), trail.build(spec)]
+    return blueprints
 
 
 def desired_state(spec: LandingZoneSpec, blueprints: list[Blueprint] | None = None) -> DesiredState:

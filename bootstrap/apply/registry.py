@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bootstrap.apply.context import Handler
+from bootstrap.apply.handlers import cloudtrail, cloudwatch, kms, notify, s3
 from bootstrap.apply.handlers import organizations as org
 
 HANDLERS: dict[str, Handler] = {
@@ -11,6 +12,19 @@ HANDLERS: dict[str, Handler] = {
     "AWS::Organizations::OrganizationalUnit": org.OrganizationalUnitHandler(),
     "AWS::Organizations::Policy": org.PolicyHandler(),
     "AWS::Organizations::Account": org.AccountHandler(),
+    "Bootstrap::Organizations::ServiceAccess": cloudtrail.ServiceAccessHandler(),
+    "Bootstrap::CloudTrail::DelegatedAdministrator": cloudtrail.DelegatedAdminHandler(),
+    "AWS::KMS::Key": kms.KeyHandler(),
+    "AWS::KMS::Alias": kms.AliasHandler(),
+    "AWS::S3::Bucket": s3.BucketHandler(),
+    "AWS::S3::BucketPolicy": s3.BucketPolicyHandler(),
+    "AWS::CloudTrail::Trail": cloudtrail.TrailHandler(),
+    "AWS::Logs::LogGroup": cloudwatch.LogGroupHandler(),
+    "AWS::Logs::MetricFilter": cloudwatch.MetricFilterHandler(),
+    "AWS::CloudWatch::Alarm": cloudwatch.AlarmHandler(),
+    "AWS::IAM::Role": notify.RoleHandler(),
+    "AWS::SNS::Topic": notify.TopicHandler(),
+    "AWS::SNS::Subscription": notify.SubscriptionHandler(),
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -18,6 +19,9 @@ import yaml
 from bootstrap.errors import BootstrapError
 
 ALLOWED_REGIONS = "${AllowedRegions}"
+LOG_BUCKET_ARNS = "${LogBucketArns}"
+PLACEHOLDERS = frozenset({ALLOWED_REGIONS, LOG_BUCKET_ARNS})
+"""Every placeholder a policy may use; each is replaced by a list derived from the spec."""
 EXEMPT_KEY = "aws:PrincipalARN"
 
 Statement = dict[str, Any]
@@ -72,12 +76,17 @@ def exempt_principals(bootstrap_role: str, break_glass_role: str) -> list[str]:
 
 
 def render_statements(
-    guardrail: Guardrail, *, exempt: list[str], allowed_regions: list[str]
+    guardrail: Guardrail,
+    *,
+    exempt: list[str],
+    allowed_regions: list[str],
+    log_bucket_arns: Sequence[str] = (),
 ) -> list[Statement]:
     """The guardrail's statements with parameters filled and the exemption added to every Deny."""
+    params: dict[str, Any] = {ALLOWED_REGIONS: sorted(allowed_regions), LOG_BUCKET_ARNS: list(log_bucket_arns)}
     rendered = []
     for raw in guardrail.statements:
-        statement = _fill(copy.deepcopy(raw), {ALLOWED_REGIONS: sorted(allowed_regions)})
+        statement = _fill(copy.deepcopy(raw), params)
         if statement.get("Effect") == "Deny":
             condition = statement.setdefault("Condition", {})
             arn_not_like = condition.setdefault("ArnNotLike", {})

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bootstrap.guardrails.library import Statement, exempt_principals, load_library, render_statements
+from bootstrap.spec.log_archive import log_bucket_arns
 from bootstrap.spec.model import LandingZoneSpec
 
 VERSION = "2012-10-17"
@@ -63,7 +64,9 @@ def pack_ou(spec: LandingZoneSpec, ou_path: str, *, free_slots: int | None = Non
     slots = limits.scps_per_target - limits.reserved_attachments if free_slots is None else free_slots
     exempt = exempt_principals(org.bootstrap_role, org.break_glass_role)
     rendered = {
-        gid: render_statements(library[gid], exempt=exempt, allowed_regions=org.allowed_regions)
+        gid: render_statements(
+            library[gid], exempt=exempt, allowed_regions=org.allowed_regions, log_bucket_arns=log_bucket_arns(spec)
+        )
         for gid in sorted(set(spec.guardrails_for(ou_path)))
     }
     if not rendered:

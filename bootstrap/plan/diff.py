@@ -48,7 +48,9 @@ def make_plan(
             changes.append(change)
     for address, orphan in sorted(observed.orphans.items()):
         rule = rule_for(orphan.type)
-        if rule.deletable:
+        if not orphan.owned:  # observe only reports owned orphans; never trust that with a deletion
+            notes.append(Note(address, "not in the spec and not owned by the toolkit; left alone"))
+        elif rule.deletable:
             changes.append(
                 Change(
                     address,
@@ -118,7 +120,7 @@ def _diff_one(
             replaces.append(PropertyDiff(name, before, after))
         else:
             updates.append(PropertyDiff(name, before, after))
-    if not live.owned and (updates or replaces) and resource.type not in _ADOPTABLE:
+    if not live.owned and (replaces or (updates and resource.type not in _ADOPTABLE)):
         notes.append(
             Note(
                 resource.address,

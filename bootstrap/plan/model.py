@@ -93,10 +93,34 @@ class Plan:
 
     @property
     def plan_id(self) -> str:
-        """Identifies the set of changes (not when it was made): journals of a resumed apply key on it."""
+        """Identifies what the plan would do (not when it was made): journals of a resumed apply key on it,
+        and a saved plan whose id does not match its content has been edited.
+
+        Covers everything apply acts on (ids, previous values, order, pending requests) and the notes
+        that gate it, so an edited target id or a removed error note is caught like an edited value."""
         blob = json.dumps(
-            [(c.address, c.action.value, [(d.name, d.after) for d in c.diffs]) for c in self.changes],
+            {
+                "spec": self.spec_digest,
+                "state": self.state_fingerprint,
+                "account": self.management_account_id,
+                "changes": [
+                    [
+                        c.address,
+                        c.type,
+                        c.location.account,
+                        c.location.region,
+                        c.action.value,
+                        c.physical_id,
+                        [(d.name, d.before, d.after) for d in c.diffs],
+                        list(c.depends_on),
+                        c.before,
+                        c.pending,
+                    ]
+                    for c in self.changes
+                ],
+                "notes": [(n.address, n.severity, n.message) for n in self.notes],
+            },
             sort_keys=True,
             default=str,
         )
-        return hashlib.sha256(f"{self.spec_digest}:{blob}".encode()).hexdigest()[:16]
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -31,6 +31,10 @@ class Registry:
             if set(value) == {"Fn::GetAtt"}:
                 logical_id, attribute = value["Fn::GetAtt"]
                 return self.get(str(logical_id), str(attribute)) or UNKNOWN
+            if set(value) == {"Fn::Join"}:  # ARNs built from ids, e.g. a bucket policy naming an account
+                delimiter, parts = value["Fn::Join"]
+                resolved = [self.resolve(part) for part in parts]
+                return UNKNOWN if any(map(contains_unknown, resolved)) else str(delimiter).join(map(str, resolved))
             return {k: self.resolve(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [self.resolve(v) for v in value]

@@ -38,6 +38,88 @@ RULES: dict[str, TypeRule] = {
         report_only=frozenset({"AccountName", "Email"}),
         deletable=False,
     ),
+    # The logging layer. Buckets, keys, the trail and the log group hold data or evidence: not deletable,
+    # and a change that needs them replaced is refused by the planner (their resources are `protected`).
+    "AWS::KMS::Key": TypeRule(
+        compared=("Description", "Enabled", "EnableKeyRotation", "KeyPolicy", "KeySpec", "KeyUsage", "MultiRegion"),
+        replace_on=frozenset({"KeySpec", "KeyUsage", "MultiRegion"}),
+        deletable=False,
+    ),
+    "AWS::KMS::Alias": TypeRule(compared=("AliasName", "TargetKeyId"), replace_on=frozenset({"AliasName"})),
+    "AWS::S3::Bucket": TypeRule(
+        compared=(
+            "BucketName",
+            "ObjectLockEnabled",
+            "ObjectLockConfiguration",
+            "VersioningConfiguration",
+            "BucketEncryption",
+            "PublicAccessBlockConfiguration",
+            "OwnershipControls",
+            "LoggingConfiguration",
+        ),
+        replace_on=frozenset({"BucketName", "ObjectLockEnabled"}),
+        deletable=False,
+    ),
+    "AWS::S3::BucketPolicy": TypeRule(
+        compared=("Bucket", "PolicyDocument"), replace_on=frozenset({"Bucket"}), deletable=False
+    ),
+    "AWS::CloudTrail::Trail": TypeRule(
+        compared=(
+            "TrailName",
+            "S3BucketName",
+            "IsOrganizationTrail",
+            "IsMultiRegionTrail",
+            "IncludeGlobalServiceEvents",
+            "EnableLogFileValidation",
+            "KMSKeyId",
+            "CloudWatchLogsLogGroupArn",
+            "CloudWatchLogsRoleArn",
+            "EventSelectors",
+            "IsLogging",
+        ),
+        replace_on=frozenset({"TrailName"}),
+        deletable=False,
+    ),
+    "AWS::Logs::LogGroup": TypeRule(
+        compared=("LogGroupName", "RetentionInDays", "KmsKeyId"),
+        replace_on=frozenset({"LogGroupName"}),
+        deletable=False,
+    ),
+    "AWS::Logs::MetricFilter": TypeRule(
+        compared=("FilterName", "FilterPattern", "LogGroupName", "MetricTransformations"),
+        replace_on=frozenset({"FilterName", "LogGroupName"}),
+    ),
+    "AWS::CloudWatch::Alarm": TypeRule(
+        compared=(
+            "AlarmName",
+            "AlarmDescription",
+            "Namespace",
+            "MetricName",
+            "Statistic",
+            "Period",
+            "EvaluationPeriods",
+            "Threshold",
+            "ComparisonOperator",
+            "TreatMissingData",
+            "ActionsEnabled",
+            "AlarmActions",
+        ),
+        replace_on=frozenset({"AlarmName"}),
+    ),
+    "AWS::IAM::Role": TypeRule(
+        compared=("RoleName", "Description", "AssumeRolePolicyDocument", "Policies"),
+        replace_on=frozenset({"RoleName"}),
+    ),
+    "AWS::SNS::Topic": TypeRule(
+        compared=("TopicName", "DisplayName", "KmsMasterKeyId"), replace_on=frozenset({"TopicName"})
+    ),
+    "AWS::SNS::Subscription": TypeRule(
+        compared=("TopicArn", "Protocol", "Endpoint"), replace_on=frozenset({"TopicArn", "Protocol", "Endpoint"})
+    ),
+    "Bootstrap::Organizations::ServiceAccess": TypeRule(compared=("ServicePrincipal",), deletable=False),
+    "Bootstrap::CloudTrail::DelegatedAdministrator": TypeRule(
+        compared=("AccountId", "ServicePrincipal"), replace_on=frozenset({"AccountId"}), deletable=False
+    ),
 }
 
 

@@ -51,6 +51,8 @@ def plan_to_json(plan: Plan) -> str:
 def plan_from_json(text: str, source: str) -> Plan:
     try:
         data = json.loads(text)
+        if not isinstance(data, dict):
+            raise TypeError("the file is not a JSON object")
         if data.get("format_version") != FORMAT_VERSION:
             raise InputError(
                 f"{source}: plan format {data.get('format_version')!r} is not supported (this version reads "
@@ -86,7 +88,7 @@ def plan_from_json(text: str, source: str) -> Plan:
             f"{source}: not a plan file made by `bootstrap plan --out` ({err})",
             "Pass a file written by `bootstrap plan --out FILE`.",
         ) from None
-    if data.get("plan_id") and data["plan_id"] != plan.plan_id:
+    if data.get("plan_id") != plan.plan_id:  # a missing id is an edit too
         raise InputError(
             f"{source}: the plan file has been edited (its plan id does not match its changes)",
             "Make the plan again with `bootstrap plan --out FILE`.",

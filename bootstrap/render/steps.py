@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bootstrap.spec.log_archive import logging_enabled
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 
 ROOT_USER_RUNBOOK = "root-user-mfa.md"
@@ -59,4 +60,16 @@ def manual_steps(spec: LandingZoneSpec) -> list[ManualStep]:
             "nothing the toolkit does needs one.",
         ),
     ]
+    if logging_enabled(spec):
+        steps.append(
+            ManualStep(
+                id="mfa-delete",
+                title="Turn on MFA Delete on the log archive bucket",
+                account=spec.logging.account,
+                runbook="mfa-delete.md",
+                order=30,
+                why="Only the log archive account's root user, with its MFA device, can turn it on; afterwards "
+                "no log version can be deleted and versioning cannot be suspended without that device.",
+            )
+        )
     return sorted(steps, key=lambda step: (step.order, step.id))

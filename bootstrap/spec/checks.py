@@ -6,8 +6,12 @@ import difflib
 from dataclasses import dataclass
 
 from bootstrap.guardrails.library import load_library
-from bootstrap.guardrails.packing import PackingError, pack_ou
+from bootstrap.guardrails.packing import PackingError, pack_ou, policy_name
+from bootstrap.spec.log_archive import logging_problems
 from bootstrap.spec.model import MANAGEMENT, ROOT, LandingZoneSpec
+
+SCP_NAME_MAX = 128
+"""Organizations' limit on a policy name (the OU and organization names are checked by the model)."""
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ def check_spec(spec: LandingZoneSpec) -> list[Problem]:
         for j, gid in enumerate(ou.guardrails):
             if gid not in library:
                 close = difflib.get_close_matches(gid, library, n=1)
-                hint = f"did you mean '{close[0]}'? " if close else ""
+                hint = f"Did you mean '{close[0]}'? " if close else ""
                 problems.append(
                     Problem(
                         ("organizational_units", i, "guardrails", j),
@@ -60,11 +64,65 @@ def check_spec(spec: LandingZoneSpec) -> list[Problem]:
                     "Remove it from accounts; the management account is always part of the organization.",
                 )
             )
+    problems.extend(_name_clashes(spec))
+    problems.extend(Problem(*p) for p in logging_problems(spec))
     if problems:
         return problems
     for i, ou in enumerate(spec.organizational_units):
         try:
-            pack_ou(spec, ou.path)
+            policies = pack_ou(spec, ou.path)
         except PackingError as err:
             problems.append(Problem(("organizational_units", i, "guardrails"), str(err), err.fix))
+            continue
+        too_long = [p.name for p in policies if len(p.name) > SCP_NAME_MAX]
+        if too_long:
+            problems.append(
+                Problem(
+                    ("organizational_units", i, "path"),
+                    f"the SCP name {too_long[0]} is {len(too_long[0])} characters; AWS allows {SCP_NAME_MAX}",
+                    "Shorten the OU path or organization.name (SCPs are named <organization>-<ou path>-<n>).",
+                )
+            )
+    return problems
+
+
+def _name_clashes(spec: LandingZoneSpec) -> list[Problem]:
+    """OU paths or account names that differ only in case or punctuation reduce to the same logical id
+    (`Workloads/Prod`, `Workloads-Prod` -> OuWorkloadsProd) or SCP name: the desired state could not be
+    built, so refuse the spec here with a clear message instead."""
+    from blueprints.common import logical_id  # the names the blueprints derive, kept in one place
+
+    problems: list[Problem] = []
+    entry_of: dict[str, int] = {}
+    for i, ou in enumerate(spec.organizational_units):
+        parts = ou.path.split("/")
+        for depth in range(1, len(parts) + 1):
+            entry_of.setdefault("/".join(parts[:depth]), i)
+    seen: dict[str, str] = {}
+    for path in sorted(entry_of, key=lambda p: (entry_of[p], p.count("/"), p)):
+        for key in (logical_id("Ou", path), policy_name(spec.organization.name, path, 1)):
+            other = seen.setdefault(key, path)
+            if other != path:
+                problems.append(
+                    Problem(
+                        ("organizational_units", entry_of[path], "path"),
+                        f"OU '{path}' and OU '{other}' differ only in case or punctuation, so their "
+                        f"resources would share the name {key}",
+                        "Rename one of them so that their names differ in letters or digits.",
+                    )
+                )
+                break
+    accounts: dict[str, str] = {}
+    for i, account in enumerate(spec.accounts):
+        key = logical_id("Account", account.name)
+        other = accounts.setdefault(key, account.name)
+        if other != account.name:
+            problems.append(
+                Problem(
+                    ("accounts", i, "name"),
+                    f"accounts '{account.name}' and '{other}' differ only in punctuation, so their resources "
+                    f"would share the name {key}",
+                    "Rename one of them so that their names differ in letters or digits.",
+                )
+            )
     return problems

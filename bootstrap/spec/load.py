@@ -6,12 +6,14 @@ this module nothing reads raw YAML.
 
 from __future__ import annotations
 
+import difflib
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bootstrap.errors import SpecError
 from bootstrap.spec.model import LandingZoneSpec
@@ -50,8 +52,11 @@ def parse_spec(text: str, filename: str = "landing-zone.yaml") -> LandingZoneSpe
             f"{filename}{line}: not valid YAML: {problem}", "Fix the YAML syntax there."
         ) from None
     if not isinstance(data, dict):
+        found = "empty" if data is None else f"a YAML {type(data).__name__}, not a mapping"
         raise SpecError(
-            f"{filename}: the spec must be a YAML mapping", "Start from `bootstrap init --defaults`."
+            f"{filename}:1: (top level): the spec is {found}; it must be a mapping of fields "
+            "(version, organization, account_email_pattern, ...)",
+            "Start from `bootstrap init --defaults`, which writes a commented spec to edit.",
         )
     lines = dict(_line_numbers(node, ()))
     try:
@@ -101,26 +106,99 @@ def _dotted(loc: Loc) -> str:
 def _describe(err: ValidationError, filename: str, lines: dict[Loc, int]) -> str:
     parts = []
     for item in err.errors():
-        loc: Loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        message = _message(item)
+        loc = _loc(item)
+        message = _message(item, loc)
         parts.append(f"{filename}:{_line(lines, loc)}: {_dotted(loc)}: {message}")
     return "\n".join(parts)
 
 
-def _message(item: Any) -> str:
+def _loc(item: Any) -> Loc:
+    """The error's field path, extended by the field a cross-field rule names (`model.rule_error`)."""
+    loc: Loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    return (*loc, *(item.get("ctx") or {}).get("spec_loc", ()))
+
+
+def _message(item: Any, loc: Loc) -> str:
     kind = item["type"]
     if kind == "extra_forbidden":
-        return "unknown field (check its spelling; `bootstrap schema` lists every field)"
+        close = _close_field(loc)
+        hint = f"did you mean '{close}'? " if close else ""
+        return f"unknown field ({hint}check its spelling; `bootstrap schema` lists every field)"
     if kind == "missing":
         return "required field is missing"
-    if kind == "string_pattern_mismatch" and "\\d{12}" in str(item.get("ctx", {}).get("pattern", "")):
+    if kind == "string_type" and isinstance(item["input"], int | float) and not isinstance(item["input"], bool):
+        return f'{item["input"]!r} is read as a number, not text: quote it ("{item["input"]}")'
+    pattern = str((item.get("ctx") or {}).get("pattern", ""))
+    if kind == "string_pattern_mismatch" and ("\\d{12}" in pattern or _is_account_id(loc)):
         return f'{item["input"]!r} is not a 12-digit account id (quote it: "012345678901")'
     message = str(item["msg"])
     return message.removeprefix("Value error, ")
 
 
+_ACCOUNT_ID_FIELDS = frozenset({"management_account_id", "id"})
+
+
+def _is_account_id(loc: Loc) -> bool:
+    return bool(loc) and loc[-1] in _ACCOUNT_ID_FIELDS
+
+
+def _close_field(loc: Loc) -> str | None:
+    """The known field closest to the unknown key at `loc`, found by walking the models along `loc`."""
+    model: type[BaseModel] | None = LandingZoneSpec
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        info = model.model_fields.get(part)
+        model = _model_in(info.annotation) if info is not None else None
+    if model is None or not loc:
+        return None
+    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+    return close[0] if close else None
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The spec model inside a field annotation (`X`, `list[X]`, `X | None`), if there is one."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+_FIELD_FIXES = {
+    "management_account_id": 'Write the account id as 12 digits in quotes, for example "123456789012".',
+    "id": 'Write the account id as 12 digits in quotes, for example "123456789012".',
+    "home_region": "Use an AWS region code such as us-east-1 or eu-west-1 (`aws ec2 describe-regions`).",
+    "allowed_regions": "Use AWS region codes such as us-east-1 or eu-west-1 (`aws ec2 describe-regions`).",
+    "path": "Write OU paths as names separated by '/', at most 5 levels deep, for example Workloads/Prod.",
+}
+
+
 def _remedy(err: ValidationError) -> str:
-    kinds = {e["type"] for e in err.errors()}
-    if "extra_forbidden" in kinds:
-        return "Remove or rename the unknown field; `bootstrap schema` prints the JSON Schema of the spec."
+    """One remediation per distinct problem; unknown fields first, since they often explain the rest."""
+    fixes: list[str] = []
+    items = sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    for item in items:
+        fix = _fix(item, _loc(item))
+        if fix not in fixes:
+            fixes.append(fix)
+    return " ".join(fixes)
+
+
+def _fix(item: Any, loc: Loc) -> str:
+    kind = item["type"]
+    if kind == "extra_forbidden":
+        close = _close_field(loc)
+        rename = f"Rename '{loc[-1]}' to '{close}', or remove it" if close else f"Remove or rename '{loc[-1]}'"
+        return f"{rename}; `bootstrap schema` prints the JSON Schema of the spec."
+    if kind == "missing":
+        return f"Add {_dotted(loc)}."
+    ctx = item.get("ctx") or {}
+    if "spec_fix" in ctx:
+        return str(ctx["spec_fix"])
+    named = [part for part in loc if isinstance(part, str)]
+    if named and named[-1] in _FIELD_FIXES:
+        return _FIELD_FIXES[named[-1]]
     return "Fix the field named above and run `bootstrap validate` again."

@@ -11,6 +11,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 ROOT = "Root"
 """The spec's name for the organization root, usable as an account's `ou`."""
@@ -63,12 +64,31 @@ def _role(value: str) -> str:
     return value
 
 
+def rule_error(loc: tuple[str | int, ...], message: str, fix: str) -> PydanticCustomError:
+    """A broken cross-field rule, located at the field (relative to the model) the user has to change.
+
+    Model validators can only fail at the model's own location; `load.py` reads `spec_loc` so the error
+    names the offending field and its line, and `spec_fix` becomes the remediation.
+    """
+    return PydanticCustomError("spec_rule", message, {"spec_loc": loc, "spec_fix": fix})
+
+
 Region = Annotated[str, AfterValidator(_region)]
 OuPath = Annotated[str, AfterValidator(_ou_path)]
 Slug = Annotated[str, AfterValidator(_slug)]
 Email = Annotated[str, AfterValidator(_email)]
 RoleName = Annotated[str, AfterValidator(_role)]
 AccountId = Annotated[str, Field(pattern=r"^\d{12}$", description="A 12-digit AWS account id, quoted.")]
+
+
+def _second(values: list[str]) -> int | None:
+    """Index of the first value that repeats an earlier one (the entry to point the user at)."""
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            return index
+        seen.add(value)
+    return None
 
 
 class Model(BaseModel):
@@ -117,11 +137,18 @@ class OrganizationSpec(Model):
     @model_validator(mode="after")
     def _home_region_allowed(self) -> OrganizationSpec:
         if self.home_region not in self.allowed_regions:
-            raise ValueError(
-                f"home_region '{self.home_region}' must be one of allowed_regions {self.allowed_regions}"
+            raise rule_error(
+                ("home_region",),
+                f"home_region '{self.home_region}' must be one of allowed_regions {self.allowed_regions}",
+                f"Add {self.home_region} to organization.allowed_regions, or pick a home_region from them.",
             )
-        if len(set(self.allowed_regions)) != len(self.allowed_regions):
-            raise ValueError("allowed_regions lists a region twice")
+        for index, region in enumerate(self.allowed_regions):
+            if region in self.allowed_regions[:index]:
+                raise rule_error(
+                    ("allowed_regions", index),
+                    f"allowed_regions lists {region} twice",
+                    "Remove the second entry.",
+                )
         return self
 
 
@@ -149,6 +176,9 @@ class AccountSpec(Model):
     id: AccountId | None = Field(None, description="Adopt this existing account instead of creating one.")
 
 
+from bootstrap.spec.log_archive import LoggingSpec  # noqa: E402  (it builds on Model and the field types above)
+
+
 class LandingZoneSpec(Model):
     """The whole landing zone."""
 
@@ -160,21 +190,37 @@ class LandingZoneSpec(Model):
     )
     organizational_units: list[OrganizationalUnitSpec] = Field(default_factory=list)
     accounts: list[AccountSpec] = Field(default_factory=list)
+    logging: LoggingSpec = LoggingSpec()
 
     @model_validator(mode="after")
     def _consistent(self) -> LandingZoneSpec:
         paths = [ou.path for ou in self.organizational_units]
-        dupes = sorted({p for p in paths if paths.count(p) > 1})
-        if dupes:
-            raise ValueError(f"organizational_units lists {', '.join(dupes)} more than once")
+        index = _second(paths)
+        if index is not None:
+            raise rule_error(
+                ("organizational_units", index, "path"),
+                f"organizational_units lists {paths[index]} more than once",
+                "Keep one entry per OU path and merge the guardrails of the two entries into it.",
+            )
         names = [a.name for a in self.accounts]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"accounts lists {', '.join(dupes)} more than once")
+        index = _second(names)
+        if index is not None:
+            raise rule_error(
+                ("accounts", index, "name"),
+                f"accounts lists {names[index]} more than once",
+                "Give each account a unique name, or remove the duplicate entry.",
+            )
         emails = [self.account_email(a).lower() for a in self.accounts]
-        dupes = sorted({e for e in emails if emails.count(e) > 1})
-        if dupes:
-            raise ValueError(f"accounts share the e-mail {', '.join(dupes)}; AWS needs one per account")
+        index = _second(emails)
+        if index is not None:
+            first = emails.index(emails[index])
+            raise rule_error(
+                ("accounts", index, "email"),
+                f"accounts {self.accounts[first].name} and {self.accounts[index].name} share the e-mail "
+                f"{emails[index]}; AWS needs one per account",
+                f"Set a distinct `email:` on account {self.accounts[index].name} (or on "
+                f"{self.accounts[first].name}); each AWS account needs its own root e-mail address.",
+            )
         return self
 
     def account_email(self, account: AccountSpec) -> str:

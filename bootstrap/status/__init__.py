@@ -1,0 +1,1 @@
+"""`bootstrap status`: manual runbook steps verified against live state where AWS lets us read them."""

@@ -1,0 +1,131 @@
+"""KMS customer keys with policies that separate duties, shared by the log-archive and trail blueprints.
+
+Every key policy has the same shape:
+- `KeyAdministration`: the key administrators role (and the role the toolkit itself runs as in that
+  account, which must keep managing the key, or KMS refuses the policy as a lock-out) may manage the key
+  (describe, enable/disable, rotation, policy, tags, aliases, deletion) but has no cryptographic action;
+- one or more service statements, each scoped to the one resource that may use the key
+  (`aws:SourceArn`, or the encryption context the service sets);
+- `DecryptForReaders`: the security readers role may decrypt (and describe), nothing more.
+Principals are the account root restricted by `aws:PrincipalArn`: a key policy may then name roles that do
+not exist yet (KMS rejects a policy naming a missing role directly), and nobody else gets in, because
+there is no statement granting the account's IAM policies access. That is "nobody else".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from troposphere import GetAtt, Ref, Tags
+from troposphere.kms import Alias, Key
+
+from blueprints.binding import MEMBER_ACCESS_ROLE, iam_arn
+from blueprints.common import tags
+from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
+
+ADMIN_ACTIONS = sorted(
+    [
+        "kms:CancelKeyDeletion",
+        "kms:CreateAlias",
+        "kms:DeleteAlias",
+        "kms:DescribeKey",
+        "kms:DisableKey",
+        "kms:DisableKeyRotation",
+        "kms:EnableKey",
+        "kms:EnableKeyRotation",
+        "kms:GetKeyPolicy",
+        "kms:GetKeyRotationStatus",
+        "kms:ListAliases",
+        "kms:ListGrants",
+        "kms:ListKeyPolicies",
+        "kms:ListKeyRotations",
+        "kms:ListResourceTags",
+        "kms:PutKeyPolicy",
+        "kms:RevokeGrant",
+        "kms:RotateKeyOnDemand",
+        "kms:ScheduleKeyDeletion",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:UpdateAlias",
+        "kms:UpdateKeyDescription",
+    ]
+)
+"""Management without use: no Encrypt, Decrypt, ReEncrypt, GenerateDataKey or CreateGrant (which would
+let an administrator hand themselves the use of the key)."""
+
+CRYPTO_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo")
+"""What an administrator must never be able to do; tests check the policies against this list."""
+
+READER_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"]
+
+
+def deployer_role(spec: LandingZoneSpec, account: str) -> str:
+    """The role the toolkit runs as in `account`: the bootstrap role in the management account, the
+    organization's access role in member accounts (that is the role it assumes)."""
+    return spec.organization.bootstrap_role if account == MANAGEMENT else MEMBER_ACCESS_ROLE
+
+
+def key_policy(
+    spec: LandingZoneSpec, *, account_name: str, account: Any, service_statements: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The policy of a key in `account` (its id as a template expression)."""
+    logging = spec.logging
+    root = iam_arn(account, "root")
+    admins = [
+        iam_arn(account, f"role/{logging.key_administrators_role}"),
+        iam_arn(account, f"role/{deployer_role(spec, account_name)}"),
+    ]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "KeyAdministration",
+                "Effect": "Allow",
+                "Principal": {"AWS": root},
+                "Action": ADMIN_ACTIONS,
+                "Resource": "*",
+                "Condition": {"ArnLike": {"aws:PrincipalArn": admins}},
+            },
+            *service_statements,
+            {
+                "Sid": "DecryptForReaders",
+                "Effect": "Allow",
+                "Principal": {"AWS": root},
+                "Action": READER_ACTIONS,
+                "Resource": "*",
+                "Condition": {"ArnLike": {"aws:PrincipalArn": iam_arn(account, f"role/{logging.key_readers_role}")}},
+            },
+        ],
+    }
+
+
+def managed_key(
+    spec: LandingZoneSpec,
+    *,
+    purpose: str,
+    title: str,
+    description: str,
+    policy: dict[str, Any],
+    address: str,
+) -> tuple[Key, Alias]:
+    """A symmetric, rotating, single-region key and its alias `alias/<org>/<purpose>`."""
+    key = Key(
+        title,
+        Description=description,
+        Enabled=True,
+        EnableKeyRotation=True,
+        KeySpec="SYMMETRIC_DEFAULT",
+        KeyUsage="ENCRYPT_DECRYPT",
+        MultiRegion=False,
+        PendingWindowInDays=30,
+        KeyPolicy=policy,
+        Tags=tags(address) + Tags({"bootstrap:purpose": purpose}),
+        DeletionPolicy="Retain",
+        UpdateReplacePolicy="Retain",
+    )
+    alias = Alias(f"{title}Alias", AliasName=f"alias/{spec.organization.name}/{purpose}", TargetKeyId=Ref(key))
+    return key, alias
+
+
+def key_arn(key: Key) -> GetAtt:
+    return GetAtt(key, "Arn")

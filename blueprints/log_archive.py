@@ -1,0 +1,330 @@
+"""The log-archive blueprint: the logs key, the Object-Locked log bucket and its access-log bucket.
+
+Deployed in the log archive account (`logging.account`), home region. The organization trail (see
+`blueprints/trail.py`) writes here from the trail account; what this template needs from elsewhere (the
+organization id, the trail's account) are Parameters, bound to live values by the engine.
+
+The log bucket carries no lifecycle rules: S3 refuses lifecycle configuration on a bucket with MFA Delete,
+which the runbook `mfa-delete.md` has the log archive account's root user turn on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from troposphere import AWS_ACCOUNT_ID, Parameter, Ref, Template
+from troposphere.s3 import (
+    Bucket,
+    BucketEncryption,
+    BucketPolicy,
+    DefaultRetention,
+    LoggingConfiguration,
+    ObjectLockConfiguration,
+    ObjectLockRule,
+    OwnershipControls,
+    OwnershipControlsRule,
+    PublicAccessBlockConfiguration,
+    ServerSideEncryptionByDefault,
+    ServerSideEncryptionRule,
+    VersioningConfiguration,
+)
+
+from blueprints.binding import ACCOUNT, PARTITION, REGION, account_id_value, add_bound, arn, iam_arn, location_bindings
+from blueprints.common import Blueprint, tags
+from blueprints.keys import key_arn, key_policy, managed_key
+from bootstrap.resources import Location
+from bootstrap.spec.log_archive import access_log_bucket_name, log_bucket_name, trail_name
+from bootstrap.spec.model import LandingZoneSpec
+
+LOGS_KEY_ID = "LogsKey"
+LOG_BUCKET_ID = "LogBucket"
+ACCESS_LOG_BUCKET_ID = "AccessLogBucket"
+LOG_BUCKET_POLICY_ID = "LogBucketPolicy"
+ACCESS_LOG_BUCKET_POLICY_ID = "AccessLogBucketPolicy"
+
+LOGS_KEY_ADDRESS = "logging/key/logs"
+LOGS_ALIAS_ADDRESS = "logging/alias/logs"
+LOG_BUCKET_ADDRESS = "logging/bucket/logs"
+ACCESS_LOG_BUCKET_ADDRESS = "logging/bucket/access-logs"
+LOG_BUCKET_POLICY_ADDRESS = "logging/bucket-policy/logs"
+ACCESS_LOG_BUCKET_POLICY_ADDRESS = "logging/bucket-policy/access-logs"
+
+TAMPER_ACTIONS = sorted(
+    [
+        "s3:BypassGovernanceRetention",
+        "s3:DeleteBucket",
+        "s3:DeleteBucketPolicy",
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+        "s3:PutBucketObjectLockConfiguration",
+        "s3:PutBucketPolicy",
+        "s3:PutLifecycleConfiguration",
+    ]
+)
+"""Denied on the log bucket to everyone but the break-glass role. `s3:PutBucketVersioning` has its own
+statement, which also exempts the account's root user: only root can turn MFA Delete on."""
+
+_ANYONE = {"AWS": "*"}  # never the bare string "*": moto's put_bucket_logging crashes on it
+
+
+def location(spec: LandingZoneSpec) -> Location:
+    return Location(spec.logging.account, spec.organization.home_region)
+
+
+def trail_arn_expr(spec: LandingZoneSpec, trail_account: Any) -> Any:
+    return arn("arn:", PARTITION, ":cloudtrail:", REGION, ":", trail_account, f":trail/{trail_name(spec)}")
+
+
+def _bucket_arns(name: str) -> list[str]:
+    return [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"]
+
+
+def _deny_insecure_transport(name: str) -> dict[str, Any]:
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": _ANYONE,
+        "Action": "s3:*",
+        "Resource": _bucket_arns(name),
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def _deny_outside_organization(name: str) -> dict[str, Any]:
+    """AWS services (CloudTrail, S3 log delivery) have no organization id; they are scoped elsewhere."""
+    return {
+        "Sid": "DenyPrincipalsOutsideOrganization",
+        "Effect": "Deny",
+        "Principal": _ANYONE,
+        "Action": "s3:*",
+        "Resource": _bucket_arns(name),
+        "Condition": {
+            "StringNotEquals": {"aws:PrincipalOrgID": Ref("OrganizationId")},
+            "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+        },
+    }
+
+
+def log_bucket_policy(spec: LandingZoneSpec) -> dict[str, Any]:
+    name = log_bucket_name(spec)
+    trail_account = Ref("TrailAccountId")
+    trail = trail_arn_expr(spec, trail_account)
+    management = spec.organization.management_account_id
+    prefixes = [
+        arn(f"arn:aws:s3:::{name}/AWSLogs/", Ref("OrganizationId"), "/*"),
+        arn(f"arn:aws:s3:::{name}/AWSLogs/", trail_account, "/*"),
+    ]
+    if spec.logging.trail_account != "management":
+        prefixes.append(f"arn:aws:s3:::{name}/AWSLogs/{management}/*")
+    break_glass = iam_arn(ACCOUNT, f"role/{spec.organization.break_glass_role}")
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _deny_insecure_transport(name),
+            _deny_outside_organization(name),
+            {
+                "Sid": "AllowCloudTrailAclCheck",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "s3:GetBucketAcl",
+                "Resource": f"arn:aws:s3:::{name}",
+                "Condition": {"StringEquals": {"aws:SourceArn": trail}},
+            },
+            {
+                "Sid": "AllowCloudTrailWriteForThisOrganization",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": prefixes,
+                "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail}},
+            },
+            {
+                "Sid": "DenyTamperingExceptBreakGlass",
+                "Effect": "Deny",
+                "Principal": _ANYONE,
+                "Action": TAMPER_ACTIONS,
+                "Resource": _bucket_arns(name),
+                "Condition": {"ArnNotLike": {"aws:PrincipalArn": [break_glass]}},
+            },
+            {
+                "Sid": "DenyVersioningChangesExceptBreakGlassAndRoot",
+                "Effect": "Deny",
+                "Principal": _ANYONE,
+                "Action": "s3:PutBucketVersioning",
+                "Resource": f"arn:aws:s3:::{name}",
+                "Condition": {"ArnNotLike": {"aws:PrincipalArn": [break_glass, iam_arn(ACCOUNT, "root")]}},
+            },
+        ],
+    }
+
+
+def access_log_bucket_policy(spec: LandingZoneSpec) -> dict[str, Any]:
+    name = access_log_bucket_name(spec)
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _deny_insecure_transport(name),
+            _deny_outside_organization(name),
+            {
+                "Sid": "AllowServerAccessLogsFromTheLogBucket",
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": f"arn:aws:s3:::{name}/*",
+                "Condition": {
+                    "ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{log_bucket_name(spec)}"},
+                    "StringEquals": {"aws:SourceAccount": ACCOUNT},
+                },
+            },
+        ],
+    }
+
+
+def _logs_key_statements(spec: LandingZoneSpec) -> list[dict[str, Any]]:
+    """CloudTrail may use the key only on behalf of this organization's trail (`aws:SourceArn`). The
+    encryption context is not pinned: with the S3 Bucket Key and for digest files S3 sets the bucket's ARN
+    as context instead of the trail's, and the source ARN already names the one trail."""
+    trail = trail_arn_expr(spec, Ref("TrailAccountId"))
+    return [
+        {
+            "Sid": "AllowCloudTrailToEncryptForThisTrail",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": ["kms:DescribeKey", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceArn": trail}},
+        }
+    ]
+
+
+def _public_access_block() -> PublicAccessBlockConfiguration:
+    return PublicAccessBlockConfiguration(
+        BlockPublicAcls=True, BlockPublicPolicy=True, IgnorePublicAcls=True, RestrictPublicBuckets=True
+    )
+
+
+def _owner_enforced() -> OwnershipControls:
+    return OwnershipControls(Rules=[OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")])
+
+
+def build(spec: LandingZoneSpec) -> Blueprint:
+    loc = location(spec)
+    lock = spec.logging.object_lock
+    template = Template(
+        Description=f"Landing zone '{spec.organization.name}': the log archive (logs key, Object-Locked log "
+        f"bucket, access-log bucket). Deploy in account '{loc.account}', region {loc.region}.",
+    )
+    template.add_parameter(
+        Parameter(
+            "OrganizationId",
+            Type="String",
+            AllowedPattern=r"^o-[a-z0-9]{10,32}$",
+            Description="The organization's id: only its principals may use the buckets.",
+        )
+    )
+    template.add_parameter(
+        Parameter(
+            "TrailAccountId",
+            Type="String",
+            AllowedPattern=r"^\d{12}$",
+            Description="Account owning the organization trail, the only trail that may write here.",
+        )
+    )
+    bp = Blueprint("log-archive", template)
+    bindings = location_bindings(
+        spec,
+        loc,
+        OrganizationId={"Fn::GetAtt": ["Organization", "Id"]},
+        TrailAccountId=account_id_value(spec, spec.logging.trail_account),
+    )
+    key, alias = managed_key(
+        spec,
+        purpose="logs",
+        title=LOGS_KEY_ID,
+        description="Encrypts the organization trail's log files and the log archive bucket.",
+        policy=key_policy(
+            spec, account_name=loc.account, account=Ref(AWS_ACCOUNT_ID), service_statements=_logs_key_statements(spec)
+        ),
+        address=LOGS_KEY_ADDRESS,
+    )
+    add_bound(bp, key, bindings=bindings, address=LOGS_KEY_ADDRESS, location=loc, protected=True)
+    add_bound(bp, alias, bindings=bindings, address=LOGS_ALIAS_ADDRESS, location=loc)
+    access = Bucket(
+        ACCESS_LOG_BUCKET_ID,
+        BucketName=access_log_bucket_name(spec),
+        VersioningConfiguration=VersioningConfiguration(Status="Enabled"),
+        BucketEncryption=BucketEncryption(
+            ServerSideEncryptionConfiguration=[
+                ServerSideEncryptionRule(
+                    ServerSideEncryptionByDefault=ServerSideEncryptionByDefault(SSEAlgorithm="AES256")
+                )
+            ]
+        ),
+        PublicAccessBlockConfiguration=_public_access_block(),
+        OwnershipControls=_owner_enforced(),
+        Tags=tags(ACCESS_LOG_BUCKET_ADDRESS),
+        DeletionPolicy="Retain",
+        UpdateReplacePolicy="Retain",
+        Metadata={
+            "checkov": {
+                "skip": [
+                    {
+                        "id": "CKV_AWS_18",
+                        "comment": "This bucket is the access-log target; logging it to "
+                        "itself would log its own log deliveries forever.",
+                    },
+                ]
+            }
+        },
+    )
+    add_bound(bp, access, bindings=bindings, address=ACCESS_LOG_BUCKET_ADDRESS, location=loc, protected=True)
+    lock_props: dict[str, Any] = {}
+    if lock.enabled:
+        lock_props = {
+            "ObjectLockEnabled": True,
+            "ObjectLockConfiguration": ObjectLockConfiguration(
+                ObjectLockEnabled="Enabled",
+                Rule=ObjectLockRule(DefaultRetention=DefaultRetention(Mode=lock.mode, Days=lock.days)),
+            ),
+        }
+    logs = Bucket(
+        LOG_BUCKET_ID,
+        BucketName=log_bucket_name(spec),
+        VersioningConfiguration=VersioningConfiguration(Status="Enabled"),
+        BucketEncryption=BucketEncryption(
+            ServerSideEncryptionConfiguration=[
+                ServerSideEncryptionRule(
+                    ServerSideEncryptionByDefault=ServerSideEncryptionByDefault(
+                        SSEAlgorithm="aws:kms", KMSMasterKeyID=key_arn(key)
+                    ),
+                    BucketKeyEnabled=True,
+                )
+            ]
+        ),
+        PublicAccessBlockConfiguration=_public_access_block(),
+        OwnershipControls=_owner_enforced(),
+        LoggingConfiguration=LoggingConfiguration(
+            DestinationBucketName=Ref(access), LogFilePrefix=f"{log_bucket_name(spec)}/"
+        ),
+        Tags=tags(LOG_BUCKET_ADDRESS),
+        DependsOn=[ACCESS_LOG_BUCKET_POLICY_ID],  # S3 checks the log target's permissions when logging is set
+        DeletionPolicy="Retain",
+        UpdateReplacePolicy="Retain",
+        **lock_props,
+    )
+    add_bound(
+        bp,
+        BucketPolicy(ACCESS_LOG_BUCKET_POLICY_ID, Bucket=Ref(access), PolicyDocument=access_log_bucket_policy(spec)),
+        bindings=bindings,
+        address=ACCESS_LOG_BUCKET_POLICY_ADDRESS,
+        location=loc,
+    )
+    add_bound(bp, logs, bindings=bindings, address=LOG_BUCKET_ADDRESS, location=loc, protected=True)
+    add_bound(
+        bp,
+        BucketPolicy(LOG_BUCKET_POLICY_ID, Bucket=Ref(logs), PolicyDocument=log_bucket_policy(spec)),
+        bindings=bindings,
+        address=LOG_BUCKET_POLICY_ADDRESS,
+        location=loc,
+    )
+    return bp

@@ -1,0 +1,324 @@
+"""The trail blueprint: the organization trail, its CloudWatch Logs group and role, the CIS alarms.
+
+Deployed in the trail account (`logging.trail_account`: the management account by default, or a
+delegated administrator), home region. The trail writes to the log-archive bucket with the logs key,
+both in the log archive account (Parameters here, bound by the engine), and to a log group encrypted
+with a monitoring key of its own account: CloudWatch Logs and the alarm topic use a key local to them.
+The CIS metric filters (section 4, see `blueprints/cis.py` for the deliberate choice on 4.1) alarm to a
+security topic with the spec's e-mail subscribers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from troposphere import AWS_ACCOUNT_ID, GetAtt, Parameter, Ref, Template
+from troposphere.cloudtrail import DataResource, EventSelector, Trail
+from troposphere.cloudwatch import Alarm
+from troposphere.iam import Policy, Role
+from troposphere.logs import LogGroup, MetricFilter, MetricTransformation
+from troposphere.sns import SubscriptionResource, Topic
+
+from blueprints.binding import ACCOUNT, PARTITION, REGION, add_bound, arn, location_bindings
+from blueprints.cis import FILTERS
+from blueprints.common import Blueprint, logical_id, tags
+from blueprints.keys import key_arn, key_policy, managed_key
+from blueprints.log_archive import LOG_BUCKET_POLICY_ID, LOGS_KEY_ID
+from bootstrap.resources import GLOBAL, Location, Resource
+from bootstrap.spec.log_archive import log_bucket_name, log_group_name, trail_name
+from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
+
+CLOUDTRAIL = "cloudtrail.amazonaws.com"
+METRIC_NAMESPACE = "CISBenchmark"
+
+TRAIL_ID = "OrganizationTrail"
+LOG_GROUP_ID = "TrailLogGroup"
+ROLE_ID = "TrailToCloudWatchRole"
+MONITORING_KEY_ID = "MonitoringKey"
+TOPIC_ID = "SecurityAlarmTopic"
+SERVICE_ACCESS_ID = "CloudTrailTrustedAccess"
+DELEGATED_ADMIN_ID = "CloudTrailDelegatedAdmin"
+
+TRAIL_ADDRESS = "logging/trail"
+LOG_GROUP_ADDRESS = "logging/log-group"
+ROLE_ADDRESS = "logging/role/cloudtrail-to-cloudwatch"
+MONITORING_KEY_ADDRESS = "logging/key/monitoring"
+MONITORING_ALIAS_ADDRESS = "logging/alias/monitoring"
+TOPIC_ADDRESS = "logging/topic/security-alarms"
+SERVICE_ACCESS_ADDRESS = f"organizations/service-access/{CLOUDTRAIL}"
+DELEGATED_ADMIN_ADDRESS = f"organizations/delegated-admin/{CLOUDTRAIL}"
+
+
+def location(spec: LandingZoneSpec) -> Location:
+    return Location(spec.logging.trail_account, spec.organization.home_region)
+
+
+def filter_address(control_key: str) -> str:
+    return f"logging/metric-filter/cis-{control_key}"
+
+
+def alarm_address(control_key: str) -> str:
+    return f"logging/alarm/cis-{control_key}"
+
+
+def subscription_address(email: str) -> str:
+    return f"logging/subscription/{email}"
+
+
+def alarm_name(spec: LandingZoneSpec, control_key: str, slug: str) -> str:
+    return f"{spec.organization.name}-cis-{control_key}-{slug}"
+
+
+def _log_group_arn(spec: LandingZoneSpec) -> Any:
+    return arn("arn:", PARTITION, ":logs:", REGION, ":", ACCOUNT, f":log-group:{log_group_name(spec)}")
+
+
+def _trail_arn(spec: LandingZoneSpec) -> Any:
+    return arn("arn:", PARTITION, ":cloudtrail:", REGION, ":", ACCOUNT, f":trail/{trail_name(spec)}")
+
+
+def _monitoring_key_statements(spec: LandingZoneSpec) -> list[dict[str, Any]]:
+    """CloudWatch Logs may use the key for the trail's log group only (its encryption context names the
+    group); CloudWatch may use it only to publish this landing zone's alarms to the encrypted topic."""
+    return [
+        {
+            "Sid": "AllowCloudWatchLogsForTheTrailLogGroup",
+            "Effect": "Allow",
+            "Principal": {"Service": arn("logs.", REGION, ".amazonaws.com")},
+            "Action": ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+            "Resource": "*",
+            "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": _log_group_arn(spec)}},
+        },
+        {
+            "Sid": "AllowCloudWatchAlarmsToPublish",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": ACCOUNT},
+                "ArnLike": {
+                    "aws:SourceArn": arn(
+                        "arn:",
+                        PARTITION,
+                        ":cloudwatch:",
+                        REGION,
+                        ":",
+                        ACCOUNT,
+                        f":alarm:{spec.organization.name}-cis-*",
+                    )
+                },
+            },
+        },
+    ]
+
+
+def _event_selectors(spec: LandingZoneSpec) -> list[EventSelector]:
+    data: list[DataResource] = []
+    if spec.logging.data_events.s3_objects:
+        data.append(DataResource(Type="AWS::S3::Object", Values=["arn:aws:s3"]))
+    if spec.logging.data_events.lambda_functions:
+        data.append(DataResource(Type="AWS::Lambda::Function", Values=["arn:aws:lambda"]))
+    selector = EventSelector(ReadWriteType="All", IncludeManagementEvents=True)
+    if data:
+        selector.DataResources = data
+    return [selector]
+
+
+def _role(spec: LandingZoneSpec) -> Role:
+    """CloudTrail, for this trail only, may create streams and put events in this log group only."""
+    return Role(
+        ROLE_ID,
+        RoleName=f"{spec.organization.name}-cloudtrail-to-cloudwatch",
+        Description="Lets the organization trail deliver to its CloudWatch Logs group, and nothing else.",
+        AssumeRolePolicyDocument={
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": CLOUDTRAIL},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceArn": _trail_arn(spec)}},
+                }
+            ],
+        },
+        Policies=[
+            Policy(
+                PolicyName="deliver-to-trail-log-group",
+                PolicyDocument={
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "DeliverTrailEvents",
+                            "Effect": "Allow",
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Resource": arn(_log_group_arn(spec), ":log-stream:*"),
+                        }
+                    ],
+                },
+            )
+        ],
+        Tags=tags(ROLE_ADDRESS),
+    )
+
+
+def _organization_resources(spec: LandingZoneSpec, bp: Blueprint) -> tuple[str, ...]:
+    """Trusted access for CloudTrail (an organization trail needs it) and, for a member trail account, its
+    registration as delegated administrator. Not CloudFormation resources: the engine's own types."""
+    needs = [SERVICE_ACCESS_ID]
+    bp.add_native(
+        Resource(
+            address=SERVICE_ACCESS_ADDRESS,
+            logical_id=SERVICE_ACCESS_ID,
+            type="Bootstrap::Organizations::ServiceAccess",
+            location=Location(MANAGEMENT, GLOBAL),
+            properties={"ServicePrincipal": CLOUDTRAIL},
+            depends_on=("Organization",),
+        )
+    )
+    if spec.logging.trail_account != MANAGEMENT:
+        account = logical_id("Account", spec.logging.trail_account)
+        bp.add_native(
+            Resource(
+                address=DELEGATED_ADMIN_ADDRESS,
+                logical_id=DELEGATED_ADMIN_ID,
+                type="Bootstrap::CloudTrail::DelegatedAdministrator",
+                location=Location(MANAGEMENT, spec.organization.home_region),
+                properties={"AccountId": {"Fn::GetAtt": [account, "AccountId"]}, "ServicePrincipal": CLOUDTRAIL},
+                depends_on=(SERVICE_ACCESS_ID,),
+            )
+        )
+        needs.append(DELEGATED_ADMIN_ID)
+    return tuple(needs)
+
+
+def build(spec: LandingZoneSpec) -> Blueprint:
+    loc = location(spec)
+    template = Template(
+        Description=f"Landing zone '{spec.organization.name}': the organization trail, its CloudWatch Logs group, "
+        f"the CIS AWS Foundations section 4 alarms. Deploy in account '{loc.account}', region {loc.region}.",
+    )
+    template.add_parameter(
+        Parameter("LogsKeyArn", Type="String", Description="ARN of the logs key in the log archive account.")
+    )
+    bp = Blueprint("trail", template)
+    bindings = location_bindings(spec, loc, LogsKeyArn={"Fn::GetAtt": [LOGS_KEY_ID, "Arn"]})
+    organization_needs = _organization_resources(spec, bp)
+
+    key, alias = managed_key(
+        spec,
+        purpose="monitoring",
+        title=MONITORING_KEY_ID,
+        description="Encrypts the organization trail's CloudWatch Logs group and the security alarm topic.",
+        policy=key_policy(
+            spec,
+            account_name=loc.account,
+            account=Ref(AWS_ACCOUNT_ID),
+            service_statements=_monitoring_key_statements(spec),
+        ),
+        address=MONITORING_KEY_ADDRESS,
+    )
+    add_bound(bp, key, bindings=bindings, address=MONITORING_KEY_ADDRESS, location=loc, protected=True)
+    add_bound(bp, alias, bindings=bindings, address=MONITORING_ALIAS_ADDRESS, location=loc)
+    group = LogGroup(
+        LOG_GROUP_ID,
+        LogGroupName=log_group_name(spec),
+        RetentionInDays=spec.logging.log_group_retention_days,
+        KmsKeyId=key_arn(key),
+        Tags=tags(LOG_GROUP_ADDRESS),
+        DeletionPolicy="Retain",
+        UpdateReplacePolicy="Retain",
+    )
+    add_bound(bp, group, bindings=bindings, address=LOG_GROUP_ADDRESS, location=loc, protected=True)
+    role = _role(spec)
+    add_bound(bp, role, bindings=bindings, address=ROLE_ADDRESS, location=loc)
+    trail = Trail(
+        TRAIL_ID,
+        TrailName=trail_name(spec),
+        S3BucketName=log_bucket_name(spec),
+        IsOrganizationTrail=True,
+        IsMultiRegionTrail=True,
+        IncludeGlobalServiceEvents=True,
+        EnableLogFileValidation=True,
+        KMSKeyId=Ref("LogsKeyArn"),
+        CloudWatchLogsLogGroupArn=GetAtt(group, "Arn"),
+        CloudWatchLogsRoleArn=GetAtt(role, "Arn"),
+        EventSelectors=_event_selectors(spec),
+        IsLogging=True,
+        Tags=tags(TRAIL_ADDRESS),
+        DeletionPolicy="Retain",
+        UpdateReplacePolicy="Retain",
+    )
+    add_bound(
+        bp,
+        trail,
+        bindings=bindings,
+        address=TRAIL_ADDRESS,
+        location=loc,
+        protected=True,
+        engine_depends_on=(LOG_BUCKET_POLICY_ID, *organization_needs),
+    )
+    if spec.logging.cis_alarms:
+        _add_alarms(spec, bp, bindings, loc, key, group)
+    return bp
+
+
+def _add_alarms(spec: LandingZoneSpec, bp: Blueprint, bindings: Any, loc: Location, key: Any, group: LogGroup) -> None:
+    topic = Topic(
+        TOPIC_ID,
+        TopicName=f"{spec.organization.name}-security-alarms",
+        DisplayName="Landing zone security alarms",
+        KmsMasterKeyId=key_arn(key),
+        Tags=tags(TOPIC_ADDRESS),
+    )
+    add_bound(bp, topic, bindings=bindings, address=TOPIC_ADDRESS, location=loc)
+    for email in spec.logging.alarm_emails:
+        add_bound(
+            bp,
+            SubscriptionResource(
+                logical_id("AlarmSubscription", email), TopicArn=Ref(topic), Protocol="email", Endpoint=email
+            ),
+            bindings=bindings,
+            address=subscription_address(email),
+            location=loc,
+        )
+    for cis in FILTERS:
+        metric = f"CIS{cis.key.replace('-', '')}{cis.metric}"
+        name = alarm_name(spec, cis.key, cis.slug)
+        add_bound(
+            bp,
+            MetricFilter(
+                logical_id("CisFilter", cis.key),
+                FilterName=name,
+                FilterPattern=cis.pattern,
+                LogGroupName=Ref(group),
+                MetricTransformations=[
+                    MetricTransformation(MetricName=metric, MetricNamespace=METRIC_NAMESPACE, MetricValue="1")
+                ],
+            ),
+            bindings=bindings,
+            address=filter_address(cis.key),
+            location=loc,
+        )
+        add_bound(
+            bp,
+            Alarm(
+                logical_id("CisAlarm", cis.key),
+                AlarmName=name,
+                AlarmDescription=f"CIS AWS Foundations {cis.control}: {cis.title}.",
+                Namespace=METRIC_NAMESPACE,
+                MetricName=metric,
+                Statistic="Sum",
+                Period=300,
+                EvaluationPeriods=1,
+                Threshold=1,
+                ComparisonOperator="GreaterThanOrEqualToThreshold",
+                TreatMissingData="notBreaching",
+                ActionsEnabled=True,
+                AlarmActions=[Ref(topic)],
+            ),
+            bindings=bindings,
+            address=alarm_address(cis.key),
+            location=loc,
+            engine_depends_on=(logical_id("CisFilter", cis.key),),
+        )
