@@ -9,8 +9,14 @@ from typing import Any
 _READ_PREFIXES = ("Describe", "List", "Get", "Head", "Lookup", "Search", "Check", "Select")
 
 
-def is_write(operation: str) -> bool:
-    return not operation.startswith(_READ_PREFIXES)
+_NOT_WRITES = frozenset({"sts"})
+"""Services whose calls change nothing in the account (AssumeRole hands out credentials)."""
+
+
+def is_write(call: str) -> bool:
+    """Whether a `service:Operation` call can change live state."""
+    service, _, operation = call.partition(":")
+    return service not in _NOT_WRITES and not operation.startswith(_READ_PREFIXES)
 
 
 class CallStats:
@@ -33,7 +39,7 @@ class CallStats:
 
     @property
     def writes(self) -> int:
-        return sum(n for op, n in self.calls.items() if is_write(op.split(":", 1)[1]))
+        return sum(n for call, n in self.calls.items() if is_write(call))
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from bootstrap.cli.console import make_consoles
 from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_spec
 from bootstrap.errors import InputError
+from bootstrap.spec import log_archive
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
@@ -151,11 +152,7 @@ def validate(spec: SpecOption = DEFAULT_SPEC) -> None:
 
 
 def _warnings(spec: LandingZoneSpec) -> list[str]:
-    try:
-        from bootstrap.spec import log_archive
-    except ImportError:
-        return []
-    return list(log_archive.warnings(spec))
+    return log_archive.warnings(spec)
 
 
 def schema() -> None:

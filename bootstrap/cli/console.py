@@ -77,5 +77,5 @@ def print_stats(stats: CallStats, console: Console, title: str = "API calls") ->
     table.add_column("calls", justify="right")
     table.add_column("kind")
     for op, count in stats.snapshot().items():
-        table.add_row(op, str(count), "write" if is_write(op.split(":", 1)[1]) else "read")
+        table.add_row(op, str(count), "write" if is_write(op) else "read")
     console.print(table)

@@ -26,7 +26,7 @@ from bootstrap.plan.render import print_plan
 from bootstrap.render.artifacts import render_artifacts
 from bootstrap.render.atomic import atomic_write
 from bootstrap.sandbox.server import SANDBOX_ACCOUNT_ID, running_sandbox, sandbox_environment
-from bootstrap.sandbox.tamper import Drift, tamper_organization
+from bootstrap.sandbox.tamper import Drift, tamper_organization, tamper_trail
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
@@ -99,7 +99,7 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
         _expect_empty(spec, sessions, console)
 
         step("tamper: change the organization behind the toolkit's back (plain boto3, as an outsider)")
-        drifts = tamper_organization(spec, sandbox.url)
+        drifts = tamper_organization(spec, sandbox.url) + tamper_trail(spec, sandbox.url)
         for drift in drifts:
             console.print(f"  • {escape(drift.description)}")
 

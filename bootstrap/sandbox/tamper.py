@@ -11,8 +11,10 @@ from typing import Any
 
 import boto3
 
+from blueprints.trail import TRAIL_ADDRESS
 from bootstrap.guardrails.packing import policy_name
-from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.spec.log_archive import logging_enabled, trail_name
+from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 
 
 @dataclass(frozen=True)
@@ -79,3 +81,16 @@ def tamper_organization(spec: LandingZoneSpec, endpoint_url: str | None = None) 
             f"deleted statement {removed.get('Sid', '?')} from SCP {edited}", f"organizations/scp/{edited}", "Content"
         ),
     ]
+
+
+def tamper_trail(spec: LandingZoneSpec, endpoint_url: str | None = None) -> list[Drift]:
+    """Stop the organization trail's logging, as an intruder would before doing anything else.
+
+    Only for a trail in the management account (the caller); nothing when the spec builds no trail.
+    """
+    if not logging_enabled(spec) or spec.logging.trail_account != MANAGEMENT:
+        return []
+    name = trail_name(spec)
+    cloudtrail = boto3.client("cloudtrail", endpoint_url=endpoint_url, region_name=spec.organization.home_region)
+    cloudtrail.stop_logging(Name=name)
+    return [Drift(f"stopped logging of the organization trail {name}", TRAIL_ADDRESS, "IsLogging")]

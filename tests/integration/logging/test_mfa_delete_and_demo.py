@@ -2,7 +2,7 @@
 
 moto accepts MFA Delete but never stores it, so the done path is tested with botocore's Stubber answering
 as S3 does; on moto itself the step stays pending (the sandbox shows it as unavailable, never done).
-Also: the demo's outsider (`tamper_logging`) and CloudTrail's delegated administrator, which moto does
+Also: the demo's outsider (`tamper_trail`) and CloudTrail's delegated administrator, which moto does
 not implement either.
 """
 
@@ -17,7 +17,7 @@ from bootstrap.apply.handlers.cloudtrail import DelegatedAdminHandler
 from bootstrap.aws.session import Sessions
 from bootstrap.plan.model import Action, Change
 from bootstrap.resources import Location, Resource
-from bootstrap.sandbox.tamper_logging import tamper_logging
+from bootstrap.sandbox.tamper import tamper_trail
 from bootstrap.spec.log_archive import log_bucket_name
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.status.mfa_delete import check_mfa_delete
@@ -81,8 +81,9 @@ def test_on_moto_mfa_delete_never_shows_as_done(
 def test_demo_tamper_stops_the_trail_and_apply_restarts_it(
     applied: LandingZoneSpec, sessions: Sessions, apply: Any, log_outsider: Any
 ) -> None:
-    done = tamper_logging(sessions, applied)
-    assert done == [f"stopped logging of the organization trail {log_outsider.trail} (cloudtrail stop-logging)"]
+    done = tamper_trail(applied)
+    assert [(d.address, d.property) for d in done] == [("logging/trail", "IsLogging")]
+    assert log_outsider.trail in done[0].description
     assert log_outsider.cloudtrail().get_trail_status(Name=log_outsider.trail)["IsLogging"] is False
     live, _ = plan_live(applied, sessions)
     assert [(c.address, [d.name for d in c.diffs]) for c in live.plan.changes] == [("logging/trail", ["IsLogging"])]
