@@ -103,9 +103,7 @@ def execute(
             "Run `bootstrap apply` again: it re-reads live state and resumes where this run stopped.",
         ) from None
     pool.shutdown(wait=True)
-    blocked = [
-        a for a in changes if a not in result.done and a not in result.failed and a not in result.skipped
-    ]
+    blocked = [a for a in changes if a not in result.done and a not in result.failed and a not in result.skipped]
     if result.failed:
         journal.end("failed")
         details = "; ".join(f"{a}: {m}" for a, m in result.failed.items())

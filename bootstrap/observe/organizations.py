@@ -31,9 +31,7 @@ def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dic
 
 
 def _tags(client: Any, resource_id: str) -> dict[str, str]:
-    return {
-        t["Key"]: t["Value"] for t in _pages(client, "list_tags_for_resource", "Tags", ResourceId=resource_id)
-    }
+    return {t["Key"]: t["Value"] for t in _pages(client, "list_tags_for_resource", "Tags", ResourceId=resource_id)}
 
 
 def observe_organizations(sessions: Sessions, desired: DesiredState) -> ObservedState:
@@ -76,9 +74,7 @@ def _observe_ous(client: Any, root_id: str, desired: DesiredState, state: Observ
     queue = [(root_id, "")]
     while queue:
         parent_id, parent_path = queue.pop(0)
-        for ou in _pages(
-            client, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent_id
-        ):
+        for ou in _pages(client, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent_id):
             path = f"{parent_path}/{ou['Name']}" if parent_path else ou["Name"]
             paths[ou["Id"]] = path
             found.append((parent_id, ou, path))
@@ -103,9 +99,7 @@ def _observe_ous(client: Any, root_id: str, desired: DesiredState, state: Observ
     for address in wanted:
         match = by_tag.get(address) or by_path.get(address)
         if match is not None:
-            state.resources[address] = ObservedResource(
-                address, OU, match.physical_id, match.properties, match.owned
-            )
+            state.resources[address] = ObservedResource(address, OU, match.physical_id, match.properties, match.owned)
     claimed = {r.physical_id for r in state.resources.values() if r.type == OU}
     for address, observed in by_tag.items():
         if observed.physical_id not in claimed:
@@ -129,16 +123,12 @@ def _observe_accounts(
     matched: set[str] = set()
     for r in desired.of_type(ACCOUNT):
         props = r.properties
-        account_id = (
-            r.import_id or by_email.get(str(props["Email"]).lower()) or by_name.get(str(props["AccountName"]))
-        )
+        account_id = r.import_id or by_email.get(str(props["Email"]).lower()) or by_name.get(str(props["AccountName"]))
         if account_id and account_id in accounts:
             account, parent = accounts[account_id]
             matched.add(account_id)
             if account["Status"] != "ACTIVE":
-                state.findings.append(
-                    Finding(r.address, f"account {account_id} is {account['Status']}", "warning")
-                )
+                state.findings.append(Finding(r.address, f"account {account_id} is {account['Status']}", "warning"))
             state.resources[r.address] = ObservedResource(
                 r.address,
                 ACCOUNT,
@@ -153,9 +143,7 @@ def _observe_accounts(
             )
         elif r.import_id:
             state.findings.append(
-                Finding(
-                    r.address, f"account {r.import_id} named in the spec is not in this organization", "error"
-                )
+                Finding(r.address, f"account {r.import_id} named in the spec is not in this organization", "error")
             )
     others = len(accounts) - len(matched) - 1  # the management account is never in the spec
     if others > 0:
@@ -196,8 +184,7 @@ def _observe_policies(client: Any, desired: DesiredState, state: ObservedState, 
         owned_ids.add(summary["Id"])
         content = client.describe_policy(PolicyId=summary["Id"])["Policy"]["Content"]
         targets = sorted(
-            t["TargetId"]
-            for t in _pages(client, "list_targets_for_policy", "Targets", PolicyId=summary["Id"])
+            t["TargetId"] for t in _pages(client, "list_targets_for_policy", "Targets", PolicyId=summary["Id"])
         )
         observed = ObservedResource(
             address,

@@ -63,9 +63,7 @@ def make_plan(
                 )
             )
         else:
-            notes.append(
-                Note(address, "no longer in the spec; the toolkit never deletes this kind of object")
-            )
+            notes.append(Note(address, "no longer in the spec; the toolkit never deletes this kind of object"))
     notes.extend(_attachment_slots(desired, observed, scps_per_target))
     return Plan(
         changes=tuple(_ordered(changes, desired, observed)),
@@ -189,11 +187,7 @@ def _same(rule: TypeRule, name: str, before: Any, after: Any) -> bool:
 def _attachment_slots(desired: DesiredState, observed: ObservedState, limit: int) -> list[Note]:
     notes = []
     for ou in desired.of_type(OU):
-        ours = sum(
-            1
-            for p in desired.of_type(SCP)
-            if {"Ref": ou.logical_id} in list(p.properties.get("TargetIds", []))
-        )
+        ours = sum(1 for p in desired.of_type(SCP) if {"Ref": ou.logical_id} in list(p.properties.get("TargetIds", [])))
         theirs = observed.unmanaged_attachments.get(ou.address, [])
         if ours and ours + len(theirs) > limit:
             notes.append(
@@ -243,8 +237,6 @@ def _delete_children(change: Change, changes: list[Change], observed: ObservedSt
         if other.action is not Action.DELETE or other is change:
             continue
         orphan = observed.orphans.get(other.address)
-        if other.type == SCP or (
-            orphan is not None and orphan.properties.get("ParentId") == change.physical_id
-        ):
+        if other.type == SCP or (orphan is not None and orphan.properties.get("ParentId") == change.physical_id):
             needs.add(other.address)
     return needs

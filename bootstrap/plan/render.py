@@ -73,9 +73,7 @@ def _print_change(change: Change, console: Console) -> None:
         elif isinstance(diff.before, dict) and isinstance(diff.after, dict):
             console.print(f"        {escape(diff.name)}: {escape(_dict_delta(diff.before, diff.after))}")
         else:
-            console.print(
-                f"        {escape(diff.name)}: {escape(short(diff.before))} → {escape(short(diff.after))}"
-            )
+            console.print(f"        {escape(diff.name)}: {escape(short(diff.before))} → {escape(short(diff.after))}")
 
 
 def _dict_delta(before: dict[str, Any], after: dict[str, Any]) -> str:

@@ -55,9 +55,7 @@ class Answers(Model):
     def _known(cls, value: list[str]) -> list[str]:
         unknown = sorted(set(value) - set(load_library()))
         if unknown:
-            raise ValueError(
-                f"unknown guardrail(s) {', '.join(unknown)}; known: {', '.join(sorted(load_library()))}"
-            )
+            raise ValueError(f"unknown guardrail(s) {', '.join(unknown)}; known: {', '.join(sorted(load_library()))}")
         return value
 
     @model_validator(mode="after")
@@ -91,9 +89,7 @@ def guardrails_by_ou(answers: Answers) -> dict[str, list[str]]:
 
 
 def render_spec_yaml(answers: Answers) -> str:
-    template_text = (
-        resources.files("bootstrap.spec").joinpath("landing-zone.yaml.j2").read_text(encoding="utf-8")
-    )
+    template_text = resources.files("bootstrap.spec").joinpath("landing-zone.yaml.j2").read_text(encoding="utf-8")
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
     by_ou = guardrails_by_ou(answers)
     order = answers.organizational_units

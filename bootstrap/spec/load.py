@@ -31,9 +31,7 @@ def load_spec(path: Path) -> LandingZoneSpec:
             "Run `bootstrap init` to write one, or pass --spec PATH.",
         ) from None
     except OSError as err:
-        raise SpecError(
-            f"{path}: cannot read the spec: {err.strerror}", "Check the path and permissions."
-        ) from None
+        raise SpecError(f"{path}: cannot read the spec: {err.strerror}", "Check the path and permissions.") from None
     return parse_spec(text, str(path))
 
 
@@ -48,9 +46,7 @@ def parse_spec(text: str, filename: str = "landing-zone.yaml") -> LandingZoneSpe
         mark = getattr(err, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(err, "problem", None) or str(err)
-        raise SpecError(
-            f"{filename}{line}: not valid YAML: {problem}", "Fix the YAML syntax there."
-        ) from None
+        raise SpecError(f"{filename}{line}: not valid YAML: {problem}", "Fix the YAML syntax there.") from None
     if not isinstance(data, dict):
         found = "empty" if data is None else f"a YAML {type(data).__name__}, not a mapping"
         raise SpecError(

@@ -105,9 +105,7 @@ class PolicyLimits(Model):
     """
 
     scp_max_chars: int = Field(5120, ge=2048, le=10240, description="Maximum characters of one SCP document.")
-    scps_per_target: int = Field(
-        5, ge=2, le=10, description="Maximum SCPs attached to one root, OU or account."
-    )
+    scps_per_target: int = Field(5, ge=2, le=10, description="Maximum SCPs attached to one root, OU or account.")
     reserved_attachments: int = Field(
         1,
         ge=0,

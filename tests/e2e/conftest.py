@@ -49,8 +49,14 @@ def run(fresh: Sandbox, tmp_path: Path):  # type: ignore[no-untyped-def]
         environment.update({"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
         environment.update(env or {})
         proc = subprocess.run(
-            [*_command(), *args], cwd=tmp_path, env=environment, stdin=subprocess.DEVNULL,
-            capture_output=True, text=True, timeout=timeout, check=False,
+            [*_command(), *args],
+            cwd=tmp_path,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         return Result(proc.returncode, proc.stdout, proc.stderr)
 

@@ -45,8 +45,13 @@ def test_plan_json_is_versioned_machine_format(run) -> None:
 def test_saved_plan_refused_when_live_state_changed(run, fresh, tmp_path: Path) -> None:
     run("init", "--defaults")
     assert run("plan", "--out", "plan.json").code == 2
-    client = boto3.client("organizations", endpoint_url=fresh.url, region_name="us-east-1",
-                          aws_access_key_id="x", aws_secret_access_key="x")
+    client = boto3.client(
+        "organizations",
+        endpoint_url=fresh.url,
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
     client.create_organization(FeatureSet="ALL")  # someone else acts in between
     refused = run("apply", "plan.json", "--yes")
     assert refused.code == 1

@@ -76,8 +76,9 @@ class RootPolicyTypesHandler:
             if policy_type in enabled:
                 continue
             try:
-                with_retries(partial(client.enable_policy_type, RootId=root["Id"], PolicyType=policy_type),
-                             sleep=ctx.sleep)
+                with_retries(
+                    partial(client.enable_policy_type, RootId=root["Id"], PolicyType=policy_type), sleep=ctx.sleep
+                )
             except ClientError as err:
                 _ignore(err, "PolicyTypeAlreadyEnabledException")
         self._await_enabled(ctx, client, set(props["PolicyTypes"]))
@@ -115,18 +116,14 @@ class OrganizationalUnitHandler:
             )["OrganizationalUnit"]
         except ClientError as err:
             _ignore(err, "DuplicateOrganizationalUnitException")
-            pages = client.get_paginator("list_organizational_units_for_parent").paginate(
-                ParentId=props["ParentId"]
-            )
+            pages = client.get_paginator("list_organizational_units_for_parent").paginate(ParentId=props["ParentId"])
             ou = next(o for page in pages for o in page["OrganizationalUnits"] if o["Name"] == props["Name"])
         return Outputs(ou["Id"], {"Id": ou["Id"], "Arn": ou["Arn"]})
 
     def update(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         client = _client(ctx, resource)
         with_retries(
-            lambda: client.update_organizational_unit(
-                OrganizationalUnitId=change.physical_id, Name=props["Name"]
-            ),
+            lambda: client.update_organizational_unit(OrganizationalUnitId=change.physical_id, Name=props["Name"]),
             sleep=ctx.sleep,
         )
         return Outputs(change.physical_id)
@@ -278,17 +275,13 @@ class AccountHandler:
         return Outputs(change.physical_id, {"AccountId": str(change.physical_id)})
 
     def delete(self, ctx: ApplyContext, change: Change) -> None:
-        raise SafetyError(
-            "the toolkit never closes accounts", "Close accounts by hand if you really mean to."
-        )
+        raise SafetyError("the toolkit never closes accounts", "Close accounts by hand if you really mean to.")
 
     @staticmethod
     def _move(ctx: ApplyContext, client: Any, account_id: str | None, source: str, target: str) -> None:
         try:
             with_retries(
-                lambda: client.move_account(
-                    AccountId=account_id, SourceParentId=source, DestinationParentId=target
-                ),
+                lambda: client.move_account(AccountId=account_id, SourceParentId=source, DestinationParentId=target),
                 sleep=ctx.sleep,
             )
         except ClientError as err:
@@ -299,18 +292,14 @@ class AccountHandler:
         deadline = time.monotonic() + ctx.wait_timeout
         delay = 1.0
         while True:
-            status = client.describe_create_account_status(CreateAccountRequestId=request_id)[
-                "CreateAccountStatus"
-            ]
+            status = client.describe_create_account_status(CreateAccountRequestId=request_id)["CreateAccountStatus"]
             if status["State"] == "SUCCEEDED":
                 return str(status["AccountId"])
             if status["State"] == "FAILED":
                 reason = status.get("FailureReason", "UNKNOWN")
                 raise AwsError(
                     f"AWS refused to create account {props['AccountName']} <{props['Email']}>: {reason}",
-                    _ACCOUNT_FAILURES.get(
-                        reason, "See the Organizations console for details, fix, apply again."
-                    ),
+                    _ACCOUNT_FAILURES.get(reason, "See the Organizations console for details, fix, apply again."),
                 )
             if time.monotonic() > deadline:
                 raise AwsError(
