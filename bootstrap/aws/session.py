@@ -24,6 +24,7 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
+from bootstrap.aws.retry import error_code
 from bootstrap.aws.stats import CallStats
 from bootstrap.errors import AwsError, InputError, SafetyError
 
@@ -48,7 +49,18 @@ class AwsTarget:
 class Sessions:
     """Clients by (service, account, region), cached and thread-safe to obtain."""
 
-    def __init__(self, target: AwsTarget, *, default_region: str, stats: CallStats | None = None) -> None:
+    def __init__(
+        self,
+        target: AwsTarget,
+        *,
+        default_region: str,
+        stats: CallStats | None = None,
+        member_roles: tuple[str, ...] = (MEMBER_ROLE,),
+    ) -> None:
+        """`member_roles`: roles to assume in member accounts, in order of preference. The toolkit creates
+        accounts with its bootstrap role (exempt from the guardrails) and falls back to AWS's
+        OrganizationAccountAccessRole for accounts it adopted."""
+        self.member_roles = member_roles
         self.target = target
         self.region = target.region or default_region
         self.stats = stats or CallStats()
@@ -89,15 +101,22 @@ class Sessions:
         if account_id in self._sessions:
             return self._sessions[account_id]
         sts = self.client("sts")
-        role_arn = f"arn:aws:iam::{account_id}:role/{MEMBER_ROLE}"
-        try:
-            creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="landing-zone-bootstrap")["Credentials"]
-        except ClientError as err:
+        refusals = []
+        for role in self.member_roles:
+            role_arn = f"arn:aws:iam::{account_id}:role/{role}"
+            try:
+                creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="landing-zone-bootstrap")["Credentials"]
+                break
+            except ClientError as err:
+                if error_code(err) not in ("AccessDenied", "AccessDeniedException"):
+                    raise
+                refusals.append(f"{role_arn}: {err.response['Error'].get('Message', 'access denied')}")
+        else:
             raise AwsError(
-                f"cannot assume {role_arn}: {err.response['Error'].get('Message', err)}",
-                "New accounts take a few minutes to become usable; run the command again. Otherwise check "
-                "that the role exists and trusts the management account.",
-            ) from None
+                f"cannot assume a role in account {account_id}: " + "; ".join(refusals),
+                "New accounts take a few minutes to become usable; run the command again. Otherwise create one "
+                f"of the roles ({', '.join(self.member_roles)}) there, trusting the management account.",
+            )
         session = boto3.Session(
             aws_access_key_id=creds["AccessKeyId"],
             aws_secret_access_key=creds["SecretAccessKey"],

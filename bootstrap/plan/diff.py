@@ -72,7 +72,20 @@ def make_plan(
         spec_digest=spec_digest,
         management_account_id=management_account_id,
         created_at=created_at,
+        labels=_labels(observed),
     )
+
+
+def _labels(observed: ObservedState) -> dict[str, str]:
+    """People's names for the live ids of OUs, accounts and the root."""
+    labels: dict[str, str] = {}
+    for address, live in observed.resources.items():
+        kind, _, name = address.removeprefix("organizations/").partition("/")
+        if live.physical_id and kind in ("ou", "account"):
+            labels[live.physical_id] = f"{'OU' if kind == 'ou' else 'account'} {name}"
+        if "RootId" in live.attributes:
+            labels[live.attributes["RootId"]] = "Root"
+    return labels
 
 
 def _location_of(orphan: ObservedResource, desired: DesiredState) -> Location:

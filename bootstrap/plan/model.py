@@ -69,6 +69,9 @@ class Plan:
     management_account_id: str = ""
     created_at: str = ""
     api_calls: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    """Names for the live ids a plan shows (`ou-ab12-cd34` -> `OU Security`); for people only, so they are
+    not part of the plan id."""
 
     @property
     def empty(self) -> bool:

@@ -20,13 +20,20 @@ def short(value: Any, limit: int = 100) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _named(value: Any, labels: dict[str, str]) -> str:
+    """A value as people read it: live ids get their name beside them (`ou-ab12-cd34 (OU Security)`)."""
+    if isinstance(value, str) and value in labels:
+        return f"{value} ({labels[value]})"
+    return short(value)
+
+
 def print_plan(plan: Plan, console: Console, *, allow_destroy: bool = False) -> None:
     safe = [c for c in plan.changes if not c.destructive]
     destructive = [c for c in plan.changes if c.destructive]
     for location, changes in _by_location(safe).items():
         console.print(f"[bold]{escape(location)}[/]")
         for change in changes:
-            _print_change(change, console)
+            _print_change(change, console, plan.labels)
         console.print()
     if destructive:
         gate = "allowed by --allow-destroy" if allow_destroy else "need --allow-destroy"
@@ -34,7 +41,7 @@ def print_plan(plan: Plan, console: Console, *, allow_destroy: bool = False) -> 
         for location, changes in _by_location(destructive).items():
             console.print(f"[bold]{escape(location)}[/]")
             for change in changes:
-                _print_change(change, console)
+                _print_change(change, console, plan.labels)
         console.print()
     if plan.notes:
         console.print("[bold]Notes:[/]")
@@ -52,7 +59,7 @@ def _by_location(changes: list[Change]) -> dict[str, list[Change]]:
     return dict(groups)
 
 
-def _print_change(change: Change, console: Console) -> None:
+def _print_change(change: Change, console: Console, labels: dict[str, str]) -> None:
     style = _STYLE[change.action]
     ident = f" ({change.physical_id})" if change.physical_id else ""
     reason = f"  [dim]# {escape(change.reason)}[/]" if change.reason else ""
@@ -66,14 +73,15 @@ def _print_change(change: Change, console: Console) -> None:
         if isinstance(diff.before, list) and isinstance(diff.after, list):
             removed = [v for v in diff.before if v not in diff.after]
             added = [v for v in diff.after if v not in diff.before]
-            parts = [f"[red]-{escape(short(v))}[/]" for v in removed] + [
-                f"[green]+{escape(short(v))}[/]" for v in added
+            parts = [f"[red]-{escape(_named(v, labels))}[/]" for v in removed] + [
+                f"[green]+{escape(_named(v, labels))}[/]" for v in added
             ]
             console.print(f"        {escape(diff.name)}: {' '.join(parts)}")
         elif isinstance(diff.before, dict) and isinstance(diff.after, dict):
             console.print(f"        {escape(diff.name)}: {escape(_dict_delta(diff.before, diff.after))}")
         else:
-            console.print(f"        {escape(diff.name)}: {escape(short(diff.before))} → {escape(short(diff.after))}")
+            before, after = escape(_named(diff.before, labels)), escape(_named(diff.after, labels))
+            console.print(f"        {escape(diff.name)}: {before} → {after}")
 
 
 def _dict_delta(before: dict[str, Any], after: dict[str, Any]) -> str:

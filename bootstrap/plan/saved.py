@@ -41,6 +41,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         ],
         "notes": [{"address": n.address, "severity": n.severity, "message": n.message} for n in plan.notes],
         "api_calls": plan.api_calls,
+        "labels": plan.labels,
     }
 
 
@@ -82,6 +83,7 @@ def plan_from_json(text: str, source: str) -> Plan:
             spec_digest=data["spec_digest"],
             management_account_id=data["management_account_id"],
             created_at=data.get("created_at", ""),
+            labels={str(k): str(v) for k, v in (data.get("labels") or {}).items()},
         )
     except (ValueError, KeyError, TypeError) as err:
         raise InputError(

@@ -20,6 +20,7 @@ from rich.markup import escape
 from bootstrap.apply.journal import Journal
 from bootstrap.aws.session import AwsTarget, Sessions
 from bootstrap.cli.console import LineReporter
+from bootstrap.cli.options import member_roles
 from bootstrap.errors import BootstrapError
 from bootstrap.plan.model import Plan
 from bootstrap.plan.render import print_plan
@@ -84,7 +85,11 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
             + ", ".join(sorted({p.relative_to(work / "out").parts[0] for p in written}))
         )
 
-        sessions = Sessions(AwsTarget(endpoint_url=sandbox.url, max_attempts=3), default_region=sandbox.region)
+        sessions = Sessions(
+            AwsTarget(endpoint_url=sandbox.url, max_attempts=3),
+            default_region=sandbox.region,
+            member_roles=member_roles(spec),
+        )
         journal = Journal(work / ".bootstrap" / "journal.jsonl")
 
         step("plan: read live state, diff against the spec")
