@@ -68,6 +68,7 @@ def execute(
     journal.begin(plan.plan_id, len(changes))
     running: dict[Future[Outputs | None], Change] = {}
     pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="apply")
+    settled = False  # False while the loop runs: anything that escapes it (a bug) still closes the run
     try:
         while sorter.is_active():
             skipped_any = False
@@ -91,7 +92,9 @@ def execute(
             for future in finished:
                 change = running.pop(future)
                 _settle(future, change, ctx, journal, reporter, result, sorter)
+        settled = True
     except KeyboardInterrupt:
+        settled = True
         pool.shutdown(wait=True, cancel_futures=True)
         for future, change in running.items():
             if future.done() and not future.cancelled():
@@ -102,6 +105,10 @@ def execute(
             f"apply interrupted: {len(result.done)} change(s) done, {remaining} not done",
             "Run `bootstrap apply` again: it re-reads live state and resumes where this run stopped.",
         ) from None
+    finally:
+        if not settled:  # an unexpected error: let running calls finish, record the run as failed
+            pool.shutdown(wait=True, cancel_futures=True)
+            journal.end("failed")
     pool.shutdown(wait=True)
     blocked = [a for a in changes if a not in result.done and a not in result.failed and a not in result.skipped]
     if result.failed:

@@ -11,9 +11,10 @@ from typing import Any
 
 from bootstrap.observe.state import ObservedResource, ObservedState
 from bootstrap.plan.model import Action, Change, Note, Plan, PropertyDiff
+from bootstrap.plan.normalize import equivalent
 from bootstrap.plan.refs import Registry, contains_unknown
 from bootstrap.plan.rules import TypeRule, rule_for
-from bootstrap.resources import GLOBAL, DesiredState, Location, Resource
+from bootstrap.resources import ADDRESS_TAG_PROPERTY, GLOBAL, DesiredState, Location, Resource, address_tag
 from bootstrap.spec.model import MANAGEMENT
 
 OU = "AWS::Organizations::OrganizationalUnit"
@@ -98,9 +99,9 @@ def _diff_one(
     resource: Resource, live: ObservedResource | None, registry: Registry
 ) -> tuple[Change | None, list[Note]]:
     rule = rule_for(resource.type)
-    wanted = {name: registry.resolve(resource.properties.get(name)) for name in rule.compared}
+    wanted = {name: registry.resolve(_desired_value(resource, name)) for name in rule.compared}
     if live is None or live.physical_id is None:
-        diffs = tuple(PropertyDiff(n, None, v) for n, v in wanted.items() if v is not None)
+        diffs = tuple(PropertyDiff(n, None, v) for n, v in wanted.items() if v is not None and n not in rule.owned_only)
         reason = "creation already under way; will wait for it" if live is not None and live.pending else ""
         pending = live.pending if live is not None else None
         return Change(
@@ -117,7 +118,7 @@ def _diff_one(
     replaces: list[PropertyDiff] = []
     for name, after in wanted.items():
         before = live.properties.get(name)
-        if _same(rule, name, before, after):
+        if _same(rule, name, before, after) or (name in rule.owned_only and not live.owned):
             continue
         if name in rule.report_only:
             notes.append(
@@ -170,9 +171,23 @@ def _diff_one(
             Action.UPDATE,
             live.physical_id,
             diffs=tuple(updates),
+            reason=_renamed(resource, live),
             before=dict(live.properties),
         ), notes
     return None, notes
+
+
+def _desired_value(resource: Resource, name: str) -> Any:
+    """A compared property of the desired resource; the address tag is read out of its `Tags`."""
+    if name == ADDRESS_TAG_PROPERTY:
+        return address_tag(resource.properties)
+    return resource.properties.get(name)
+
+
+def _renamed(resource: Resource, live: ObservedResource) -> str:
+    """Why an update renames: the live object was found at one of the resource's former addresses."""
+    was = live.properties.get(ADDRESS_TAG_PROPERTY)
+    return f"renamed in place from {was}" if was in resource.former_addresses else ""
 
 
 _ADOPTABLE = frozenset(
@@ -194,7 +209,7 @@ def _same(rule: TypeRule, name: str, before: Any, after: Any) -> bool:
         return sorted(before or []) == sorted(after or [])
     if after is None and before in ("", None):
         return True
-    return bool(before == after)
+    return equivalent(before, after)
 
 
 def _attachment_slots(desired: DesiredState, observed: ObservedState, limit: int) -> list[Note]:
