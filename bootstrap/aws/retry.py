@@ -1,7 +1,8 @@
 """Retry AWS calls that fail for reasons that pass: throttling and concurrent modification.
 
 botocore's adaptive mode already retries throttling on every call; this adds the Organizations-style
-errors it does not know are transient (`ConcurrentModificationException`, account setup still running).
+errors it does not know are transient (`ConcurrentModificationException`, an organization still being
+set up, policy changes still propagating).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ T = TypeVar("T")
 TRANSIENT = frozenset(
     {
         "ConcurrentModificationException",
+        "FinalizingOrganizationException",
+        "PolicyChangesInProgressException",
         "ThrottlingException",
         "Throttling",
         "TooManyRequestsException",
-        "OperationNotPermittedException",
     }
 )
 

@@ -8,11 +8,13 @@ from typing import Annotated
 
 import click
 import typer
+from botocore.exceptions import BotoCoreError, ClientError
 from rich.markup import escape
 
 from bootstrap import __version__
 from bootstrap.cli import commands_live, commands_sandbox, commands_spec
 from bootstrap.cli.console import make_consoles
+from bootstrap.cli.errors import explain_aws_error
 from bootstrap.cli.options import GlobalOptions, normalize_argv
 from bootstrap.errors import BootstrapError, Cancelled
 
@@ -85,6 +87,13 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         err.print("[yellow]Interrupted.[/]")
         sys.exit(130)
+    except (ClientError, BotoCoreError) as exc:
+        if debug:
+            traceback.print_exc()
+        message, remedy = explain_aws_error(exc)
+        err.print(f"[bold red]Error:[/] {escape(message)}")
+        err.print(f"[bold]Fix:[/] {escape(remedy)}")
+        sys.exit(1)
     except Exception as exc:  # boundary: anything unexpected becomes one clear line, not a traceback
         if debug:
             raise

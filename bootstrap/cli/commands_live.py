@@ -17,6 +17,7 @@ from bootstrap.plan.saved import plan_from_json, plan_to_json
 from bootstrap.workflow import apply_changes, check_saved_plan, journal_for, plan_live
 
 EXIT_NO_CHANGES = 0
+EXIT_ERROR = 1
 EXIT_CHANGES = 2
 
 StatsOption = Annotated[bool, typer.Option("--stats", help="Print the API calls made, by operation.")]
@@ -58,6 +59,8 @@ def plan(
             out.print(f"Saved the plan to {out_file}; apply it with `bootstrap apply {out_file}`.")
     if stats:
         print_stats(sessions.stats, err)
+    if result.blocked:
+        return EXIT_ERROR
     return EXIT_NO_CHANGES if result.empty else EXIT_CHANGES
 
 
@@ -96,7 +99,7 @@ def apply(
     if saved is not None:
         already_done = check_saved_plan(saved, live, journal)
         to_apply = saved
-    if to_apply.empty or all(c.address in already_done for c in to_apply.changes):
+    if not to_apply.blocked and (to_apply.empty or all(c.address in already_done for c in to_apply.changes)):
         out.print("[green]No changes. Live state matches the spec.[/]")
         return EXIT_NO_CHANGES
     print_plan(to_apply, out, allow_destroy=allow_destroy)
@@ -128,14 +131,14 @@ def apply(
     out.print(f"[green]Applied {len(result.done)} change(s) in {time.monotonic() - started:.1f}s.[/]")
     with reading(err, "Verifying"):
         verify, _ = plan_live(checked, sessions)
-    if verify.plan.empty:
-        out.print("[green]Verified: live state now matches the spec.[/]")
-    else:
-        out.print("[yellow]Live state does not fully match the spec yet (AWS may still be settling):[/]")
-        print_plan(verify.plan, out)
     if stats:
         print_stats(sessions.stats, err)
-    return EXIT_NO_CHANGES
+    if verify.plan.empty:
+        out.print("[green]Verified: live state now matches the spec.[/]")
+        return EXIT_NO_CHANGES
+    out.print("[yellow]Live state does not fully match the spec yet (AWS may still be settling):[/]")
+    print_plan(verify.plan, out)
+    return EXIT_CHANGES
 
 
 def status(ctx: typer.Context, spec: SpecOption = DEFAULT_SPEC) -> int:

@@ -99,13 +99,18 @@ def init(
         if not questionary.confirm(f"{spec} exists. Overwrite it?", default=False).ask():
             out.print("Left the existing spec as it is.")
             return
-    default_account = management_account_id or caller_account_id(options)
     if answers is not None:
         data = _answers_from_file(answers)
+        # Check every answer before asking AWS anything: bad input never costs a call.
+        _answers({**data, "management_account_id": data.get("management_account_id") or "000000000000"}, str(answers))
+        default_account = management_account_id or (
+            None if "management_account_id" in data else caller_account_id(options)
+        )
         if "management_account_id" not in data and default_account:
             data["management_account_id"] = default_account
         result = _answers(data, str(answers))
     elif defaults:
+        default_account = management_account_id or caller_account_id(options)
         if not default_account:
             raise InputError(
                 "no management account id: no credentials to ask AWS for the caller's account",
@@ -115,7 +120,7 @@ def init(
     else:
         from bootstrap.cli.wizard import run_wizard
 
-        result = run_wizard(default_account)
+        result = run_wizard(management_account_id or caller_account_id(options))
     text = render_spec_yaml(result)
     checked = parse_spec(text, str(spec))  # never write a spec that validate would reject
     from bootstrap.render.atomic import atomic_write

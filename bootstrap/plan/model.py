@@ -89,6 +89,12 @@ class Plan:
         return add, change, destroy
 
     def summary(self) -> str:
+        if self.blocked:
+            add, change, destroy = self.count()
+            return (
+                f"Blocked: {len(self.blocked)} error(s) above must be resolved first "
+                f"({add} to add, {change} to change, {destroy} to destroy waiting)."
+            )
         if self.empty:
             return "No changes. Live state matches the spec."
         add, change, destroy = self.count()

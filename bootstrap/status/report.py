@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from bootstrap.aws.session import Sessions
 from bootstrap.desired import desired_state
+from bootstrap.errors import AwsError
 from bootstrap.observe.organizations import observe_organizations
 from bootstrap.render.steps import ManualStep, manual_steps
 from bootstrap.sandbox.server import UNAVAILABLE
@@ -95,6 +96,8 @@ def collect_status(spec: LandingZoneSpec, sessions: Sessions) -> list[StepStatus
             state, detail = check(spec, sessions, accounts)
         except (ClientError, BotoCoreError) as err:
             state, detail = "unknown", f"could not read it: {err}"
+        except AwsError as err:
+            state, detail = "unknown", f"could not read it: {err.message}"
         rows.append(StepStatus(step, state, detail))
     return rows
 
