@@ -10,12 +10,17 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import boto3
+import botocore.session
 from botocore.config import Config
+from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -105,7 +110,7 @@ class Sessions:
         for role in self.member_roles:
             role_arn = f"arn:aws:iam::{account_id}:role/{role}"
             try:
-                creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="landing-zone-bootstrap")["Credentials"]
+                first = _assume(sts, role_arn)
                 break
             except ClientError as err:
                 if error_code(err) not in ("AccessDenied", "AccessDeniedException"):
@@ -117,15 +122,30 @@ class Sessions:
                 "New accounts take a few minutes to become usable; run the command again. Otherwise create one "
                 f"of the roles ({', '.join(self.member_roles)}) there, trusting the management account.",
             )
-        session = boto3.Session(
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-            region_name=self.region,
+        # Refreshable: an apply that waits on slow AWS work can outlive one set of role credentials.
+        credentials = RefreshableCredentials.create_from_metadata(
+            metadata=first, refresh_using=partial(_assume, sts, role_arn), method="sts-assume-role"
         )
+        core = botocore.session.get_session()
+        core._credentials = credentials  # the documented way to give a botocore session refreshable credentials
+        session = boto3.Session(botocore_session=core, region_name=self.region)
         self._instrument(session)
         self._sessions[account_id] = session
         return session
+
+    def wait_usable(self, account_id: str, *, timeout: float, sleep: Callable[[float], None]) -> None:
+        """Wait until a new account can be entered: AWS reports SUCCEEDED minutes before its role works."""
+        deadline = time.monotonic() + timeout
+        delay = 2.0
+        while True:
+            try:
+                self._session_for(account_id)
+                return
+            except AwsError:
+                if time.monotonic() > deadline:
+                    raise
+            sleep(delay)
+            delay = min(delay * 1.5, 30.0)
 
     def caller_account(self) -> str:
         """Who the caller is. The first call of every command, so it fails fast: an unreachable endpoint or
@@ -162,6 +182,16 @@ class Sessions:
                 "Use credentials of the management account (--profile), or fix "
                 "organization.management_account_id in the spec.",
             )
+
+
+def _assume(sts: Any, role_arn: str) -> dict[str, str]:
+    creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="landing-zone-bootstrap")["Credentials"]
+    return {
+        "access_key": creds["AccessKeyId"],
+        "secret_key": creds["SecretAccessKey"],
+        "token": creds["SessionToken"],
+        "expiry_time": creds["Expiration"].isoformat(),
+    }
 
 
 def _strip_account_host_prefix(request: Any, **_: Any) -> None:
