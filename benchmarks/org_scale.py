@@ -38,12 +38,9 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-import troposphere
-
 from bootstrap.apply.journal import Journal
 from bootstrap.aws.session import AwsTarget, Sessions
 from bootstrap.aws.stats import CallStats
-from bootstrap.desired import desired_state
 from bootstrap.plan.model import Change
 from bootstrap.sandbox.server import SANDBOX_ACCOUNT_ID, SANDBOX_REGION, running_sandbox, sandbox_environment
 from bootstrap.spec.answers import DEFAULT_OUS, AccountAnswer, Answers, render_spec_yaml
@@ -63,7 +60,6 @@ TARGET_PEAK_MB = 300.0
 class Figures:
     accounts: int
     seed_mode: str
-    template_limit_lifted: bool
     seed_seconds: float
     plan_seconds: float
     calls: dict[str, int]
@@ -97,25 +93,6 @@ def build_spec(n: int) -> LandingZoneSpec:
     ]
     answers = Answers(management_account_id=SANDBOX_ACCOUNT_ID, accounts=accounts)
     return parse_spec(render_spec_yaml(answers))
-
-
-def lift_template_limit_if_needed(spec: LandingZoneSpec) -> bool:
-    """Work around the organization blueprint's 500-resource ceiling; True when the workaround was needed.
-
-    The blueprint puts every account into one troposphere template, and troposphere refuses a 501st
-    resource (CloudFormation's per-template quota), so `desired_state` fails for about 480+ accounts.
-    That is a bug in the blueprint, reported separately; here the check is lifted so that the observer
-    and planner, which are what this benchmark measures, can still be measured at scale.
-    """
-    try:
-        desired_state(spec)
-    except ValueError as err:
-        if "Maximum number of resources" not in str(err):
-            raise
-        troposphere.MAX_RESOURCES = sys.maxsize
-        desired_state(spec)
-        return True
-    return False
 
 
 def seed_engine(spec: LandingZoneSpec, sessions: Sessions, journal_dir: Path, *, skip_accounts: bool) -> None:
@@ -217,13 +194,6 @@ def fresh_sessions() -> tuple[Sessions, CallStats]:
 
 def run(n: int, port: int | None, seed_mode: str) -> Figures:
     spec = build_spec(n)
-    lifted = lift_template_limit_if_needed(spec)
-    if lifted:
-        print(
-            "note: the organization blueprint cannot hold this many accounts in one template (troposphere's "
-            "500-resource limit); the limit is lifted for this run",
-            file=sys.stderr,
-        )
     with running_sandbox(port) as sandbox, sandbox_environment(sandbox), TemporaryDirectory() as tmp:
         seeder, _ = fresh_sessions()
         if seed_mode == "engine":
@@ -254,7 +224,6 @@ def run(n: int, port: int | None, seed_mode: str) -> Figures:
         return Figures(
             accounts=n,
             seed_mode=seed_mode,
-            template_limit_lifted=lifted,
             seed_seconds=round(seed_seconds, 2),
             plan_seconds=round(plan_seconds, 3),
             calls=stats.snapshot(),

@@ -75,6 +75,7 @@ def add_bound(
     location: Location,
     protected: bool = False,
     engine_depends_on: tuple[str, ...] = (),
+    import_id: str | None = None,
 ) -> Any:
     """`Blueprint.add`, with the engine's copy of the properties bound (the template keeps its Refs)."""
     bp.add(
@@ -83,6 +84,7 @@ def add_bound(
         location=location,
         protected=protected,
         engine_depends_on=(*engine_dependencies(location), *engine_depends_on),
+        import_id=import_id,
     )
     added = bp.resources[-1]
     bp.resources[-1] = replace(added, properties=bind(dict(added.properties), bindings))

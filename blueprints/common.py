@@ -32,15 +32,22 @@ class Blueprint:
         protected: bool = False,
         engine_depends_on: tuple[str, ...] = (),
         import_id: str | None = None,
+        former_addresses: tuple[str, ...] = (),
     ) -> Any:
         """Add a troposphere resource to the template and to the engine's resources.
 
         `engine_depends_on` names `Bootstrap::` resources this one must wait for; they are not in the
-        template, so they cannot be a CloudFormation DependsOn.
+        template, so they cannot be a CloudFormation DependsOn. `former_addresses` are the resource's
+        addresses before a rename (see `Resource.former_addresses`).
         """
         self.template.add_resource(obj)
         resource = Resource.from_troposphere(
-            obj, address=address, location=location, protected=protected, import_id=import_id
+            obj,
+            address=address,
+            location=location,
+            protected=protected,
+            import_id=import_id,
+            former_addresses=former_addresses,
         )
         if engine_depends_on:
             resource = replace(resource, depends_on=(*resource.depends_on, *engine_depends_on))

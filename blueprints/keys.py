@@ -1,9 +1,10 @@
 """KMS customer keys with policies that separate duties, shared by the log-archive and trail blueprints.
 
 Every key policy has the same shape:
-- `KeyAdministration`: the key administrators role (and the role the toolkit itself runs as in that
-  account, which must keep managing the key, or KMS refuses the policy as a lock-out) may manage the key
-  (describe, enable/disable, rotation, policy, tags, aliases, deletion) but has no cryptographic action;
+- `KeyAdministration`: the key administrators role, the bootstrap role (the toolkit runs as it in every
+  account, and must keep managing the key, or KMS refuses the policy as a lock-out) and the break-glass
+  role (so that a broken key policy can always be repaired by a person) may manage the key (describe,
+  enable/disable, rotation, policy, tags, aliases, deletion) but have no cryptographic action;
 - one or more service statements, each scoped to the one resource that may use the key
   (`aws:SourceArn`, or the encryption context the service sets);
 - `DecryptForReaders`: the security readers role may decrypt (and describe), nothing more.
@@ -19,9 +20,9 @@ from typing import Any
 from troposphere import GetAtt, Ref, Tags
 from troposphere.kms import Alias, Key
 
-from blueprints.binding import MEMBER_ACCESS_ROLE, iam_arn
+from blueprints.binding import iam_arn
 from blueprints.common import tags
-from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
+from bootstrap.spec.model import LandingZoneSpec
 
 ADMIN_ACTIONS = sorted(
     [
@@ -59,22 +60,19 @@ CRYPTO_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEn
 READER_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"]
 
 
-def deployer_role(spec: LandingZoneSpec, account: str) -> str:
-    """The role the toolkit runs as in `account`: the bootstrap role in the management account, the
-    organization's access role in member accounts (that is the role it assumes)."""
-    return spec.organization.bootstrap_role if account == MANAGEMENT else MEMBER_ACCESS_ROLE
+def administrator_roles(spec: LandingZoneSpec) -> list[str]:
+    """Roles that manage every key, in the key's own account: the key administrators; the bootstrap role,
+    which the toolkit runs as in the management account and enters member accounts as (they are created
+    with it), so it can restore a drifted policy; the break-glass role, so nobody is ever locked out."""
+    org = spec.organization
+    return list(dict.fromkeys([spec.logging.key_administrators_role, org.bootstrap_role, org.break_glass_role]))
 
 
-def key_policy(
-    spec: LandingZoneSpec, *, account_name: str, account: Any, service_statements: list[dict[str, Any]]
-) -> dict[str, Any]:
+def key_policy(spec: LandingZoneSpec, *, account: Any, service_statements: list[dict[str, Any]]) -> dict[str, Any]:
     """The policy of a key in `account` (its id as a template expression)."""
     logging = spec.logging
     root = iam_arn(account, "root")
-    admins = [
-        iam_arn(account, f"role/{logging.key_administrators_role}"),
-        iam_arn(account, f"role/{deployer_role(spec, account_name)}"),
-    ]
+    admins = [iam_arn(account, f"role/{role}") for role in administrator_roles(spec)]
     return {
         "Version": "2012-10-17",
         "Statement": [

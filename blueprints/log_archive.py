@@ -1,8 +1,9 @@
 """The log-archive blueprint: the logs key, the Object-Locked log bucket and its access-log bucket.
 
 Deployed in the log archive account (`logging.account`), home region. The organization trail (see
-`blueprints/trail.py`) writes here from the trail account; what this template needs from elsewhere (the
-organization id, the trail's account) are Parameters, bound to live values by the engine.
+`blueprints/trail.py`) writes here; what this template needs from elsewhere (the organization id) is a
+Parameter, bound to the live value by the engine. The trail is named by its ARN, which always carries the
+management account's id (see `trail_arn`).
 
 The log bucket carries no lifecycle rules: S3 refuses lifecycle configuration on a bucket with MFA Delete,
 which the runbook `mfa-delete.md` has the log archive account's root user turn on.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import AWS_ACCOUNT_ID, Parameter, Ref, Template
+from troposphere import AWS_ACCOUNT_ID, Join, Parameter, Ref, Template
 from troposphere.s3 import (
     Bucket,
     BucketEncryption,
@@ -29,7 +30,7 @@ from troposphere.s3 import (
     VersioningConfiguration,
 )
 
-from blueprints.binding import ACCOUNT, PARTITION, REGION, account_id_value, add_bound, arn, iam_arn, location_bindings
+from blueprints.binding import ACCOUNT, PARTITION, add_bound, arn, iam_arn, location_bindings
 from blueprints.common import Blueprint, tags
 from blueprints.keys import key_arn, key_policy, managed_key
 from bootstrap.resources import Location
@@ -56,13 +57,21 @@ TAMPER_ACTIONS = sorted(
         "s3:DeleteBucketPolicy",
         "s3:DeleteObject",
         "s3:DeleteObjectVersion",
+        "s3:PutBucketAcl",
+        "s3:PutBucketLogging",
         "s3:PutBucketObjectLockConfiguration",
+        "s3:PutBucketOwnershipControls",
         "s3:PutBucketPolicy",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutEncryptionConfiguration",
         "s3:PutLifecycleConfiguration",
     ]
 )
-"""Denied on the log bucket to everyone but the break-glass role. `s3:PutBucketVersioning` has its own
-statement, which also exempts the account's root user: only root can turn MFA Delete on."""
+"""Denied on the log bucket to everyone but the break-glass role: deleting logs, and weakening any setting
+that protects them (policy, Object Lock, encryption, public access block, ownership and ACLs, access
+logging, lifecycle). Removing a setting is the same IAM action as putting it (`DeleteBucketEncryption` is
+`s3:PutEncryptionConfiguration`). `s3:PutBucketVersioning` has its own statement, which also exempts the
+account's root user: only root can turn MFA Delete on."""
 
 _ANYONE = {"AWS": "*"}  # never the bare string "*": moto's put_bucket_logging crashes on it
 
@@ -71,8 +80,16 @@ def location(spec: LandingZoneSpec) -> Location:
     return Location(spec.logging.account, spec.organization.home_region)
 
 
-def trail_arn_expr(spec: LandingZoneSpec, trail_account: Any) -> Any:
-    return arn("arn:", PARTITION, ":cloudtrail:", REGION, ":", trail_account, f":trail/{trail_name(spec)}")
+def trail_arn(spec: LandingZoneSpec) -> Join:
+    """The organization trail's ARN, with the management account's id whichever account `trail_account` names.
+
+    An organization trail is owned by the management account even when a delegated administrator creates
+    and manages it (CloudTrail user guide, "Organization delegated administrator": "The management account
+    remains the owner of any CloudTrail organization resources the delegated administrator creates"), so
+    every `aws:SourceArn` condition naming the trail must use that id, or CloudTrail is refused.
+    """
+    org = spec.organization
+    return arn("arn:", PARTITION, f":cloudtrail:{org.home_region}:{org.management_account_id}:trail/{trail_name(spec)}")
 
 
 def _bucket_arns(name: str) -> list[str]:
@@ -107,15 +124,12 @@ def _deny_outside_organization(name: str) -> dict[str, Any]:
 
 def log_bucket_policy(spec: LandingZoneSpec) -> dict[str, Any]:
     name = log_bucket_name(spec)
-    trail_account = Ref("TrailAccountId")
-    trail = trail_arn_expr(spec, trail_account)
+    trail = trail_arn(spec)
     management = spec.organization.management_account_id
-    prefixes = [
+    prefixes = [  # the trail's owner (the management account, even for a delegated trail), and every account
         arn(f"arn:aws:s3:::{name}/AWSLogs/", Ref("OrganizationId"), "/*"),
-        arn(f"arn:aws:s3:::{name}/AWSLogs/", trail_account, "/*"),
+        f"arn:aws:s3:::{name}/AWSLogs/{management}/*",
     ]
-    if spec.logging.trail_account != "management":
-        prefixes.append(f"arn:aws:s3:::{name}/AWSLogs/{management}/*")
     break_glass = iam_arn(ACCOUNT, f"role/{spec.organization.break_glass_role}")
     return {
         "Version": "2012-10-17",
@@ -184,7 +198,7 @@ def _logs_key_statements(spec: LandingZoneSpec) -> list[dict[str, Any]]:
     """CloudTrail may use the key only on behalf of this organization's trail (`aws:SourceArn`). The
     encryption context is not pinned: with the S3 Bucket Key and for digest files S3 sets the bucket's ARN
     as context instead of the trail's, and the source ARN already names the one trail."""
-    trail = trail_arn_expr(spec, Ref("TrailAccountId"))
+    trail = trail_arn(spec)
     return [
         {
             "Sid": "AllowCloudTrailToEncryptForThisTrail",
@@ -222,29 +236,14 @@ def build(spec: LandingZoneSpec) -> Blueprint:
             Description="The organization's id: only its principals may use the buckets.",
         )
     )
-    template.add_parameter(
-        Parameter(
-            "TrailAccountId",
-            Type="String",
-            AllowedPattern=r"^\d{12}$",
-            Description="Account owning the organization trail, the only trail that may write here.",
-        )
-    )
     bp = Blueprint("log-archive", template)
-    bindings = location_bindings(
-        spec,
-        loc,
-        OrganizationId={"Fn::GetAtt": ["Organization", "Id"]},
-        TrailAccountId=account_id_value(spec, spec.logging.trail_account),
-    )
+    bindings = location_bindings(spec, loc, OrganizationId={"Fn::GetAtt": ["Organization", "Id"]})
     key, alias = managed_key(
         spec,
         purpose="logs",
         title=LOGS_KEY_ID,
         description="Encrypts the organization trail's log files and the log archive bucket.",
-        policy=key_policy(
-            spec, account_name=loc.account, account=Ref(AWS_ACCOUNT_ID), service_statements=_logs_key_statements(spec)
-        ),
+        policy=key_policy(spec, account=Ref(AWS_ACCOUNT_ID), service_statements=_logs_key_statements(spec)),
         address=LOGS_KEY_ADDRESS,
     )
     add_bound(bp, key, bindings=bindings, address=LOGS_KEY_ADDRESS, location=loc, protected=True)

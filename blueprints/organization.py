@@ -1,12 +1,18 @@
-"""The organization blueprint: the organization, its policy types, nested OUs, SCPs and member accounts."""
+"""The organization blueprint: the organization, its policy types, nested OUs and SCPs.
+
+Member accounts are in blueprints of their own (`blueprints/accounts.py`), so that this template stays
+within CloudFormation's 500 resources whatever the number of accounts. An OU renamed in the spec
+(`renamed_from`) keeps its resources' former addresses, and so do its descendants and their SCPs: the
+observer finds them there and the plan renames them in place.
+"""
 
 from __future__ import annotations
 
 from troposphere import GetAtt, Ref, Template
-from troposphere.organizations import Account, Organization, OrganizationalUnit, Policy
+from troposphere.organizations import Organization, OrganizationalUnit, Policy
 
 from blueprints.common import Blueprint, logical_id, tags
-from bootstrap.guardrails.packing import pack_all
+from bootstrap.guardrails.packing import pack_all, policy_name
 from bootstrap.resources import GLOBAL, Location, Resource
 from bootstrap.spec.model import MANAGEMENT, ROOT, LandingZoneSpec
 
@@ -27,10 +33,6 @@ def policy_address(name: str) -> str:
     return f"organizations/scp/{name}"
 
 
-def account_address(name: str) -> str:
-    return f"organizations/account/{name}"
-
-
 def ou_logical_id(path: str) -> str:
     return logical_id("Ou", path)
 
@@ -39,10 +41,15 @@ def _parent_ref(path: str | None) -> object:
     return GetAtt(ORG_ID, "RootId") if path is None or path == ROOT else Ref(ou_logical_id(path))
 
 
+def parent_id_value(path: str) -> dict[str, object]:
+    """The engine's reference to the id of an OU of this blueprint, by path, or of the root (`Root`)."""
+    return {"Fn::GetAtt": [ORG_ID, "RootId"]} if path == ROOT else {"Ref": ou_logical_id(path)}
+
+
 def build(spec: LandingZoneSpec) -> Blueprint:
     template = Template(
-        Description=f"Landing zone '{spec.organization.name}': organization, OUs, service control policies "
-        "and member accounts. Deploy in the management account.",
+        Description=f"Landing zone '{spec.organization.name}': organization, OUs and service control "
+        "policies. Deploy in the management account, before the accounts templates.",
     )
     bp = Blueprint("organization", template)
     bp.add(
@@ -69,8 +76,15 @@ def build(spec: LandingZoneSpec) -> Blueprint:
             ),
             address=ou_address(path),
             location=ORGANIZATIONS,
+            former_addresses=tuple(ou_address(old) for old in spec.former_ou_paths(path)),
         )
+    index: dict[str, int] = {}
     for packed in pack_all(spec):
+        index[packed.ou_path] = index.get(packed.ou_path, 0) + 1
+        former = tuple(
+            policy_address(policy_name(spec.organization.name, old, index[packed.ou_path]))
+            for old in spec.former_ou_paths(packed.ou_path)
+        )
         bp.add(
             Policy(
                 logical_id("Scp", packed.name),
@@ -84,19 +98,6 @@ def build(spec: LandingZoneSpec) -> Blueprint:
             address=policy_address(packed.name),
             location=ORGANIZATIONS,
             engine_depends_on=(POLICY_TYPES_ID,),
-        )
-    for account in spec.accounts:
-        bp.add(
-            Account(
-                logical_id("Account", account.name),
-                AccountName=account.name,
-                Email=spec.account_email(account),
-                ParentIds=[_parent_ref(account.ou)],
-                Tags=tags(account_address(account.name)),
-            ),
-            address=account_address(account.name),
-            location=ORGANIZATIONS,
-            protected=True,
-            import_id=account.id,
+            former_addresses=former,
         )
     return bp

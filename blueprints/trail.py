@@ -23,7 +23,7 @@ from blueprints.binding import ACCOUNT, PARTITION, REGION, add_bound, arn, locat
 from blueprints.cis import FILTERS
 from blueprints.common import Blueprint, logical_id, tags
 from blueprints.keys import key_arn, key_policy, managed_key
-from blueprints.log_archive import LOG_BUCKET_POLICY_ID, LOGS_KEY_ID
+from blueprints.log_archive import LOG_BUCKET_POLICY_ID, LOGS_KEY_ID, trail_arn
 from bootstrap.resources import GLOBAL, Location, Resource
 from bootstrap.spec.log_archive import log_bucket_name, log_group_name, trail_name
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
@@ -71,10 +71,6 @@ def alarm_name(spec: LandingZoneSpec, control_key: str, slug: str) -> str:
 
 def _log_group_arn(spec: LandingZoneSpec) -> Any:
     return arn("arn:", PARTITION, ":logs:", REGION, ":", ACCOUNT, f":log-group:{log_group_name(spec)}")
-
-
-def _trail_arn(spec: LandingZoneSpec) -> Any:
-    return arn("arn:", PARTITION, ":cloudtrail:", REGION, ":", ACCOUNT, f":trail/{trail_name(spec)}")
 
 
 def _monitoring_key_statements(spec: LandingZoneSpec) -> list[dict[str, Any]]:
@@ -126,7 +122,9 @@ def _event_selectors(spec: LandingZoneSpec) -> list[EventSelector]:
 
 
 def _role(spec: LandingZoneSpec) -> Role:
-    """CloudTrail, for this trail only, may create streams and put events in this log group only."""
+    """CloudTrail, for this trail only, may create streams and put events in this log group only. The trail
+    is named by its ARN, which carries the management account's id even when this role lives in a
+    delegated administrator account (see `log_archive.trail_arn`)."""
     return Role(
         ROLE_ID,
         RoleName=f"{spec.organization.name}-cloudtrail-to-cloudwatch",
@@ -138,7 +136,7 @@ def _role(spec: LandingZoneSpec) -> Role:
                     "Effect": "Allow",
                     "Principal": {"Service": CLOUDTRAIL},
                     "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceArn": _trail_arn(spec)}},
+                    "Condition": {"StringEquals": {"aws:SourceArn": trail_arn(spec)}},
                 }
             ],
         },
@@ -212,7 +210,6 @@ def build(spec: LandingZoneSpec) -> Blueprint:
         description="Encrypts the organization trail's CloudWatch Logs group and the security alarm topic.",
         policy=key_policy(
             spec,
-            account_name=loc.account,
             account=Ref(AWS_ACCOUNT_ID),
             service_statements=_monitoring_key_statements(spec),
         ),

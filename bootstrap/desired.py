@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from blueprints import log_archive, organization, trail
+from blueprints import accounts, log_archive, organization, trail
 from blueprints.common import Blueprint
 from bootstrap.resources import DesiredState
 from bootstrap.spec.log_archive import logging_enabled
@@ -10,7 +10,9 @@ from bootstrap.spec.model import LandingZoneSpec
 
 
 def build_blueprints(spec: LandingZoneSpec) -> list[Blueprint]:
-    blueprints = [organization.build(spec)]
+    """Every blueprint of the spec, in the order the engine's resources are listed (the organization,
+    then its accounts, then the layers built in those accounts)."""
+    blueprints = [organization.build(spec), *accounts.build(spec)]
     if logging_enabled(spec):
         blueprints += [log_archive.build(spec), trail.build(spec)]
     return blueprints

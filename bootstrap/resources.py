@@ -15,6 +15,10 @@ from typing import Any
 GLOBAL = "global"
 MANAGED_TAG = "bootstrap:managed"
 ADDRESS_TAG = "bootstrap:address"
+ADDRESS_TAG_PROPERTY = "AddressTag"
+"""Not a CloudFormation property: the value of the `bootstrap:address` tag among a resource's `Tags`,
+compared on its own (observed objects report it as this property) so that a tag left stale by a
+rename shows in the plan, and is stamped again, while tags added by others are left alone."""
 
 
 @dataclass(frozen=True, order=True)
@@ -43,6 +47,9 @@ class Resource:
     """Holds data (logs, keys, accounts): never deleted or replaced by the toolkit."""
     import_id: str | None = None
     """The physical id of an existing object to adopt (CloudFormation's import identifier)."""
+    former_addresses: tuple[str, ...] = ()
+    """Addresses this resource had before a rename the spec declares (an OU's `renamed_from`): the observer
+    matches a live object found under one of them to this resource, so the plan renames it in place."""
 
     @classmethod
     def from_troposphere(
@@ -53,6 +60,7 @@ class Resource:
         location: Location,
         protected: bool = False,
         import_id: str | None = None,
+        former_addresses: tuple[str, ...] = (),
     ) -> Resource:
         rendered = obj.to_dict()
         depends = rendered.get("DependsOn", ())
@@ -65,6 +73,7 @@ class Resource:
             depends_on=(depends,) if isinstance(depends, str) else tuple(depends),
             protected=protected,
             import_id=import_id,
+            former_addresses=former_addresses,
         )
 
     def references(self) -> set[str]:
@@ -84,6 +93,14 @@ def _refs(value: Any) -> Iterator[str]:
     elif isinstance(value, list | tuple):
         for v in value:
             yield from _refs(v)
+
+
+def address_tag(properties: Mapping[str, Any]) -> str | None:
+    """The `bootstrap:address` tag among CloudFormation `Tags` properties, if any."""
+    for tag in properties.get("Tags") or ():
+        if isinstance(tag, Mapping) and tag.get("Key") == ADDRESS_TAG:
+            return str(tag.get("Value"))
+    return None
 
 
 def ownership_tags(address: str) -> dict[str, str]:

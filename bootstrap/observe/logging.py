@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from blueprints.accounts import account_address
 from bootstrap.aws.session import Sessions
 from bootstrap.observe import monitoring, storage
 from bootstrap.observe.state import Finding, ObservedResource, ObservedState
@@ -85,7 +86,7 @@ def account_id_of(name: str, known: ObservedState) -> tuple[bool, str | None]:
     organizations observer found it."""
     if name == MANAGEMENT:
         return True, None
-    found = known.resources.get(f"organizations/account/{name}")
+    found = known.resources.get(account_address(name))
     if found is None or found.physical_id is None:
         return False, None
     return True, found.physical_id

@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 
 from bootstrap.aws.retry import error_code
 from bootstrap.observe.state import Finding, ObservedResource
+from bootstrap.plan.rules import ALARM_PROPERTIES
 from bootstrap.resources import MANAGED_TAG, Resource
 
 if TYPE_CHECKING:
@@ -151,12 +152,6 @@ def _transformation(item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_ALARM_FIELDS = (
-    "AlarmName", "AlarmDescription", "Namespace", "MetricName", "Statistic", "Period", "EvaluationPeriods",
-    "Threshold", "ComparisonOperator", "TreatMissingData", "ActionsEnabled", "AlarmActions",
-)  # fmt: skip
-
-
 def read_alarms(scope: Scope, resources: list[Resource]) -> dict[str, ObservedResource]:
     names = {str(r.properties["AlarmName"]) for r in resources}
     prefix = _common_prefix(names)
@@ -171,7 +166,7 @@ def read_alarms(scope: Scope, resources: list[Resource]) -> dict[str, ObservedRe
             resource.address,
             resource.type,
             alarm["AlarmName"],
-            {k: alarm.get(k) for k in _ALARM_FIELDS},
+            {k: alarm.get(k) for k in ALARM_PROPERTIES},
             owned=True,
             attributes={"Arn": alarm["AlarmArn"]},
         )
@@ -191,6 +186,9 @@ def _common_prefix(names: set[str]) -> str:
 
 
 def read_roles(scope: Scope, resources: list[Resource]) -> dict[str, ObservedResource]:
+    """Roles by name. One of the toolkit's names without its ownership tag is someone else's: reported as
+    an error that blocks the plan, because the trail would otherwise be pointed at a role whose trust
+    policy the toolkit does not control, and adopting it would rewrite that policy."""
     iam = scope.client("iam")
     found = {}
     for resource in resources:
@@ -208,6 +206,17 @@ def read_roles(scope: Scope, resources: list[Resource]) -> dict[str, ObservedRes
             }
             for policy in sorted(_pages(iam, "list_role_policies", "PolicyNames", RoleName=name))
         ]
+        owned = _tag_dict(role.get("Tags", [])).get(MANAGED_TAG) == "true"
+        if not owned:
+            scope.findings.append(
+                Finding(
+                    resource.address,
+                    f"an IAM role named {name} already exists in this account but was not created by the toolkit "
+                    f"(no {MANAGED_TAG} tag); it is not adopted, and its trust policy is left alone. Rename or "
+                    "delete it, then plan again",
+                    "error",
+                )
+            )
         found[resource.address] = ObservedResource(
             resource.address,
             resource.type,
@@ -218,7 +227,7 @@ def read_roles(scope: Scope, resources: list[Resource]) -> dict[str, ObservedRes
                 "AssumeRolePolicyDocument": role["AssumeRolePolicyDocument"],
                 "Policies": policies,
             },
-            owned=_tag_dict(role.get("Tags", [])).get(MANAGED_TAG) == "true",
+            owned=owned,
             attributes={"Arn": role["Arn"], "RoleId": role["RoleId"]},
         )
     return found

@@ -3,6 +3,11 @@
 Calls for an organization of N accounts and K OUs: about K (OU tree) + N/20 (accounts, 20 a page)
 + K (tags and attached policies of OUs) + 3 per owned SCP. Account tags are never read one by one:
 accounts are matched to the spec by id, e-mail or name.
+
+OUs and SCPs are matched to a desired resource by its address (ownership tag first, then path or name),
+else by one of its former addresses (an OU renamed in the spec with `renamed_from`, its descendants and
+their SCPs): the plan then renames the object in place. Owned ones report their address tag as the
+property `AddressTag`, so that a stale tag (left by a rename) shows in the plan and is stamped again.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from botocore.exceptions import ClientError
 from bootstrap.aws.retry import error_code
 from bootstrap.aws.session import Sessions
 from bootstrap.observe.state import Finding, ObservedResource, ObservedState
-from bootstrap.resources import ADDRESS_TAG, MANAGED_TAG, DesiredState
+from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, MANAGED_TAG, DesiredState, Resource
 
 ORG = "AWS::Organizations::Organization"
 POLICY_TYPES = "Bootstrap::Organizations::RootPolicyTypes"
@@ -79,32 +84,46 @@ def _observe_ous(client: Any, root_id: str, desired: DesiredState, state: Observ
             paths[ou["Id"]] = path
             found.append((parent_id, ou, path))
             queue.append((ou["Id"], path))
-    wanted = {r.address: r for r in desired.of_type(OU)}
     by_tag: dict[str, ObservedResource] = {}
     by_path: dict[str, ObservedResource] = {}
     for parent_id, ou, path in found:
         tags = _tags(client, ou["Id"])  # read for every OU: one renamed by someone else is found by its tag
         owned = tags.get(MANAGED_TAG) == "true"
         address = tags.get(ADDRESS_TAG, "") if owned else ""
-        observed = ObservedResource(
-            address or f"organizations/ou/{path}",
-            OU,
-            ou["Id"],
-            {"Name": ou["Name"], "ParentId": parent_id},
-            owned,
-        )
+        properties: dict[str, Any] = {"Name": ou["Name"], "ParentId": parent_id}
+        if owned:
+            properties[ADDRESS_TAG_PROPERTY] = address or None
+        observed = ObservedResource(address or f"organizations/ou/{path}", OU, ou["Id"], properties, owned)
         if address:
             by_tag[address] = observed
         by_path[f"organizations/ou/{path}"] = observed
-    for address in wanted:
-        match = by_tag.get(address) or by_path.get(address)
-        if match is not None:
-            state.resources[address] = ObservedResource(address, OU, match.physical_id, match.properties, match.owned)
+    for r, match in _match(desired.of_type(OU), by_tag, by_path).items():
+        state.resources[r.address] = ObservedResource(r.address, OU, match.physical_id, match.properties, match.owned)
     claimed = {r.physical_id for r in state.resources.values() if r.type == OU}
     for address, observed in by_tag.items():
         if observed.physical_id not in claimed:
             state.orphans[address] = observed
     return paths
+
+
+def _match(wanted: list[Resource], *indexes: dict[str, ObservedResource]) -> dict[Resource, ObservedResource]:
+    """Pair desired resources with live objects: each index (by tag, then by path or name) is searched
+    for every resource's address first, and only then for former addresses, so that a live object at a
+    resource's own address is never taken by another resource's rename. A live object is paired once."""
+    pairs: dict[Resource, ObservedResource] = {}
+    taken: set[str | None] = set()
+    for renamed in (False, True):
+        for index in indexes:
+            for r in wanted:
+                if r in pairs:
+                    continue
+                for address in r.former_addresses if renamed else (r.address,):
+                    match = index.get(address)
+                    if match is not None and match.physical_id not in taken:
+                        pairs[r] = match
+                        taken.add(match.physical_id)
+                        break
+    return pairs
 
 
 def _observe_accounts(
@@ -163,6 +182,9 @@ def _observe_policies(client: Any, desired: DesiredState, state: ObservedState, 
     wanted = {str(r.properties["Name"]): r for r in desired.of_type(SCP)}
     ou_addresses = {r.physical_id: a for a, r in state.resources.items() if r.type == OU}
     owned_ids: set[str] = set()
+    owned_policies: list[ObservedResource] = []
+    by_tag: dict[str, ObservedResource] = {}
+    by_name: dict[str, ObservedResource] = {}
     for summary in _pages(client, "list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY"):
         name = summary["Name"]
         if summary.get("AwsManaged"):
@@ -196,13 +218,20 @@ def _observe_policies(client: Any, desired: DesiredState, state: ObservedState, 
                 "Type": "SERVICE_CONTROL_POLICY",
                 "Content": _parse(content),
                 "TargetIds": targets,
+                ADDRESS_TAG_PROPERTY: tags.get(ADDRESS_TAG),
             },
             owned=True,
         )
-        if address in desired.by_address:
-            state.resources[address] = observed
-        else:
-            state.orphans[address] = observed
+        owned_policies.append(observed)
+        by_tag.setdefault(address, observed)
+        by_name.setdefault(f"organizations/scp/{name}", observed)
+    pairs = _match(desired.of_type(SCP), by_tag, by_name)
+    for r, match in pairs.items():
+        state.resources[r.address] = ObservedResource(r.address, SCP, match.physical_id, match.properties, True)
+    claimed = {m.physical_id for m in pairs.values()}
+    for observed in owned_policies:
+        if observed.physical_id not in claimed:
+            state.orphans[observed.address] = observed
     if not scp_enabled:
         return
     for ou_id, address in ou_addresses.items():

@@ -1,7 +1,10 @@
 """Readers for KMS keys and aliases, S3 buckets and bucket policies, in CloudFormation's vocabulary.
 
-Keys are found through their alias (one `list_aliases` per account-region); a key whose alias was deleted
-is still found by its `bootstrap:address` tag, so the toolkit never creates a second key for a purpose.
+Keys are found through their alias (one `list_aliases` per account-region) when the aliased key carries
+the toolkit's tags for that address; a key whose alias was deleted (or taken by someone else's key) is
+still found by its `bootstrap:address` tag, so the toolkit never creates a second key for a purpose, and
+never mistakes another team's key for its own. Aliases cannot be tagged: one is the toolkit's when it
+points at a key the toolkit owns; an alias of its name pointing elsewhere is reported, never retargeted.
 Buckets are found by name (one `list_buckets` per account) and owned when tagged `bootstrap:managed`.
 """
 
@@ -40,20 +43,35 @@ def _key_by_tag(scope: Scope, address: str) -> str | None:
     kms = scope.client("kms")
     for page in kms.get_paginator("list_keys").paginate():
         for entry in page["Keys"]:
-            try:
-                tags = _kms_tags(kms, entry["KeyId"])
-            except ClientError as err:
-                if error_code(err) in ("AccessDeniedException", "NotFoundException"):
-                    continue  # another team's key whose policy does not let us read it
-                raise
-            if tags.get(ADDRESS_TAG) == address:
+            tags = _readable_tags(kms, entry["KeyId"]) or {}  # another team's key may not let us read them
+            if _ours(tags, address):
                 return str(entry["KeyId"])
     return None
+
+
+def _ours(tags: dict[str, str] | None, address: str) -> bool:
+    return tags is not None and tags.get(MANAGED_TAG) == "true" and tags.get(ADDRESS_TAG) == address
 
 
 def _kms_tags(kms: Any, key_id: str) -> dict[str, str]:
     pages = kms.get_paginator("list_resource_tags").paginate(KeyId=key_id)
     return {t["TagKey"]: t["TagValue"] for page in pages for t in page["Tags"]}
+
+
+def _readable_tags(kms: Any, key_id: str) -> dict[str, str] | None:
+    """A key's tags, or None for a key whose policy does not let the toolkit read them (not its key)."""
+    try:
+        return _kms_tags(kms, key_id)
+    except ClientError as err:
+        if error_code(err) in ("AccessDeniedException", "NotFoundException"):
+            return None
+        raise
+
+
+def _owned_keys(scope: Scope) -> set[str]:
+    """Ids of the keys `read_keys` found to be the toolkit's (shared with `read_aliases`)."""
+    owned: set[str] = scope.once("kms.owned", set)
+    return owned
 
 
 def read_keys(scope: Scope, resources: list[Resource]) -> dict[str, ObservedResource]:
@@ -66,11 +84,14 @@ def read_keys(scope: Scope, resources: list[Resource]) -> dict[str, ObservedReso
             None,
         )
         key_id = aliases.get(str(alias.properties["AliasName"])) if alias else None
-        key_id = key_id or _key_by_tag(scope, key.address)
-        if not key_id:
+        tags = _readable_tags(kms, key_id) if key_id else None
+        if not _ours(tags, key.address):  # no alias, or it points at a key that is not this resource
+            key_id = _key_by_tag(scope, key.address)
+            tags = _kms_tags(kms, key_id) if key_id else None
+        if not key_id or tags is None:
             continue
         meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
-        tags = _kms_tags(kms, key_id)
+        _owned_keys(scope).add(meta["KeyId"])
         policy = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
         rotation = kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"]
         found[key.address] = ObservedResource(
@@ -94,14 +115,27 @@ def read_keys(scope: Scope, resources: list[Resource]) -> dict[str, ObservedReso
 
 
 def read_aliases(scope: Scope, resources: list[Resource]) -> dict[str, ObservedResource]:
+    """An alias is the toolkit's when its target key is: aliases carry no tags of their own."""
     aliases = _aliases(scope)
+    kms = scope.client("kms")
+    owned_keys = _owned_keys(scope)
     found = {}
     for alias in resources:
         name = str(alias.properties["AliasName"])
-        if name in aliases:
-            found[alias.address] = ObservedResource(
-                alias.address, ALIAS, name, {"AliasName": name, "TargetKeyId": aliases[name]}, owned=True
-            )
+        if name not in aliases:
+            continue
+        target = aliases[name]
+        if target and target not in owned_keys:
+            tags = _readable_tags(kms, target) or {}
+            if tags.get(MANAGED_TAG) == "true":
+                owned_keys.add(target)
+        found[alias.address] = ObservedResource(
+            alias.address,
+            ALIAS,
+            name,
+            {"AliasName": name, "TargetKeyId": target},
+            owned=bool(target) and target in owned_keys,
+        )
     return found
 
 

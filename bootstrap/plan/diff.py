@@ -10,6 +10,7 @@ import graphlib
 from typing import Any
 
 from bootstrap.observe.state import ObservedResource, ObservedState
+from bootstrap.plan.guards import break_glass_notes
 from bootstrap.plan.model import Action, Change, Note, Plan, PropertyDiff
 from bootstrap.plan.normalize import equivalent
 from bootstrap.plan.refs import Registry, contains_unknown
@@ -66,6 +67,7 @@ def make_plan(
         else:
             notes.append(Note(address, "no longer in the spec; the toolkit never deletes this kind of object"))
     notes.extend(_attachment_slots(desired, observed, scps_per_target))
+    notes.extend(break_glass_notes(changes, observed))
     return Plan(
         changes=tuple(_ordered(changes, desired, observed)),
         notes=tuple(notes),

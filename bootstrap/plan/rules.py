@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bootstrap.resources import ADDRESS_TAG_PROPERTY
+
 
 @dataclass(frozen=True)
 class TypeRule:
@@ -16,7 +18,30 @@ class TypeRule:
     """A difference here is reported but the toolkit does not change it (no API, or not its call)."""
     deletable: bool = True
     """The toolkit may delete an owned object of this type that the spec no longer asks for."""
+    owned_only: frozenset[str] = frozenset()
+    """Compared only on objects the toolkit owns, and not shown on creates: its ownership tags. An object
+    it does not own is used as it is, never stamped (stamping would make it the toolkit's to delete)."""
+    guarded_by_break_glass: bool = False
+    """Its settings may be reserved to the break-glass role by a live bucket policy (the log bucket's): an
+    update then carries a note saying who can apply it (`bootstrap.plan.guards`)."""
 
+
+ALARM_PROPERTIES = (
+    "AlarmName",
+    "AlarmDescription",
+    "Namespace",
+    "MetricName",
+    "Statistic",
+    "Period",
+    "EvaluationPeriods",
+    "Threshold",
+    "ComparisonOperator",
+    "TreatMissingData",
+    "ActionsEnabled",
+    "AlarmActions",
+)
+"""The properties of a CloudWatch alarm the toolkit sets, reads back and compares. `put_metric_alarm`
+and `describe_alarms` use the same names, so the observer and the handler use this list as it is."""
 
 RULES: dict[str, TypeRule] = {
     "AWS::Organizations::Organization": TypeRule(
@@ -26,11 +51,14 @@ RULES: dict[str, TypeRule] = {
         compared=("PolicyTypes",), sets=frozenset({"PolicyTypes"}), deletable=False
     ),
     "AWS::Organizations::OrganizationalUnit": TypeRule(
-        compared=("Name", "ParentId"), replace_on=frozenset({"ParentId"})
+        compared=("Name", "ParentId", ADDRESS_TAG_PROPERTY),
+        replace_on=frozenset({"ParentId"}),
+        owned_only=frozenset({ADDRESS_TAG_PROPERTY}),
     ),
     "AWS::Organizations::Policy": TypeRule(
-        compared=("Name", "Description", "Content", "TargetIds"),
+        compared=("Name", "Description", "Content", "TargetIds", ADDRESS_TAG_PROPERTY),
         sets=frozenset({"TargetIds"}),
+        owned_only=frozenset({ADDRESS_TAG_PROPERTY}),
     ),
     "AWS::Organizations::Account": TypeRule(
         compared=("AccountName", "Email", "ParentIds"),
@@ -59,9 +87,13 @@ RULES: dict[str, TypeRule] = {
         ),
         replace_on=frozenset({"BucketName", "ObjectLockEnabled"}),
         deletable=False,
+        guarded_by_break_glass=True,
     ),
     "AWS::S3::BucketPolicy": TypeRule(
-        compared=("Bucket", "PolicyDocument"), replace_on=frozenset({"Bucket"}), deletable=False
+        compared=("Bucket", "PolicyDocument"),
+        replace_on=frozenset({"Bucket"}),
+        deletable=False,
+        guarded_by_break_glass=True,
     ),
     "AWS::CloudTrail::Trail": TypeRule(
         compared=(
@@ -89,23 +121,7 @@ RULES: dict[str, TypeRule] = {
         compared=("FilterName", "FilterPattern", "LogGroupName", "MetricTransformations"),
         replace_on=frozenset({"FilterName", "LogGroupName"}),
     ),
-    "AWS::CloudWatch::Alarm": TypeRule(
-        compared=(
-            "AlarmName",
-            "AlarmDescription",
-            "Namespace",
-            "MetricName",
-            "Statistic",
-            "Period",
-            "EvaluationPeriods",
-            "Threshold",
-            "ComparisonOperator",
-            "TreatMissingData",
-            "ActionsEnabled",
-            "AlarmActions",
-        ),
-        replace_on=frozenset({"AlarmName"}),
-    ),
+    "AWS::CloudWatch::Alarm": TypeRule(compared=ALARM_PROPERTIES, replace_on=frozenset({"AlarmName"})),
     "AWS::IAM::Role": TypeRule(
         compared=("RoleName", "Description", "AssumeRolePolicyDocument", "Policies"),
         replace_on=frozenset({"RoleName"}),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
-from bootstrap.spec.model import MANAGEMENT, Email, Model, RoleName, Slug
+from bootstrap.spec.types import MANAGEMENT, Email, Model, RoleName, Slug
 
 if TYPE_CHECKING:
     from bootstrap.spec.model import LandingZoneSpec

@@ -3,82 +3,29 @@
 Frozen and `extra="forbid"`: a typo in a key is an error naming the key, never a silently ignored
 setting. Cross-field rules that only need the spec itself live here; rules that need the guardrail
 library (known ids, packing into the SCP limits) live in `bootstrap.spec.checks`.
+The field types and validators every section shares are in `bootstrap.spec.types`, re-exported here.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, model_validator
 
-ROOT = "Root"
-"""The spec's name for the organization root, usable as an account's `ou`."""
-
-MANAGEMENT = "management"
-"""The location name of the management account."""
-
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
-_OU_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$")
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,48}[a-z0-9]$")
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
-_ROLE = re.compile(r"^[\w+=,.@-]{1,64}$")
-
-
-def _region(value: str) -> str:
-    if not _REGION.match(value):
-        raise ValueError(f"'{value}' is not an AWS region name (for example us-east-1, eu-west-1)")
-    return value
-
-
-def _ou_path(value: str) -> str:
-    parts = value.split("/")
-    if len(parts) > 5:
-        raise ValueError(f"'{value}' nests {len(parts)} OUs deep; AWS allows at most 5 levels below the root")
-    for part in parts:
-        if not _OU_NAME.match(part):
-            raise ValueError(
-                f"'{part}' in '{value}' is not a valid OU name: use letters, digits, space, '.', '_' or '-'"
-            )
-    if parts[0] == ROOT:
-        raise ValueError(f"'{ROOT}' is the organization root, not an OU; name its OUs without the prefix")
-    return value
-
-
-def _slug(value: str) -> str:
-    if not _SLUG.match(value):
-        raise ValueError(f"'{value}' must be 2-50 lowercase letters, digits or '-' (for example log-archive)")
-    return value
-
-
-def _email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError(f"'{value}' is not an e-mail address")
-    return value
-
-
-def _role(value: str) -> str:
-    if not _ROLE.match(value):
-        raise ValueError(f"'{value}' is not a valid IAM role name")
-    return value
-
-
-def rule_error(loc: tuple[str | int, ...], message: str, fix: str) -> PydanticCustomError:
-    """A broken cross-field rule, located at the field (relative to the model) the user has to change.
-
-    Model validators can only fail at the model's own location; `load.py` reads `spec_loc` so the error
-    names the offending field and its line, and `spec_fix` becomes the remediation.
-    """
-    return PydanticCustomError("spec_rule", message, {"spec_loc": loc, "spec_fix": fix})
-
-
-Region = Annotated[str, AfterValidator(_region)]
-OuPath = Annotated[str, AfterValidator(_ou_path)]
-Slug = Annotated[str, AfterValidator(_slug)]
-Email = Annotated[str, AfterValidator(_email)]
-RoleName = Annotated[str, AfterValidator(_role)]
-AccountId = Annotated[str, Field(pattern=r"^\d{12}$", description="A 12-digit AWS account id, quoted.")]
+from bootstrap.spec.log_archive import LoggingSpec
+from bootstrap.spec.types import MANAGEMENT as MANAGEMENT
+from bootstrap.spec.types import ROOT as ROOT
+from bootstrap.spec.types import AccountId as AccountId
+from bootstrap.spec.types import Email as Email
+from bootstrap.spec.types import Model as Model
+from bootstrap.spec.types import OuPath as OuPath
+from bootstrap.spec.types import Region as Region
+from bootstrap.spec.types import RoleName as RoleName
+from bootstrap.spec.types import Slug as Slug
+from bootstrap.spec.types import _ou_path as _ou_path
+from bootstrap.spec.types import _region as _region
+from bootstrap.spec.types import _slug as _slug
+from bootstrap.spec.types import rule_error as rule_error
 
 
 def _second(values: list[str]) -> int | None:
@@ -89,12 +36,6 @@ def _second(values: list[str]) -> int | None:
             return index
         seen.add(value)
     return None
-
-
-class Model(BaseModel):
-    """Base of every spec model: immutable, strict about unknown keys."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
 class PolicyLimits(Model):
@@ -150,11 +91,21 @@ class OrganizationSpec(Model):
         return self
 
 
+def _parent(path: str) -> str | None:
+    return path.rsplit("/", 1)[0] if "/" in path else None
+
+
 class OrganizationalUnitSpec(Model):
     """One OU, by its path below the root (`Workloads/Prod`), and the guardrails attached to it."""
 
     path: OuPath
     guardrails: list[str] = Field(default_factory=list, description="Guardrail ids from the library.")
+    renamed_from: OuPath | None = Field(
+        None,
+        description="The OU's previous path, to rename it in place (same id, accounts, child OUs and SCPs) "
+        "instead of deleting it and creating a new one. Only the last part of the path may change. "
+        "Once the rename is applied the field can stay or go: either way the next plan is empty.",
+    )
 
     @property
     def name(self) -> str:
@@ -162,7 +113,32 @@ class OrganizationalUnitSpec(Model):
 
     @property
     def parent_path(self) -> str | None:
-        return self.path.rsplit("/", 1)[0] if "/" in self.path else None
+        return _parent(self.path)
+
+    @model_validator(mode="after")
+    def _rename_in_place(self) -> OrganizationalUnitSpec:
+        """AWS renames an OU but cannot move one: a rename that changes the parent would need a delete."""
+        old = self.renamed_from
+        if old is None:
+            return self
+        if old == self.path:
+            raise rule_error(
+                ("renamed_from",),
+                f"renamed_from is the OU's own path '{old}'",
+                "Remove renamed_from, or set it to the OU's previous path.",
+            )
+        if _parent(old) != self.parent_path:
+            where_old = f"under '{_parent(old)}'" if _parent(old) else "under the root"
+            where_new = f"under '{self.parent_path}'" if self.parent_path else "under the root"
+            raise rule_error(
+                ("renamed_from",),
+                f"renamed_from '{old}' is {where_old} but '{self.path}' is {where_new}; AWS can rename an OU "
+                "but not move it to another parent",
+                "Only the last part of the path may change (for example Sandbox -> Experiments, or "
+                "Workloads/Dev -> Workloads/Development). To move an OU, remove renamed_from: the plan then "
+                "creates the new OU and deletes the old one once its accounts have moved.",
+            )
+        return self
 
 
 class AccountSpec(Model):
@@ -172,9 +148,6 @@ class AccountSpec(Model):
     ou: str = Field(description="OU path the account belongs in, or 'Root'.")
     email: Email | None = Field(None, description="Root e-mail; defaults to account_email_pattern.")
     id: AccountId | None = Field(None, description="Adopt this existing account instead of creating one.")
-
-
-from bootstrap.spec.log_archive import LoggingSpec  # noqa: E402  (it builds on Model and the field types above)
 
 
 class LandingZoneSpec(Model):
@@ -200,6 +173,7 @@ class LandingZoneSpec(Model):
                 f"organizational_units lists {paths[index]} more than once",
                 "Keep one entry per OU path and merge the guardrails of the two entries into it.",
             )
+        self._check_renames()
         names = [a.name for a in self.accounts]
         index = _second(names)
         if index is not None:
@@ -220,6 +194,43 @@ class LandingZoneSpec(Model):
                 f"{self.accounts[first].name}); each AWS account needs its own root e-mail address.",
             )
         return self
+
+    def _check_renames(self) -> None:
+        """A renamed OU's old path must be gone from the spec, and claimed by one OU only."""
+        paths = set(self.all_ou_paths())
+        claimed: dict[str, str] = {}
+        for index, ou in enumerate(self.organizational_units):
+            old = ou.renamed_from
+            if old is None:
+                continue
+            if old in paths:
+                raise rule_error(
+                    ("organizational_units", index, "renamed_from"),
+                    f"OU '{ou.path}' is renamed from '{old}', but '{old}' is still an OU of the spec",
+                    f"Remove '{old}' (and paths below it) from organizational_units, or remove renamed_from.",
+                )
+            other = claimed.setdefault(old, ou.path)
+            if other != ou.path:
+                raise rule_error(
+                    ("organizational_units", index, "renamed_from"),
+                    f"OUs '{other}' and '{ou.path}' are both renamed from '{old}'",
+                    "One OU can only become one OU: remove renamed_from from one of them.",
+                )
+
+    def former_ou_paths(self, path: str) -> list[str]:
+        """The paths the OU at `path` may have live, given the renames the spec declares on it and on its
+        ancestors (`renamed_from`), old names first; empty when nothing on its path is renamed.
+
+        Every mix of old and new names is included: an interrupted apply may have renamed a parent and
+        not yet its child, so the child's live path can be half old, half new.
+        """
+        old_names = {ou.path: ou.renamed_from.rsplit("/", 1)[-1] for ou in self.organizational_units if ou.renamed_from}
+        parts = path.split("/")
+        choices: list[list[str]] = [[]]
+        for depth, part in enumerate(parts, start=1):
+            names = [n for n in (old_names.get("/".join(parts[:depth])), part) if n is not None]
+            choices = [[*prefix, name] for prefix in choices for name in names]
+        return [joined for joined in ("/".join(c) for c in choices) if joined != path]
 
     def account_email(self, account: AccountSpec) -> str:
         return account.email or self.account_email_pattern.replace("{name}", account.name)

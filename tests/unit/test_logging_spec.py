@@ -11,11 +11,12 @@ import yaml
 
 from blueprints.binding import MEMBER_ACCESS_ROLE
 from blueprints.cis import FILTERS
-from bootstrap.aws.session import MEMBER_ROLE
+from blueprints.keys import ADMIN_ACTIONS, CRYPTO_ACTIONS
 from bootstrap.desired import build_blueprints, desired_state
 from bootstrap.errors import SpecError
 from bootstrap.guardrails.library import load_library
 from bootstrap.guardrails.packing import pack_all
+from bootstrap.plan.refs import Registry
 from bootstrap.render.runbooks import render_runbooks
 from bootstrap.render.steps import manual_steps
 from bootstrap.spec.answers import AccountAnswer, Answers, render_spec_yaml
@@ -98,7 +99,7 @@ def test_without_the_log_archive_account_there_is_no_layer_and_a_warning() -> No
     assert "logging:" not in text
     spec = parse_spec(text)
     assert not logging_enabled(spec)
-    assert [bp.name for bp in build_blueprints(spec)] == ["organization"]
+    assert [bp.name for bp in build_blueprints(spec)] == ["organization", "accounts"]
     assert "no log archive" in warnings(spec)[0]
     assert "mfa-delete" not in {s.id for s in manual_steps(spec)}
     assert "has no log archive" in render_runbooks(spec)["mfa-delete.md"]
@@ -126,7 +127,7 @@ def test_templates_stand_alone_and_the_engine_sees_live_references() -> None:
     """The template names other accounts' values through Parameters; the engine through Fn::GetAtt."""
     blueprints = {bp.name: bp for bp in build_blueprints(parse_spec(DEFAULT_YAML))}
     template = json.loads(blueprints["log-archive"].template.to_json())
-    assert set(template["Parameters"]) == {"OrganizationId", "TrailAccountId"}
+    assert set(template["Parameters"]) == {"OrganizationId"}
     policy = next(r for r in blueprints["log-archive"].resources if r.logical_id == "LogBucketPolicy")
     rendered = json.dumps(policy.properties)
     assert '"Ref": "OrganizationId"' not in rendered and '"Organization", "Id"' in rendered
@@ -163,9 +164,16 @@ def test_log_bucket_guardrail_names_the_buckets_and_the_default_spec_still_packs
         "arn:aws:s3:::acme-logs-123456789012-us-east-1",
         "arn:aws:s3:::acme-access-logs-123456789012-us-east-1",
     ]
-    assert {"s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutBucketObjectLockConfiguration"} <= set(
-        statement["Action"]
-    )
+    assert {
+        "s3:PutBucketPolicy",
+        "s3:PutBucketVersioning",
+        "s3:PutBucketObjectLockConfiguration",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutBucketLogging",
+        "s3:PutBucketOwnershipControls",
+        "s3:PutBucketAcl",
+    } <= set(statement["Action"])
     keys = next(s for p in policies for s in p.document["Statement"] if s["Sid"] == "DenyManagedKmsKeyTampering")
     assert keys["Condition"]["StringEquals"] == {"aws:ResourceTag/bootstrap:managed": "true"}
     assert {"kms:DisableKey", "kms:ScheduleKeyDeletion"} <= set(keys["Action"])
@@ -173,8 +181,64 @@ def test_log_bucket_guardrail_names_the_buckets_and_the_default_spec_still_packs
     assert {"cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail"} <= set(trail_guard)
 
 
-def test_the_member_role_in_key_policies_is_the_role_the_toolkit_assumes() -> None:
-    assert MEMBER_ACCESS_ROLE == MEMBER_ROLE
+@pytest.mark.parametrize("trail_account", ["management", "audit"])
+def test_every_key_is_administered_by_key_admins_bootstrap_and_break_glass_in_its_own_account(
+    trail_account: str,
+) -> None:
+    """Nobody is locked out of a key (the break-glass role is an administrator), the toolkit keeps managing
+    it as the role it enters every account as (the bootstrap role, not OrganizationAccountAccessRole), and
+    administrators still cannot use it."""
+    spec = spec_with(trail_account=trail_account)
+    desired = desired_state(spec)
+    keys = desired.of_type("AWS::KMS::Key")
+    assert {k.location.account for k in keys} == {"log-archive", trail_account}
+    ids = {"log-archive": "111122223333", "audit": "444455556666", "management": MANAGEMENT_ID}
+    for key in keys:
+        registry = Registry()
+        registry.set("AccountLogArchive", "111122223333", {"AccountId": "111122223333"})
+        registry.set("AccountAudit", "444455556666", {"AccountId": "444455556666"})
+        statement = registry.resolve(key.properties["KeyPolicy"]["Statement"][0])
+        assert statement["Sid"] == "KeyAdministration"
+        account = ids[key.location.account]
+        assert statement["Condition"]["ArnLike"]["aws:PrincipalArn"] == [
+            f"arn:aws:iam::{account}:role/LandingZoneKeyAdmin",
+            f"arn:aws:iam::{account}:role/LandingZoneBootstrap",
+            f"arn:aws:iam::{account}:role/LandingZoneBreakGlass",
+        ], key.address
+        assert MEMBER_ACCESS_ROLE not in json.dumps(key.properties["KeyPolicy"])
+        assert statement["Action"] == ADMIN_ACTIONS
+        assert not set(ADMIN_ACTIONS) & set(CRYPTO_ACTIONS)
+        assert not any(a.startswith(("kms:GenerateDataKey", "kms:ReEncrypt", "kms:CreateGrant")) for a in ADMIN_ACTIONS)
+
+
+def _resolved(spec: LandingZoneSpec, address: str, prop: str) -> Any:
+    registry = Registry()
+    registry.set("Organization", "o-abcdefghij", {"Id": "o-abcdefghij"})
+    registry.set("AccountLogArchive", "111122223333", {"AccountId": "111122223333"})
+    registry.set("AccountAudit", "444455556666", {"AccountId": "444455556666"})
+    return registry.resolve(desired_state(spec).by_address[address].properties[prop])
+
+
+@pytest.mark.parametrize("trail_account", ["management", "audit"])
+def test_the_trail_is_named_by_the_management_account_arn_even_when_delegated(trail_account: str) -> None:
+    """An organization trail is owned by the management account even when a delegated administrator
+    creates it (CloudTrail user guide, "Organization delegated administrator"): every condition naming
+    the trail must carry the management account's id, or CloudTrail is refused on real AWS."""
+    spec = spec_with(trail_account=trail_account)
+    trail = f"arn:aws:cloudtrail:us-east-1:{MANAGEMENT_ID}:trail/acme-organization-trail"
+    bucket = {s["Sid"]: s for s in _resolved(spec, "logging/bucket-policy/logs", "PolicyDocument")["Statement"]}
+    assert bucket["AllowCloudTrailAclCheck"]["Condition"]["StringEquals"] == {"aws:SourceArn": trail}
+    write = bucket["AllowCloudTrailWriteForThisOrganization"]
+    assert write["Condition"]["StringEquals"]["aws:SourceArn"] == trail
+    assert sorted(write["Resource"]) == [
+        f"arn:aws:s3:::acme-logs-{MANAGEMENT_ID}-us-east-1/AWSLogs/{MANAGEMENT_ID}/*",
+        f"arn:aws:s3:::acme-logs-{MANAGEMENT_ID}-us-east-1/AWSLogs/o-abcdefghij/*",
+    ], "the trail's owner and the organization's accounts; never the delegated account's own prefix"
+    key = {s["Sid"]: s for s in _resolved(spec, "logging/key/logs", "KeyPolicy")["Statement"]}
+    assert key["AllowCloudTrailToEncryptForThisTrail"]["Condition"] == {"StringEquals": {"aws:SourceArn": trail}}
+    (trust,) = _resolved(spec, "logging/role/cloudtrail-to-cloudwatch", "AssumeRolePolicyDocument")["Statement"]
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceArn": trail}}
+    assert "444455556666" not in json.dumps(bucket) + json.dumps(key) + json.dumps(trust)
 
 
 def test_mfa_delete_runbook_has_the_real_command_in_the_right_order() -> None:
@@ -208,6 +272,6 @@ def test_a_delegated_trail_account_owns_the_trail_and_is_registered_first() -> N
     key = desired.by_address["logging/key/monitoring"]
     assert key.location.account == "audit"
     admins = key.properties["KeyPolicy"]["Statement"][0]["Condition"]["ArnLike"]["aws:PrincipalArn"]
-    assert json.dumps(admins).count(MEMBER_ACCESS_ROLE) == 1, "the toolkit's role in a member account"
+    assert json.dumps(admins).count("role/LandingZoneBootstrap") == 1, "the toolkit's role in a member account"
     write = desired.by_address["logging/bucket-policy/logs"].properties["PolicyDocument"]["Statement"][3]
     assert "arn:aws:s3:::acme-logs-123456789012-us-east-1/AWSLogs/123456789012/*" in write["Resource"]

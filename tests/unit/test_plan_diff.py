@@ -20,7 +20,7 @@ from bootstrap.plan.diff import make_plan
 from bootstrap.plan.model import Action, Plan, PropertyDiff
 from bootstrap.plan.refs import UNKNOWN
 from bootstrap.plan.saved import FORMAT_VERSION, plan_from_json, plan_to_json
-from bootstrap.resources import DesiredState, Location
+from bootstrap.resources import ADDRESS_TAG_PROPERTY, DesiredState, Location
 from bootstrap.spec.model import LandingZoneSpec
 
 ORG = "AWS::Organizations::Organization"
@@ -80,6 +80,8 @@ def matching() -> ObservedState:
     state = ObservedState()
 
     def put(address: str, type_: str, physical_id: str, properties: dict[str, Any], **kw: Any) -> None:
+        if type_ in (OU, SCP) and kw.get("owned"):
+            properties = {**properties, ADDRESS_TAG_PROPERTY: address}  # owned ones report their address tag
         state.resources[address] = ObservedResource(address, type_, physical_id, properties, **kw)
 
     put(
@@ -291,7 +293,7 @@ CASES: dict[str, Case] = {
     "attachment slots full": Case(
         _slots,
         [],
-        "No changes. Live state matches the spec.",
+        "Blocked: 1 error(s) above must be resolved first (0 to add, 0 to change, 0 to destroy waiting).",
         [(A_SEC, "error", "1 too many")],
     ),
     "account creation under way": Case(
@@ -416,6 +418,143 @@ def test_plan_is_deterministic_and_fingerprints_the_state() -> None:
     edited = matching()
     set_props(edited, A_SEC, Name="Other")
     assert plan_of(edited).state_fingerprint != first.state_fingerprint
+
+
+# --- OUs renamed in the spec (`renamed_from`) -------------------------------------------------------------
+
+RENAMED_SPEC = LandingZoneSpec.model_validate(
+    {
+        **SPEC.model_dump(mode="json", exclude_none=True),
+        "organizational_units": [
+            {"path": "Security", "guardrails": ["deny-leave-organization"]},
+            {"path": "Apps", "renamed_from": "Workloads"},
+            {"path": "Apps/Prod", "guardrails": ["deny-root-user"]},
+        ],
+    }
+)
+RENAMED: DesiredState = desired_state(RENAMED_SPEC)
+"""SPEC with Workloads renamed to Apps: its child Workloads/Prod becomes Apps/Prod, and that child's SCP
+acme-workloads-prod-1 becomes acme-apps-prod-1."""
+R_APPS = "organizations/ou/Apps"
+R_PROD = "organizations/ou/Apps/Prod"
+R_SCP_PROD = "organizations/scp/acme-apps-prod-1"
+MOVED = {A_WL: R_APPS, A_PROD: R_PROD, A_SCP_PROD: R_SCP_PROD}
+
+
+def found_at_former_addresses() -> ObservedState:
+    """The live objects of SPEC as the observer reports them for RENAMED: matched by their former addresses
+    (their tags), so keyed by the new ones, still with their old names and address tags."""
+    state = matching()
+    for old, new in MOVED.items():
+        live = state.resources.pop(old)
+        state.resources[new] = replace(live, address=new)
+    return state
+
+
+def _parent_renamed(state: ObservedState) -> None:
+    """An apply interrupted after the parent: it has its new name and tag, its child and SCP do not."""
+    set_props(state, R_APPS, Name="Apps", **{ADDRESS_TAG_PROPERTY: R_APPS})
+
+
+def _rename_applied(state: ObservedState) -> None:
+    _parent_renamed(state)
+    set_props(state, R_PROD, **{ADDRESS_TAG_PROPERTY: R_PROD})
+    set_props(state, R_SCP_PROD, Name="acme-apps-prod-1", **{ADDRESS_TAG_PROPERTY: R_SCP_PROD})
+
+
+def _unowned_parent(state: ObservedState) -> None:
+    """Someone else's OU, found at the former path: it is renamed as the spec says, never stamped."""
+    live = state.resources[R_APPS]
+    state.resources[R_APPS] = replace(live, owned=False, properties={"Name": "Workloads", "ParentId": ROOT_ID})
+
+
+def _tag(before: str, after: str) -> PropertyDiff:
+    return PropertyDiff(ADDRESS_TAG_PROPERTY, before, after)
+
+
+RENAME_CASES: dict[str, Case] = {
+    "rename planned": Case(
+        lambda s: None,
+        [
+            (R_APPS, Action.UPDATE, (PropertyDiff("Name", "Workloads", "Apps"), _tag(A_WL, R_APPS))),
+            (R_PROD, Action.UPDATE, (_tag(A_PROD, R_PROD),)),
+            (
+                R_SCP_PROD,
+                Action.UPDATE,
+                (PropertyDiff("Name", "acme-workloads-prod-1", "acme-apps-prod-1"), _tag(A_SCP_PROD, R_SCP_PROD)),
+            ),
+        ],
+        "Plan: 0 to add, 3 to change, 0 to destroy.",
+    ),
+    "rename interrupted after the parent": Case(
+        _parent_renamed,
+        [
+            (R_PROD, Action.UPDATE, (_tag(A_PROD, R_PROD),)),
+            (
+                R_SCP_PROD,
+                Action.UPDATE,
+                (PropertyDiff("Name", "acme-workloads-prod-1", "acme-apps-prod-1"), _tag(A_SCP_PROD, R_SCP_PROD)),
+            ),
+        ],
+        "Plan: 0 to add, 2 to change, 0 to destroy.",
+    ),
+    "rename applied": Case(_rename_applied, [], "No changes. Live state matches the spec."),
+    "unowned OU at the former path": Case(
+        _unowned_parent,
+        [
+            (R_APPS, Action.UPDATE, (PropertyDiff("Name", "Workloads", "Apps"),)),
+            (R_PROD, Action.UPDATE, None),
+            (R_SCP_PROD, Action.UPDATE, None),
+        ],
+        "Plan: 0 to add, 3 to change, 0 to destroy.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(RENAME_CASES.values()), ids=list(RENAME_CASES))
+def test_rename_table(case: Case) -> None:
+    observed = found_at_former_addresses()
+    case.mutate(observed)
+    plan = make_plan(RENAMED, observed)
+    assert [(c.address, c.action) for c in plan.changes] == [(a, action) for a, action, _ in case.changes]
+    for change, (address, _, diffs) in zip(plan.changes, case.changes, strict=True):
+        if diffs is not None:
+            assert change.diffs == diffs
+        assert change.physical_id == observed.resources[address].physical_id, "renamed in place: same id"
+        assert not change.destructive
+    assert plan.summary() == case.summary
+
+
+def test_renamed_resources_carry_their_former_addresses() -> None:
+    assert RENAMED.by_address[R_APPS].former_addresses == (A_WL,)
+    assert RENAMED.by_address[R_PROD].former_addresses == (A_PROD,)
+    assert RENAMED.by_address[R_SCP_PROD].former_addresses == (A_SCP_PROD,)
+    assert RENAMED.by_address[A_SEC].former_addresses == ()
+    assert RENAMED.by_address[A_SCP_SEC].former_addresses == ()
+
+
+def test_rename_says_where_the_object_was_and_keeps_its_dependents_in_order() -> None:
+    plan = make_plan(RENAMED, found_at_former_addresses())
+    reasons = {c.address: c.reason for c in plan.changes}
+    assert reasons[R_APPS] == f"renamed in place from {A_WL}"
+    assert reasons[R_SCP_PROD] == f"renamed in place from {A_SCP_PROD}"
+    deps = {c.address: set(c.depends_on) for c in plan.changes}
+    assert deps[R_PROD] == {R_APPS} and deps[R_SCP_PROD] == {R_PROD}
+
+
+def test_stale_address_tag_on_an_owned_ou_is_stamped_again_but_never_on_an_unowned_one() -> None:
+    owned = matching()
+    set_props(owned, A_SEC, **{ADDRESS_TAG_PROPERTY: "organizations/ou/Old"})
+    assert [(c.address, c.diffs) for c in plan_of(owned).changes] == [(A_SEC, (_tag("organizations/ou/Old", A_SEC),))]
+    unowned = matching()
+    live = unowned.resources[A_SEC]
+    unowned.resources[A_SEC] = replace(live, owned=False, properties={"Name": "Security", "ParentId": ROOT_ID})
+    assert plan_of(unowned).empty
+
+
+def test_creates_do_not_list_the_address_tag() -> None:
+    plan = plan_of(ObservedState())
+    assert all(d.name != ADDRESS_TAG_PROPERTY for c in plan.changes for d in c.diffs)
 
 
 # --- saved plans ---------------------------------------------------------------------------------------

@@ -317,6 +317,51 @@ def _cases() -> dict[str, Bad]:
         "list instead of mapping": Bad(
             "- organization\n- accounts\n", 1, "(top level)", ("a YAML list, not a mapping",), ("bootstrap init",)
         ),
+        "rename that moves the OU to another parent": Bad(
+            (t := edit("  - path: Sandbox\n", "  - path: Workloads/Sandbox\n    renamed_from: Sandbox\n")),
+            line_of(t, "renamed_from:"),
+            "organizational_units[2].renamed_from",
+            ("'Sandbox' is under the root but 'Workloads/Sandbox' is under 'Workloads'", "not move it"),
+            ("Only the last part of the path may change",),
+        ),
+        "rename of a nested OU out of its parent": Bad(
+            (t := edit("  - path: Workloads/Prod\n", "  - path: Workloads/Production\n    renamed_from: Prod\n")),
+            line_of(t, "renamed_from:"),
+            "organizational_units[1].renamed_from",
+            ("'Prod' is under the root but 'Workloads/Production' is under 'Workloads'",),
+            ("Only the last part of the path may change",),
+        ),
+        "rename from its own path": Bad(
+            (t := edit("  - path: Sandbox\n", "  - path: Sandbox\n    renamed_from: Sandbox\n")),
+            line_of(t, "renamed_from:"),
+            "organizational_units[2].renamed_from",
+            ("renamed_from is the OU's own path 'Sandbox'",),
+            ("Remove renamed_from",),
+        ),
+        "rename from an OU that is still in the spec": Bad(
+            (t := BASE.replace("accounts:\n", "  - path: Labs\n    renamed_from: Sandbox\naccounts:\n")),
+            line_of(t, "renamed_from:"),
+            "organizational_units[3].renamed_from",
+            ("renamed from 'Sandbox', but 'Sandbox' is still an OU of the spec",),
+            ("Remove 'Sandbox'",),
+        ),
+        "two OUs renamed from the same one": Bad(
+            (
+                t := edit("  - path: Sandbox\n", "  - path: Labs\n    renamed_from: Sandbox\n").replace(
+                    "accounts:\n", "  - path: Lab2\n    renamed_from: Sandbox\naccounts:\n"
+                )
+            ),
+            line_of(t, "renamed_from:", 2),
+            "organizational_units[3].renamed_from",
+            ("OUs 'Labs' and 'Lab2' are both renamed from 'Sandbox'",),
+            ("remove renamed_from from one of them",),
+        ),
+        "renamed_from that is not an OU path": Bad(
+            (t := edit("  - path: Sandbox\n", "  - path: Sandbox\n    renamed_from: Root\n")),
+            line_of(t, "renamed_from:"),
+            "organizational_units[2].renamed_from",
+            ("'Root' is the organization root",),
+        ),
     }
 
 
@@ -428,6 +473,29 @@ def test_account_directly_under_root() -> None:
 def test_five_levels_is_allowed() -> None:
     spec = parse_spec(MINIMAL + "organizational_units:\n  - path: A/B/C/D/E\n", FILE)
     assert spec.all_ou_paths()[-1] == "A/B/C/D/E"
+
+
+def test_renamed_ou_loads_and_knows_its_former_paths() -> None:
+    spec = parse_spec(
+        edit("  - path: Sandbox\n", "  - path: Experiments\n    renamed_from: Sandbox\n  - path: Experiments/Team\n")
+    )
+    assert spec.organizational_units[2].renamed_from == "Sandbox"
+    assert spec.former_ou_paths("Experiments") == ["Sandbox"]
+    assert spec.former_ou_paths("Experiments/Team") == ["Sandbox/Team"], "descendants move with it"
+    assert spec.former_ou_paths("Security") == []
+    assert spec.former_ou_paths("Workloads/Prod") == []
+
+
+def test_renames_at_two_levels_give_every_mix_of_old_and_new_names() -> None:
+    """After an interrupted apply, a parent may have its new name while its child still has its old one."""
+    spec = parse_spec(
+        edit(
+            "  - path: Workloads/Prod\n",
+            "  - path: Apps\n    renamed_from: Workloads\n  - path: Apps/Production\n    renamed_from: Apps/Prod\n",
+        )
+    )
+    assert spec.former_ou_paths("Apps/Production") == ["Workloads/Prod", "Workloads/Production", "Apps/Prod"]
+    assert spec.former_ou_paths("Apps") == ["Workloads"]
 
 
 def test_spec_is_frozen() -> None:

@@ -15,6 +15,7 @@ from bootstrap.apply.context import ApplyContext, Outputs
 from bootstrap.aws.retry import error_code, with_retries
 from bootstrap.errors import SafetyError
 from bootstrap.plan.model import Change
+from bootstrap.plan.rules import ALARM_PROPERTIES
 from bootstrap.resources import Resource
 
 
@@ -102,16 +103,10 @@ class MetricFilterHandler:
                 raise
 
 
-_ALARM_FIELDS = (
-    "AlarmName", "AlarmDescription", "Namespace", "MetricName", "Statistic", "Period", "EvaluationPeriods",
-    "Threshold", "ComparisonOperator", "TreatMissingData", "ActionsEnabled", "AlarmActions",
-)  # fmt: skip
-
-
 class AlarmHandler:
     def create(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         cloudwatch = ctx.client("cloudwatch", resource.location)
-        request = {k: props[k] for k in _ALARM_FIELDS if k in props}
+        request = {k: props[k] for k in ALARM_PROPERTIES if k in props}
         with_retries(lambda: cloudwatch.put_metric_alarm(**request), sleep=ctx.sleep)
         alarm = cloudwatch.describe_alarms(AlarmNames=[props["AlarmName"]])["MetricAlarms"]
         return Outputs(props["AlarmName"], {"Arn": alarm[0]["AlarmArn"]} if alarm else {})

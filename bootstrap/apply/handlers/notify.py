@@ -2,7 +2,8 @@
 
 `create_topic` and `subscribe` are idempotent in AWS itself (same name, same endpoint), so a re-run after
 an interruption finds what the first run made. A role's trust policy and inline policies are rewritten
-whole when they drift; inline policies the spec no longer names are removed.
+whole when they drift; inline policies the spec no longer names are removed. A role of the toolkit's name
+that it did not create (no `bootstrap:managed` tag) is never adopted: its trust policy is someone else's.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from botocore.exceptions import ClientError
 
 from bootstrap.apply.context import ApplyContext, Outputs
 from bootstrap.aws.retry import error_code, with_retries
+from bootstrap.errors import SafetyError
 from bootstrap.plan.model import Change
-from bootstrap.resources import Resource
+from bootstrap.resources import MANAGED_TAG, Resource
 
 
 class TopicHandler:
@@ -87,6 +89,7 @@ class RoleHandler:
         except ClientError as err:
             if error_code(err) != "EntityAlreadyExists":
                 raise
+            self._existing(iam, resource, name)
             iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(props["AssumeRolePolicyDocument"]))
         self._policies(iam, name, props, before=[])
         role = iam.get_role(RoleName=name)["Role"]
@@ -104,6 +107,18 @@ class RoleHandler:
             self._policies(iam, name, props, before=(change.before or {}).get("Policies") or [])
         role = iam.get_role(RoleName=name)["Role"]
         return Outputs(name, {"Arn": role["Arn"], "RoleId": role["RoleId"]})
+
+    @staticmethod
+    def _existing(iam: Any, resource: Resource, name: str) -> None:
+        """A role of this name made since the plan was read: resumed if an interrupted run of the toolkit
+        made it (it carries the ownership tag), refused otherwise."""
+        tags = {t["Key"]: t["Value"] for t in iam.get_role(RoleName=name)["Role"].get("Tags", [])}
+        if tags.get(MANAGED_TAG) != "true":
+            raise SafetyError(
+                f"an IAM role named {name} ({resource.address}) already exists and was not created by the toolkit "
+                f"(no {MANAGED_TAG} tag): refusing to adopt it or rewrite its trust policy",
+                "Rename or delete that role if it is not needed, then run `bootstrap apply` again.",
+            )
 
     @staticmethod
     def _policies(iam: Any, name: str, props: dict[str, Any], before: list[dict[str, Any]]) -> None:

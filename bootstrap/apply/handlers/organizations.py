@@ -1,7 +1,8 @@
 """Handlers for AWS Organizations: the organization, root policy types, OUs, SCPs and accounts.
 
 All are idempotent: "already exists", "already enabled", "already attached" count as success. Accounts
-are never closed; the organization is never deleted.
+are never closed; the organization is never deleted. An OU or SCP renamed in place keeps its id; its
+ownership tags are stamped again with its new address (`AddressTag` in the plan).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bootstrap.apply.context import ApplyContext, Outputs
 from bootstrap.aws.retry import error_code, with_retries
 from bootstrap.errors import AwsError, SafetyError
 from bootstrap.plan.model import Change
-from bootstrap.resources import Resource
+from bootstrap.resources import ADDRESS_TAG_PROPERTY, Resource
 
 _ACCOUNT_FAILURES = {
     "EMAIL_ALREADY_EXISTS": "another AWS account already uses this e-mail address; give the account another "
@@ -35,6 +36,12 @@ def _tags(props: dict[str, Any]) -> list[dict[str, str]]:
 
 def _client(ctx: ApplyContext, resource_or_change: Resource | Change) -> Any:
     return ctx.client("organizations", resource_or_change.location)
+
+
+def _restamp(ctx: ApplyContext, client: Any, resource_id: str | None, props: dict[str, Any]) -> None:
+    """Stamp the desired ownership tags again (after a rename); `tag_resource` overwrites those keys only,
+    so tags others added stay."""
+    with_retries(lambda: client.tag_resource(ResourceId=resource_id, Tags=_tags(props)), sleep=ctx.sleep)
 
 
 def _root(client: Any) -> dict[str, Any]:
@@ -117,15 +124,25 @@ class OrganizationalUnitHandler:
         except ClientError as err:
             _ignore(err, "DuplicateOrganizationalUnitException")
             pages = client.get_paginator("list_organizational_units_for_parent").paginate(ParentId=props["ParentId"])
-            ou = next(o for page in pages for o in page["OrganizationalUnits"] if o["Name"] == props["Name"])
+            same = [o for page in pages for o in page["OrganizationalUnits"] if o["Name"] == props["Name"]]
+            if not same:
+                raise AwsError(
+                    f"AWS says an OU named {props['Name']} exists under {props['ParentId']}, but it cannot be found",
+                    "Run apply again in a minute (Organizations may still be settling).",
+                ) from None
+            ou = same[0]
         return Outputs(ou["Id"], {"Id": ou["Id"], "Arn": ou["Arn"]})
 
     def update(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         client = _client(ctx, resource)
-        with_retries(
-            lambda: client.update_organizational_unit(OrganizationalUnitId=change.physical_id, Name=props["Name"]),
-            sleep=ctx.sleep,
-        )
+        changed = {d.name for d in change.diffs}
+        if "Name" in changed:
+            with_retries(
+                lambda: client.update_organizational_unit(OrganizationalUnitId=change.physical_id, Name=props["Name"]),
+                sleep=ctx.sleep,
+            )
+        if ADDRESS_TAG_PROPERTY in changed:
+            _restamp(ctx, client, change.physical_id, props)
         return Outputs(change.physical_id)
 
     def delete(self, ctx: ApplyContext, change: Change) -> None:
@@ -207,6 +224,8 @@ class PolicyHandler:
                 ),
                 sleep=ctx.sleep,
             )
+        if ADDRESS_TAG_PROPERTY in changed:
+            _restamp(ctx, client, policy_id, props)
         if "TargetIds" in changed:
             before = set((change.before or {}).get("TargetIds", []))
             after = set(props.get("TargetIds", []))
@@ -253,7 +272,10 @@ class AccountHandler:
         if request_id is None:
             status = with_retries(
                 lambda: client.create_account(
-                    Email=props["Email"], AccountName=props["AccountName"], Tags=_tags(props)
+                    Email=props["Email"],
+                    AccountName=props["AccountName"],
+                    Tags=_tags(props),
+                    **({"RoleName": props["RoleName"]} if props.get("RoleName") else {}),
                 ),
                 sleep=ctx.sleep,
             )["CreateAccountStatus"]
@@ -264,6 +286,8 @@ class AccountHandler:
         target = props["ParentIds"][0]
         if target != root_id:
             self._move(ctx, client, account_id, root_id, target)
+        # SUCCEEDED comes minutes before the account can be entered; what follows in it must not fail.
+        ctx.sessions.wait_usable(account_id, timeout=ctx.wait_timeout, sleep=ctx.sleep)
         return Outputs(account_id, {"AccountId": account_id})
 
     def update(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:

@@ -2,8 +2,10 @@
 
 A bucket is created once (with Object Lock if the spec asks: it cannot be added later) and then each
 setting is its own call, so an update repairs exactly the settings that drifted. Buckets are never
-deleted or replaced. The log bucket's policy denies policy, versioning and Object Lock changes to all but
-the break-glass role; where AWS enforces that against the toolkit, the error says so and how to proceed.
+deleted or replaced. The log bucket's policy denies changing its settings to all but the break-glass role
+(the plan warns of it, `bootstrap.plan.guards`), and the protect-log-archive guardrail denies the same to
+every role but the bootstrap and break-glass roles; where AWS enforces either against the toolkit, the
+error names both and how to proceed.
 """
 
 from __future__ import annotations
@@ -17,16 +19,62 @@ from botocore.exceptions import ClientError
 from bootstrap.apply.context import ApplyContext, Outputs
 from bootstrap.aws.retry import error_code, with_retries
 from bootstrap.errors import AwsError, SafetyError
+from bootstrap.plan.guards import ACTIONS, describe, reserved_to
 from bootstrap.plan.model import Change
 from bootstrap.resources import Resource
 
 
-def _denied(address: str, setting: str) -> AwsError:
+def _reserved(s3: Any, name: str, action: str) -> list[str] | None:
+    """Who the bucket's live policy lets perform `action`; None if it does not restrict it (or is unreadable)."""
+    try:
+        policy = json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])
+    except ClientError as err:
+        if error_code(err) in ("NoSuchBucketPolicy", "AccessDenied"):
+            return None
+        raise
+    return reserved_to(policy, action)
+
+
+def _denied(s3: Any, name: str, address: str, setting: str) -> AwsError:
+    """AccessDenied on a setting: from the bucket policy or from a guardrail SCP. Name both possibilities,
+    and who may make the change according to the bucket's live policy."""
+    action = ACTIONS.get(setting, "the call")
+    reserved = _reserved(s3, name, action) if setting in ACTIONS else None
+    if reserved is None:
+        cause = (
+            f"the bucket policy does not reserve {action}, so a guardrail SCP (protect-log-archive) or an IAM "
+            "policy denies it to the role the toolkit runs as in that account"
+        )
+        fix = (
+            "Run `bootstrap apply` as the bootstrap role or the break-glass role, which the guardrails exempt "
+            "(they do not exempt OrganizationAccountAccessRole, which the toolkit falls back to in an account "
+            "without the bootstrap role)."
+        )
+    else:
+        who = describe(reserved)
+        cause = (
+            f"either the bucket policy, which allows {action} only to {who}, or a guardrail SCP "
+            "(protect-log-archive) denies it to the role the toolkit runs as in that account"
+        )
+        fix = f"Run `bootstrap apply` as {who}: the bucket policy and the guardrails both exempt it."
     return AwsError(
-        f"S3 denied changing {setting} of {address}: the bucket policy reserves it for the break-glass role",
-        "As the break-glass role (or the log archive account's root user) delete the bucket policy, or make "
-        "the change yourself; then run `bootstrap apply` again to restore the policy the spec describes.",
+        f"S3 denied changing {setting} of {address}: {cause}",
+        f"{fix} Then run `bootstrap apply` again to restore everything the spec describes.",
     )
+
+
+def _merged_tags(s3: Any, name: str, wanted: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The bucket's tags with the toolkit's laid over them. The bucket may exist already (S3 answers
+    `BucketAlreadyOwnedByYou`, or in us-east-1 simply succeeds): `put_bucket_tagging` replaces the whole
+    set, and tags others put on it must stay."""
+    try:
+        current = s3.get_bucket_tagging(Bucket=name).get("TagSet", [])
+    except ClientError as err:
+        if error_code(err) != "NoSuchTagSet":
+            raise
+        current = []
+    merged = {t["Key"]: t["Value"] for t in current} | {t["Key"]: t["Value"] for t in wanted}
+    return [{"Key": key, "Value": value} for key, value in merged.items()]
 
 
 def _outputs(name: str) -> Outputs:
@@ -111,9 +159,7 @@ class BucketHandler:
                 ) from None
             if error_code(err) != "BucketAlreadyOwnedByYou":
                 raise
-        s3.put_bucket_tagging(
-            Bucket=name, Tagging={"TagSet": [{"Key": t["Key"], "Value": t["Value"]} for t in props.get("Tags", [])]}
-        )
+        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": _merged_tags(s3, name, props.get("Tags", []))})
         for setting, setter in SETTERS.items():
             if props.get(setting) is not None:
                 self._set(s3, resource, setting, setter, props.get(setting), ctx)
@@ -141,7 +187,7 @@ class BucketHandler:
             with_retries(lambda: setter(s3, name, value), sleep=ctx.sleep)
         except ClientError as err:
             if error_code(err) == "AccessDenied":
-                raise _denied(resource.address, setting) from None
+                raise _denied(s3, name, resource.address, setting) from None
             raise
 
     def delete(self, ctx: ApplyContext, change: Change) -> None:
@@ -161,7 +207,7 @@ class BucketPolicyHandler:
             )
         except ClientError as err:
             if error_code(err) == "AccessDenied":
-                raise _denied(resource.address, "the bucket policy") from None
+                raise _denied(s3, props["Bucket"], resource.address, "PolicyDocument") from None
             raise
         return Outputs(props["Bucket"])
 

@@ -164,6 +164,11 @@ def test_bucket_policy_is_tls_only_org_only_and_reserves_tampering_to_break_glas
         "s3:PutBucketPolicy",
         "s3:DeleteBucketPolicy",
         "s3:PutBucketObjectLockConfiguration",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutBucketLogging",
+        "s3:PutBucketOwnershipControls",
+        "s3:PutBucketAcl",
     } <= set(tamper["Action"])
     assert tamper["Condition"] == {
         "ArnNotLike": {"aws:PrincipalArn": [f"arn:aws:iam::{archive}:role/LandingZoneBreakGlass"]}
@@ -204,7 +209,8 @@ def test_key_policies_separate_administration_from_use(applied: LandingZoneSpec,
     assert admin["Principal"] == {"AWS": f"arn:aws:iam::{archive}:root"}
     assert admin["Condition"]["ArnLike"]["aws:PrincipalArn"] == [
         f"arn:aws:iam::{archive}:role/LandingZoneKeyAdmin",
-        f"arn:aws:iam::{archive}:role/OrganizationAccountAccessRole",
+        f"arn:aws:iam::{archive}:role/LandingZoneBootstrap",  # the toolkit enters member accounts as it
+        f"arn:aws:iam::{archive}:role/LandingZoneBreakGlass",  # nobody is ever locked out of a key
     ]
     granted = _allowed_actions(admin)
     assert {"kms:PutKeyPolicy", "kms:EnableKeyRotation", "kms:ScheduleKeyDeletion"} <= granted
@@ -225,6 +231,7 @@ def test_key_policies_separate_administration_from_use(applied: LandingZoneSpec,
     assert monitoring["KeyAdministration"]["Condition"]["ArnLike"]["aws:PrincipalArn"] == [
         f"arn:aws:iam::{MANAGEMENT_ID}:role/LandingZoneKeyAdmin",
         f"arn:aws:iam::{MANAGEMENT_ID}:role/LandingZoneBootstrap",
+        f"arn:aws:iam::{MANAGEMENT_ID}:role/LandingZoneBreakGlass",
     ]
     logs = monitoring["AllowCloudWatchLogsForTheTrailLogGroup"]
     assert logs["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
