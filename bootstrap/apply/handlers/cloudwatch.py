@@ -108,8 +108,7 @@ class AlarmHandler:
         cloudwatch = ctx.client("cloudwatch", resource.location)
         request = {k: props[k] for k in ALARM_PROPERTIES if k in props}
         with_retries(lambda: cloudwatch.put_metric_alarm(**request), sleep=ctx.sleep)
-        alarm = cloudwatch.describe_alarms(AlarmNames=[props["AlarmName"]])["MetricAlarms"]
-        return Outputs(props["AlarmName"], {"Arn": alarm[0]["AlarmArn"]} if alarm else {})
+        return Outputs(props["AlarmName"])  # nothing refers to an alarm's ARN: no read-back needed
 
     update = create
 
