@@ -61,8 +61,11 @@ def observe_organizations(sessions: Sessions, desired: DesiredState) -> Observed
             attributes={"RootId": root_id, "Id": org["Id"], "Arn": org["Arn"]},
         )
     for r in desired.of_type(POLICY_TYPES):
+        # Only the types the spec asks for: other enabled types (tag, backup policies) are someone else's.
+        wanted = set(r.properties.get("PolicyTypes", []))
+        ours = [t for t in enabled if t in wanted]
         state.resources[r.address] = ObservedResource(
-            r.address, POLICY_TYPES, root_id, {"RootId": root_id, "PolicyTypes": enabled}, owned=False
+            r.address, POLICY_TYPES, root_id, {"RootId": root_id, "PolicyTypes": ours}, owned=False
         )
     ou_paths = _observe_ous(client, root_id, desired, state)
     _observe_accounts(client, root_id, ou_paths, desired, state)
@@ -134,7 +137,9 @@ def _observe_accounts(
         for account in _pages(client, "list_accounts_for_parent", "Accounts", ParentId=parent_id):
             accounts[account["Id"]] = (account, parent_id)
     by_email = {a["Email"].lower(): a["Id"] for a, _ in accounts.values()}
-    by_name = {a["Name"]: a["Id"] for a, _ in accounts.values()}
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for account, _ in accounts.values():
+        by_name.setdefault(account["Name"], []).append(account)
     creating = {
         s["AccountName"]: s["Id"]
         for s in _pages(client, "list_create_account_status", "CreateAccountStatuses", States=["IN_PROGRESS"])
@@ -142,7 +147,20 @@ def _observe_accounts(
     matched: set[str] = set()
     for r in desired.of_type(ACCOUNT):
         props = r.properties
-        account_id = r.import_id or by_email.get(str(props["Email"]).lower()) or by_name.get(str(props["AccountName"]))
+        # By id or e-mail only: names are not unique, and moving the wrong account under guardrails is harm.
+        account_id = r.import_id or by_email.get(str(props["Email"]).lower())
+        namesakes = by_name.get(str(props["AccountName"]), [])
+        if account_id is None and namesakes:
+            found = ", ".join(f"{a['Id']} <{a['Email']}>" for a in namesakes)
+            state.findings.append(
+                Finding(
+                    r.address,
+                    f"no account has the spec's e-mail {props['Email']}, but an account with this name exists "
+                    f"({found}). To adopt it, set its `id:` in the spec; to create a new one, give it another name",
+                    "error",
+                )
+            )
+            continue
         if account_id and account_id in accounts:
             account, parent = accounts[account_id]
             matched.add(account_id)
