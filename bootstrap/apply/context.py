@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from blueprints.accounts import account_address
 from bootstrap.aws.session import Sessions
 from bootstrap.errors import AwsError
 from bootstrap.plan.model import Change
@@ -40,7 +41,7 @@ class ApplyContext:
         """The live id of an account by its spec name; None for the management account (the caller)."""
         if name == MANAGEMENT:
             return None
-        resource = self.desired.by_address.get(f"organizations/account/{name}")
+        resource = self.desired.by_address.get(account_address(name))
         found = self.registry.get(resource.logical_id, "AccountId") if resource else None
         if found is None:
             raise AwsError(f"account {name} has no id yet", "Apply the organization layer first.")

@@ -18,6 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from blueprints.organization import ou_address, policy_address
 from bootstrap.aws.retry import error_code
 from bootstrap.aws.session import Sessions
 from bootstrap.observe.state import Finding, ObservedResource, ObservedState
@@ -96,10 +97,10 @@ def _observe_ous(client: Any, root_id: str, desired: DesiredState, state: Observ
         properties: dict[str, Any] = {"Name": ou["Name"], "ParentId": parent_id}
         if owned:
             properties[ADDRESS_TAG_PROPERTY] = address or None
-        observed = ObservedResource(address or f"organizations/ou/{path}", OU, ou["Id"], properties, owned)
+        observed = ObservedResource(address or ou_address(path), OU, ou["Id"], properties, owned)
         if address:
             by_tag[address] = observed
-        by_path[f"organizations/ou/{path}"] = observed
+        by_path[ou_address(path)] = observed
     for r, match in _match(desired.of_type(OU), by_tag, by_path).items():
         state.resources[r.address] = ObservedResource(r.address, OU, match.physical_id, match.properties, match.owned)
     claimed = {r.physical_id for r in state.resources.values() if r.type == OU}
@@ -209,7 +210,7 @@ def _observe_policies(client: Any, desired: DesiredState, state: ObservedState, 
             continue
         tags = _tags(client, summary["Id"])
         owned = tags.get(MANAGED_TAG) == "true"
-        address = tags.get(ADDRESS_TAG) or f"organizations/scp/{name}"
+        address = tags.get(ADDRESS_TAG) or policy_address(name)
         if not owned:
             if name in wanted:
                 state.findings.append(
@@ -242,7 +243,7 @@ def _observe_policies(client: Any, desired: DesiredState, state: ObservedState, 
         )
         owned_policies.append(observed)
         by_tag.setdefault(address, observed)
-        by_name.setdefault(f"organizations/scp/{name}", observed)
+        by_name.setdefault(policy_address(name), observed)
     pairs = _match(desired.of_type(SCP), by_tag, by_name)
     for r, match in pairs.items():
         state.resources[r.address] = ObservedResource(r.address, SCP, match.physical_id, match.properties, True)

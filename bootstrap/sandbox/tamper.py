@@ -11,6 +11,8 @@ from typing import Any
 
 import boto3
 
+from blueprints.accounts import account_address
+from blueprints.organization import policy_address
 from blueprints.trail import TRAIL_ADDRESS
 from bootstrap.guardrails.packing import policy_name
 from bootstrap.spec.log_archive import logging_enabled, trail_name
@@ -71,15 +73,13 @@ def tamper_organization(spec: LandingZoneSpec, endpoint_url: str | None = None) 
     removed = document["Statement"].pop(0)
     client.update_policy(PolicyId=edited_id, Content=json.dumps(document))
     return [
-        Drift(f"detached SCP {detached} from OU {detached_ou}", f"organizations/scp/{detached}", "TargetIds"),
+        Drift(f"detached SCP {detached} from OU {detached_ou}", policy_address(detached), "TargetIds"),
         Drift(
             f"moved account {account.name} from {account.ou} to {elsewhere}",
-            f"organizations/account/{account.name}",
+            account_address(account.name),
             "ParentIds",
         ),
-        Drift(
-            f"deleted statement {removed.get('Sid', '?')} from SCP {edited}", f"organizations/scp/{edited}", "Content"
-        ),
+        Drift(f"deleted statement {removed.get('Sid', '?')} from SCP {edited}", policy_address(edited), "Content"),
     ]
 
 

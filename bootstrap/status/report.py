@@ -14,6 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.markup import escape
 
+from blueprints.accounts import account_address
 from bootstrap.aws.session import Sessions
 from bootstrap.desired import desired_state
 from bootstrap.errors import AwsError
@@ -81,11 +82,11 @@ CHECKS: dict[str, Check] = {"root-mfa": _root_mfa, "root-access-keys": _root_key
 
 def collect_status(spec: LandingZoneSpec, sessions: Sessions) -> list[StepStatus]:
     observed = observe_organizations(sessions, desired_state(spec))
-    accounts = {
-        address.rsplit("/", 1)[-1]: str(r.physical_id)
-        for address, r in observed.resources.items()
-        if address.startswith("organizations/account/") and r.physical_id
-    }
+    accounts = {}
+    for account in spec.accounts:
+        live = observed.resources.get(account_address(account.name))
+        if live is not None and live.physical_id:
+            accounts[account.name] = str(live.physical_id)
     rows = []
     for step in manual_steps(spec):
         check = CHECKS.get(step.id)
