@@ -105,26 +105,10 @@ class Sessions:
     def _session_for(self, account_id: str | None) -> boto3.Session:
         if account_id in self._sessions:
             return self._sessions[account_id]
-        sts = self.client("sts")
-        refusals = []
-        for role in self.member_roles:
-            role_arn = f"arn:aws:iam::{account_id}:role/{role}"
-            try:
-                first = _assume(sts, role_arn)
-                break
-            except ClientError as err:
-                if error_code(err) not in ("AccessDenied", "AccessDeniedException"):
-                    raise
-                refusals.append(f"{role_arn}: {err.response['Error'].get('Message', 'access denied')}")
-        else:
-            raise AwsError(
-                f"cannot assume a role in account {account_id}: " + "; ".join(refusals),
-                "New accounts take a few minutes to become usable; run the command again. Otherwise create one "
-                f"of the roles ({', '.join(self.member_roles)}) there, trusting the management account.",
-            )
+        role_arn, first = self._enter(str(account_id))
         # Refreshable: an apply that waits on slow AWS work can outlive one set of role credentials.
         credentials = RefreshableCredentials.create_from_metadata(
-            metadata=first, refresh_using=partial(_assume, sts, role_arn), method="sts-assume-role"
+            metadata=first, refresh_using=partial(_assume, self.client("sts"), role_arn), method="sts-assume-role"
         )
         core = botocore.session.get_session()
         core._credentials = credentials  # the documented way to give a botocore session refreshable credentials
@@ -133,13 +117,31 @@ class Sessions:
         self._sessions[account_id] = session
         return session
 
+    def _enter(self, account_id: str) -> tuple[str, dict[str, str]]:
+        """Assume the first member role that lets us in: its ARN and its first credentials."""
+        sts = self.client("sts")
+        refusals = []
+        for role in self.member_roles:
+            role_arn = f"arn:aws:iam::{account_id}:role/{role}"
+            try:
+                return role_arn, _assume(sts, role_arn)
+            except ClientError as err:
+                if error_code(err) not in ("AccessDenied", "AccessDeniedException"):
+                    raise
+                refusals.append(f"{role_arn}: {err.response['Error'].get('Message', 'access denied')}")
+        raise AwsError(
+            f"cannot assume a role in account {account_id}: " + "; ".join(refusals),
+            "New accounts take a few minutes to become usable; run the command again. Otherwise create one "
+            f"of the roles ({', '.join(self.member_roles)}) there, trusting the management account.",
+        )
+
     def wait_usable(self, account_id: str, *, timeout: float, sleep: Callable[[float], None]) -> None:
         """Wait until a new account can be entered: AWS reports SUCCEEDED minutes before its role works."""
         deadline = time.monotonic() + timeout
         delay = 2.0
         while True:
             try:
-                self._session_for(account_id)
+                self._enter(account_id)  # one STS call; the session is built when something needs it
                 return
             except AwsError:
                 if time.monotonic() > deadline:
