@@ -61,11 +61,9 @@ def parse_spec(text: str, filename: str = "landing-zone.yaml") -> LandingZoneSpe
         raise SpecError(_describe(err, filename, lines), _remedy(err)) from None
     problems = check_spec(spec)
     if problems:
-        first = problems[0]
-        others = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
         raise SpecError(
-            f"{filename}:{_line(lines, first.loc)}: {_dotted(first.loc)}: {first.message}{others}",
-            first.fix,
+            "\n".join(f"{filename}:{_line(lines, p.loc)}: {_dotted(p.loc)}: {p.message}" for p in problems),
+            " ".join(dict.fromkeys(p.fix for p in problems if p.fix)),
         )
     return spec
 

@@ -400,12 +400,16 @@ def test_missing_spec_file_is_an_input_error(tmp_path: Path) -> None:
     assert "bootstrap init" in caught.value.remediation
 
 
-def test_every_problem_is_counted_not_only_the_first() -> None:
+def test_every_problem_is_reported_not_only_the_first() -> None:
     text = edit("- deny-root-user", "- deny-root-users")
     text = edit("    ou: Security\n  - name: audit", "    ou: Securty\n  - name: audit", text)
     with pytest.raises(SpecError) as caught:
         parse_spec(text, FILE)
-    assert "(and 1 more problem(s))" in caught.value.message
+    lines = caught.value.message.splitlines()
+    assert len(lines) >= 2
+    assert any("guardrails" in line and "deny-root-users" in line for line in lines)
+    assert any("accounts[0].ou" in line and "Securty" in line for line in lines)
+    assert "deny-root-user" in caught.value.remediation and "Security" in caught.value.remediation
 
 
 # --- good specs ---------------------------------------------------------------------------------------
