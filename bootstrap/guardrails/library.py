@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -79,14 +79,14 @@ def render_statements(
     guardrail: Guardrail,
     *,
     exempt: list[str],
-    allowed_regions: list[str],
-    log_bucket_arns: Sequence[str] = (),
+    parameters: Mapping[str, Any],
 ) -> list[Statement]:
-    """The guardrail's statements with parameters filled and the exemption added to every Deny."""
-    params: dict[str, Any] = {ALLOWED_REGIONS: sorted(allowed_regions), LOG_BUCKET_ARNS: list(log_bucket_arns)}
+    """The guardrail's statements with parameters filled and the exemption added to every Deny.
+
+    `parameters` maps each placeholder to its value (`bootstrap.guardrails.parameters` derives them)."""
     rendered = []
     for raw in guardrail.statements:
-        statement = _fill(copy.deepcopy(raw), params)
+        statement = _fill(copy.deepcopy(raw), parameters)
         if statement.get("Effect") == "Deny":
             condition = statement.setdefault("Condition", {})
             arn_not_like = condition.setdefault("ArnNotLike", {})
@@ -97,7 +97,7 @@ def render_statements(
     return rendered
 
 
-def _fill(value: Any, params: dict[str, Any]) -> Any:
+def _fill(value: Any, params: Mapping[str, Any]) -> Any:
     if isinstance(value, str):
         return params.get(value, value)
     if isinstance(value, list):

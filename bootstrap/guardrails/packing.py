@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bootstrap.guardrails.library import Statement, exempt_principals, load_library, render_statements
-from bootstrap.spec.log_archive import log_bucket_arns
+from bootstrap.guardrails.library import Statement, load_library
+from bootstrap.guardrails.parameters import render_guardrail
 from bootstrap.spec.model import LandingZoneSpec
 
 VERSION = "2012-10-17"
@@ -62,13 +62,7 @@ def pack_ou(spec: LandingZoneSpec, ou_path: str, *, free_slots: int | None = Non
     org = spec.organization
     limits = org.policy_limits
     slots = limits.scps_per_target - limits.reserved_attachments if free_slots is None else free_slots
-    exempt = exempt_principals(org.bootstrap_role, org.break_glass_role)
-    rendered = {
-        gid: render_statements(
-            library[gid], exempt=exempt, allowed_regions=org.allowed_regions, log_bucket_arns=log_bucket_arns(spec)
-        )
-        for gid in sorted(set(spec.guardrails_for(ou_path)))
-    }
+    rendered = {gid: render_guardrail(library[gid], spec) for gid in sorted(set(spec.guardrails_for(ou_path)))}
     if not rendered:
         return []
     sizes = {gid: len(minify(_document(st))) for gid, st in rendered.items()}

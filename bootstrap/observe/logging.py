@@ -73,12 +73,12 @@ READERS: dict[str, Reader] = {
 }
 """Reader per type, in the order they run within a location (keys before what they encrypt)."""
 
-PREFIX = "logging/"
 
 
 def _ours(resource: Resource) -> bool:
-    """This layer's resources: its addresses, plus the organization settings the trail needs."""
-    return resource.type in READERS and (resource.address.startswith(PREFIX) or resource.type.startswith("Bootstrap::"))
+    """Every resource of a type read per account-region, whatever its layer or address: a resource left
+    unread would be planned for creation on every run."""
+    return resource.type in READERS
 
 
 def account_id_of(name: str, known: ObservedState) -> tuple[bool, str | None]:
