@@ -20,9 +20,18 @@ from bootstrap.errors import BootstrapError
 
 ALLOWED_REGIONS = "${AllowedRegions}"
 LOG_BUCKET_ARNS = "${LogBucketArns}"
-PLACEHOLDERS = frozenset({ALLOWED_REGIONS, LOG_BUCKET_ARNS})
+LANDING_ZONE_ROLE_ARNS = "${LandingZoneRoleArns}"
+PLACEHOLDERS = frozenset({ALLOWED_REGIONS, LOG_BUCKET_ARNS, LANDING_ZONE_ROLE_ARNS})
 """Every placeholder a policy may use; each is replaced by a list derived from the spec."""
 EXEMPT_KEY = "aws:PrincipalARN"
+BOOTSTRAP = "bootstrap"
+BREAK_GLASS = "break-glass"
+EXEMPT_ROLES = (BOOTSTRAP, BREAK_GLASS)
+"""Which of the spec's roles a guardrail's Deny statements exempt: both, unless its metadata says
+`exempt: [bootstrap]` (a guardrail that protects the exempt roles themselves must not exempt break-glass)."""
+SCP = "SERVICE_CONTROL_POLICY"
+RCP = "RESOURCE_CONTROL_POLICY"
+POLICY_TYPES = (SCP, RCP)
 
 Statement = dict[str, Any]
 
@@ -39,6 +48,10 @@ class Guardrail:
     parameters: tuple[str, ...]
     recommended_for: tuple[str, ...]
     statements: tuple[Statement, ...]
+    exempt: tuple[str, ...] = EXEMPT_ROLES
+    """The spec roles (`bootstrap`, `break-glass`) every Deny statement exempts; always the bootstrap role."""
+    policy_type: str = SCP
+    """The Organizations policy type the guardrail is packed into: SCP, or RCP (resource control policy)."""
 
 
 @lru_cache(maxsize=1)
@@ -58,6 +71,15 @@ def load_library() -> dict[str, Guardrail]:
                 "Reinstall the toolkit; the scps/ folder of this installation is damaged.",
             ) from None
         controls = meta.get("controls") or {}
+        exempt = tuple(meta.get("exempt") or EXEMPT_ROLES)
+        policy_type = str(meta.get("policy_type") or SCP)
+        if BOOTSTRAP not in exempt or not set(exempt) <= set(EXEMPT_ROLES) or policy_type not in POLICY_TYPES:
+            raise BootstrapError(
+                f"guardrail library: {folder.name} has exempt {list(exempt)} and policy_type {policy_type}; "
+                f"exempt must include {BOOTSTRAP} (only {', '.join(EXEMPT_ROLES)} are known), policy_type must "
+                f"be one of {', '.join(POLICY_TYPES)}",
+                "Reinstall the toolkit; the scps/ folder of this installation is damaged.",
+            )
         library[folder.name] = Guardrail(
             id=folder.name,
             title=str(meta["title"]),
@@ -67,12 +89,10 @@ def load_library() -> dict[str, Guardrail]:
             parameters=tuple(meta.get("parameters") or ()),
             recommended_for=tuple(meta.get("recommended_for") or ()),
             statements=tuple(doc["Statement"]),
+            exempt=exempt,
+            policy_type=policy_type,
         )
     return library
-
-
-def exempt_principals(bootstrap_role: str, break_glass_role: str) -> list[str]:
-    return [f"arn:aws:iam::*:role/{bootstrap_role}", f"arn:aws:iam::*:role/{break_glass_role}"]
 
 
 def render_statements(

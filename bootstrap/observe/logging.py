@@ -74,7 +74,6 @@ READERS: dict[str, Reader] = {
 """Reader per type, in the order they run within a location (keys before what they encrypt)."""
 
 
-
 def _ours(resource: Resource) -> bool:
     """Every resource of a type read per account-region, whatever its layer or address: a resource left
     unread would be planned for creation on every run."""

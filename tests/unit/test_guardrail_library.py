@@ -21,7 +21,8 @@ from bootstrap.spec.model import LandingZoneSpec
 
 BOOTSTRAP_ROLE = "AcmeAutomation-Bootstrap"
 BREAK_GLASS_ROLE = "acme.break.glass"
-EXEMPT = {f"arn:aws:iam::*:role/{BOOTSTRAP_ROLE}", f"arn:aws:iam::*:role/{BREAK_GLASS_ROLE}"}
+BOOTSTRAP_ARN = f"arn:aws:iam::*:role/{BOOTSTRAP_ROLE}"
+EXEMPT = {BOOTSTRAP_ARN, f"arn:aws:iam::*:role/{BREAK_GLASS_ROLE}"}
 PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 META_FIELDS = {"id", "title", "rationale", "controls", "parameters", "recommended_for"}
 
@@ -59,6 +60,18 @@ def spec_with_every_guardrail(**limits: int) -> LandingZoneSpec:
 POLICIES = pack_all(spec_with_every_guardrail())
 
 
+BOOTSTRAP_ONLY_SIDS = {
+    str(s["Sid"]) for g in load_library().values() if "break-glass" not in g.exempt for s in g.statements
+}
+"""Statements of guardrails that protect the exempt roles themselves: only the bootstrap role is exempt."""
+
+
+def test_only_the_role_guardrail_withholds_the_break_glass_exemption() -> None:
+    assert {g.id for g in load_library().values() if g.exempt != ("bootstrap", "break-glass")} == {
+        "protect-landing-zone-roles"
+    }
+
+
 def deny_statements(policy: PackedPolicy) -> list[dict[str, Any]]:
     return [s for s in policy.document["Statement"] if s.get("Effect") == "Deny"]
 
@@ -79,7 +92,8 @@ def test_every_deny_exempts_the_spec_roles(policy: PackedPolicy) -> None:
         assert principal_keys == ["aws:PrincipalARN"], "exactly one principal-ARN exemption per statement"
         exempt = not_like["aws:PrincipalARN"]
         assert isinstance(exempt, list)
-        assert set(exempt) >= EXEMPT, f"{statement.get('Sid')} does not exempt both roles"
+        expected = EXEMPT if statement["Sid"] not in BOOTSTRAP_ONLY_SIDS else {BOOTSTRAP_ARN}
+        assert set(exempt) == expected, f"{statement.get('Sid')} exempts {exempt}, not {sorted(expected)}"
     assert "LandingZoneBootstrap" not in minify(policy.document), "role names come from the spec"
     assert "LandingZoneBreakGlass" not in minify(policy.document)
 
@@ -87,7 +101,7 @@ def test_every_deny_exempts_the_spec_roles(policy: PackedPolicy) -> None:
 def test_exemption_survives_packing_at_the_smallest_limit() -> None:
     for policy in pack_all(spec_with_every_guardrail(scp_max_chars=2048)):
         for statement in deny_statements(policy):
-            assert set(statement["Condition"]["ArnNotLike"]["aws:PrincipalARN"]) >= EXEMPT
+            assert BOOTSTRAP_ARN in statement["Condition"]["ArnNotLike"]["aws:PrincipalARN"]
 
 
 def test_sids_are_unique_across_the_library() -> None:
