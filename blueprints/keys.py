@@ -23,6 +23,7 @@ from troposphere.kms import Alias, Key
 from blueprints.binding import iam_arn
 from blueprints.common import tags
 from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.spec.roles import operator_patterns
 
 ADMIN_ACTIONS = sorted(
     [
@@ -68,11 +69,20 @@ def administrator_roles(spec: LandingZoneSpec) -> list[str]:
     return list(dict.fromkeys([spec.logging.key_administrators_role, org.bootstrap_role, org.break_glass_role]))
 
 
-def key_policy(spec: LandingZoneSpec, *, account: Any, service_statements: list[dict[str, Any]]) -> dict[str, Any]:
-    """The policy of a key in `account` (its id as a template expression)."""
+def key_policy(
+    spec: LandingZoneSpec, *, account: Any, service_statements: list[dict[str, Any]], management: bool = False
+) -> dict[str, Any]:
+    """The policy of a key in `account` (its id as a template expression).
+
+    A key in the management account (`management`) is created by whoever runs the toolkit there, not by a
+    bootstrap role the toolkit entered, and KMS refuses a policy that would lock its creator out: there the
+    spec's operators administer the key too."""
     logging = spec.logging
     root = iam_arn(account, "root")
-    admins = [iam_arn(account, f"role/{role}") for role in administrator_roles(spec)]
+    admins: list[Any] = [iam_arn(account, f"role/{role}") for role in administrator_roles(spec)]
+    if management:
+        named = {f"arn:aws:iam::{spec.organization.management_account_id}:role/{r}" for r in administrator_roles(spec)}
+        admins += [p for p in operator_patterns(spec) if p not in named]
     return {
         "Version": "2012-10-17",
         "Statement": [

@@ -129,6 +129,7 @@ def _role(spec: LandingZoneSpec) -> Role:
         ROLE_ID,
         RoleName=f"{spec.organization.name}-cloudtrail-to-cloudwatch",
         Description="Lets the organization trail deliver to its CloudWatch Logs group, and nothing else.",
+        MaxSessionDuration=3600,
         AssumeRolePolicyDocument={
             "Version": "2012-10-17",
             "Statement": [
@@ -212,6 +213,7 @@ def build(spec: LandingZoneSpec) -> Blueprint:
             spec,
             account=Ref(AWS_ACCOUNT_ID),
             service_statements=_monitoring_key_statements(spec),
+            management=loc.account == MANAGEMENT,
         ),
         address=MONITORING_KEY_ADDRESS,
     )

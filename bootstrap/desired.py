@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from blueprints import accounts, log_archive, organization, trail
+from dataclasses import replace
+
+from blueprints import accounts, log_archive, organization, roles, trail
 from blueprints.common import Blueprint
-from bootstrap.resources import DesiredState
+from bootstrap.resources import DesiredState, Resource
 from bootstrap.spec.log_archive import logging_enabled
-from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 
 
 def build_blueprints(spec: LandingZoneSpec) -> list[Blueprint]:
     """Every blueprint of the spec, in the order the engine's resources are listed (the organization,
-    then its accounts, then the layers built in those accounts)."""
-    blueprints = [organization.build(spec), *accounts.build(spec)]
+    then its accounts, then the landing zone's roles in them, then the layers built in those accounts)."""
+    blueprints = [organization.build(spec), *accounts.build(spec), *roles.build(spec)]
     if logging_enabled(spec):
         blueprints += [log_archive.build(spec), trail.build(spec)]
     return blueprints
@@ -20,4 +22,15 @@ def build_blueprints(spec: LandingZoneSpec) -> list[Blueprint]:
 
 def desired_state(spec: LandingZoneSpec, blueprints: list[Blueprint] | None = None) -> DesiredState:
     built = blueprints if blueprints is not None else build_blueprints(spec)
-    return DesiredState(tuple(r for bp in built for r in bp.resources))
+    return DesiredState(tuple(_through_bootstrap_role(r) for bp in built for r in bp.resources))
+
+
+def _through_bootstrap_role(resource: Resource) -> Resource:
+    """Everything in a member account waits for that account's bootstrap role: the toolkit enters an
+    adopted account as OrganizationAccountAccessRole only until it has created the bootstrap role there,
+    and KMS refuses a key policy that would not let the caller (then the bootstrap role) manage the key."""
+    account = resource.location.account
+    bootstrap = roles.role_logical_id(roles.BOOTSTRAP, account)
+    if account == MANAGEMENT or resource.logical_id == bootstrap or bootstrap in resource.depends_on:
+        return resource
+    return replace(resource, depends_on=(*resource.depends_on, bootstrap))

@@ -15,7 +15,7 @@ from bootstrap.desired import desired_state
 from bootstrap.errors import StalePlanError
 from bootstrap.observe.live import observe
 from bootstrap.plan.diff import make_plan, registry_from
-from bootstrap.plan.model import Plan
+from bootstrap.plan.model import Action, Plan
 from bootstrap.resources import DesiredState
 from bootstrap.spec.model import LandingZoneSpec
 
@@ -68,14 +68,20 @@ def check_saved_plan(saved: Plan, live: LivePlan, journal: Journal) -> frozenset
         return frozenset()
     run = journal.last_run()
     if run is not None and run.plan_id == saved.plan_id and run.status != "complete":
-        remaining = {(c.address, c.action) for c in saved.changes if c.address not in run.done}
-        fresh = {(c.address, c.action) for c in live.plan.changes}
-        if fresh <= remaining:
+        remaining = {c.address: c.action for c in saved.changes if c.address not in run.done}
+        if all(_still_planned(remaining.get(c.address), c.action) for c in live.plan.changes):
             return frozenset(run.done)
     raise StalePlanError(
         "live state has changed since this plan was made, so it may no longer do what you reviewed",
         "Make a new plan (`bootstrap plan --out FILE`), review it, and apply that.",
     )
+
+
+def _still_planned(saved: Action | None, fresh: Action) -> bool:
+    """A fresh change the interrupted saved plan still covers: the same action, or a create whose object
+    has since appeared as a side effect of a finished change (AWS creates the bootstrap role with the
+    account): the saved create finds it and adopts it, which is what the fresh update would do."""
+    return saved is fresh or (saved is Action.CREATE and fresh is Action.UPDATE)
 
 
 def apply_changes(

@@ -72,6 +72,8 @@ class Sessions:
         self._lock = threading.RLock()
         self._clients: dict[tuple[str, str | None, str], Any] = {}
         self._sessions: dict[str | None, boto3.Session] = {}
+        self._entered: dict[str, str] = {}
+        """Member account id -> the ARN of the role its session was entered with."""
         self._config = Config(
             retries={"mode": "adaptive", "max_attempts": target.max_attempts},
             max_pool_connections=32,
@@ -106,6 +108,9 @@ class Sessions:
         if account_id in self._sessions:
             return self._sessions[account_id]
         role_arn, first = self._enter(str(account_id))
+        return self._build(str(account_id), role_arn, first)
+
+    def _build(self, account_id: str, role_arn: str, first: dict[str, str]) -> boto3.Session:
         # Refreshable: an apply that waits on slow AWS work can outlive one set of role credentials.
         credentials = RefreshableCredentials.create_from_metadata(
             metadata=first, refresh_using=partial(_assume, self.client("sts"), role_arn), method="sts-assume-role"
@@ -115,7 +120,37 @@ class Sessions:
         session = boto3.Session(botocore_session=core, region_name=self.region)
         self._instrument(session)
         self._sessions[account_id] = session
+        self._entered[account_id] = role_arn
         return session
+
+    def entered_role(self, account_id: str) -> str | None:
+        """The ARN of the role a member account was entered with, if it has been entered."""
+        with self._lock:
+            return self._entered.get(account_id)
+
+    def enter_as(self, account_id: str, role: str, *, timeout: float, sleep: Callable[[float], None]) -> None:
+        """From now on, enter `account_id` as `role` (the bootstrap role, once the toolkit has created it
+        in an account it first entered as OrganizationAccountAccessRole). A role just created takes a few
+        seconds to be assumable; until `timeout` the account keeps the session it had."""
+        role_arn = f"arn:aws:iam::{account_id}:role/{role}"
+        with self._lock:
+            if self._entered.get(account_id) == role_arn:
+                return
+        deadline = time.monotonic() + timeout
+        delay = 1.0
+        while True:
+            try:
+                first = _assume(self.client("sts"), role_arn)
+                break
+            except ClientError as err:
+                if error_code(err) not in ("AccessDenied", "AccessDeniedException") or time.monotonic() > deadline:
+                    raise
+            sleep(delay)
+            delay = min(delay * 1.5, 10.0)
+        with self._lock:
+            for key in [k for k in self._clients if k[1] == account_id]:
+                del self._clients[key]
+            self._build(account_id, role_arn, first)
 
     def _enter(self, account_id: str) -> tuple[str, dict[str, str]]:
         """Assume the first member role that lets us in: its ARN and its first credentials."""

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from bootstrap.aws.retry import error_code
 from bootstrap.observe.state import Finding, ObservedResource
 from bootstrap.plan.rules import ALARM_PROPERTIES
-from bootstrap.resources import MANAGED_TAG, Resource
+from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, MANAGED_TAG, Resource
 
 if TYPE_CHECKING:
     from bootstrap.observe.logging import Scope
@@ -206,8 +206,9 @@ def read_roles(scope: Scope, resources: list[Resource]) -> dict[str, ObservedRes
             }
             for policy in sorted(_pages(iam, "list_role_policies", "PolicyNames", RoleName=name))
         ]
-        owned = _tag_dict(role.get("Tags", [])).get(MANAGED_TAG) == "true"
-        if not owned:
+        role_tags = _tag_dict(role.get("Tags", []))
+        owned = role_tags.get(MANAGED_TAG) == "true"
+        if not owned and resource.import_id is None:  # a landing-zone role's name is adopted (blueprints/roles.py)
             scope.findings.append(
                 Finding(
                     resource.address,
@@ -226,6 +227,12 @@ def read_roles(scope: Scope, resources: list[Resource]) -> dict[str, ObservedRes
                 "Description": role.get("Description", ""),
                 "AssumeRolePolicyDocument": role["AssumeRolePolicyDocument"],
                 "Policies": policies,
+                "ManagedPolicyArns": sorted(
+                    p["PolicyArn"]
+                    for p in _pages(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
+                ),
+                "MaxSessionDuration": role.get("MaxSessionDuration", 3600),
+                ADDRESS_TAG_PROPERTY: role_tags.get(ADDRESS_TAG) if owned else None,
             },
             owned=owned,
             attributes={"Arn": role["Arn"], "RoleId": role["RoleId"]},

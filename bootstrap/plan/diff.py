@@ -118,9 +118,11 @@ def _diff_one(
     notes: list[Note] = []
     updates: list[PropertyDiff] = []
     replaces: list[PropertyDiff] = []
+    adopt = _adoptable(resource)
+    stamp = resource.import_id is not None and resource.type not in _ADOPTABLE  # adopted roles get the tags
     for name, after in wanted.items():
         before = live.properties.get(name)
-        if _same(rule, name, before, after) or (name in rule.owned_only and not live.owned):
+        if _same(rule, name, before, after) or (name in rule.owned_only and not live.owned and not stamp):
             continue
         if name in rule.report_only:
             notes.append(
@@ -134,7 +136,7 @@ def _diff_one(
             replaces.append(PropertyDiff(name, before, after))
         else:
             updates.append(PropertyDiff(name, before, after))
-    if not live.owned and (replaces or (updates and resource.type not in _ADOPTABLE)):
+    if not live.owned and (replaces or (updates and not adopt)):
         notes.append(
             Note(
                 resource.address,
@@ -173,7 +175,7 @@ def _diff_one(
             Action.UPDATE,
             live.physical_id,
             diffs=tuple(updates),
-            reason=_renamed(resource, live),
+            reason=_renamed(resource, live) or _adopted(resource, live),
             before=dict(live.properties),
         ), notes
     return None, notes
@@ -190,6 +192,19 @@ def _renamed(resource: Resource, live: ObservedResource) -> str:
     """Why an update renames: the live object was found at one of the resource's former addresses."""
     was = live.properties.get(ADDRESS_TAG_PROPERTY)
     return f"renamed in place from {was}" if was in resource.former_addresses else ""
+
+
+def _adopted(resource: Resource, live: ObservedResource) -> str:
+    if live.owned or resource.type in _ADOPTABLE:
+        return ""
+    return "exists without the toolkit's tags; adopted (its name is the landing zone's: set to the spec, tags stamped)"
+
+
+def _adoptable(resource: Resource) -> bool:
+    """Whether an existing object the toolkit does not own is taken over as the spec describes it: types the
+    spec names directly, and resources the blueprint names by physical id (`import_id`: an account's id,
+    a landing-zone role's name)."""
+    return resource.type in _ADOPTABLE or resource.import_id is not None
 
 
 _ADOPTABLE = frozenset(

@@ -123,8 +123,18 @@ RULES: dict[str, TypeRule] = {
     ),
     "AWS::CloudWatch::Alarm": TypeRule(compared=ALARM_PROPERTIES, replace_on=frozenset({"AlarmName"})),
     "AWS::IAM::Role": TypeRule(
-        compared=("RoleName", "Description", "AssumeRolePolicyDocument", "Policies"),
+        compared=(
+            "RoleName",
+            "Description",
+            "AssumeRolePolicyDocument",
+            "Policies",
+            "ManagedPolicyArns",
+            "MaxSessionDuration",
+            ADDRESS_TAG_PROPERTY,
+        ),
+        sets=frozenset({"ManagedPolicyArns"}),
         replace_on=frozenset({"RoleName"}),
+        owned_only=frozenset({ADDRESS_TAG_PROPERTY}),
     ),
     "AWS::SNS::Topic": TypeRule(
         compared=("TopicName", "DisplayName", "KmsMasterKeyId"), replace_on=frozenset({"TopicName"})

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
-from bootstrap.spec.types import MANAGEMENT, Email, Model, RoleName, Slug
+from bootstrap.spec.types import MANAGEMENT, Email, Model, PrincipalPattern, RoleName, Slug, principal_account
 
 if TYPE_CHECKING:
     from bootstrap.spec.model import LandingZoneSpec
@@ -93,6 +93,16 @@ class LoggingSpec(Model):
     key_readers_role: RoleName = Field(
         "LandingZoneSecurityAudit", description="Security role that may decrypt the logs (and nothing else)."
     )
+    key_administrators: list[PrincipalPattern] = Field(
+        default_factory=list,
+        description="Management account principals that may assume the key administrators role; "
+        "default: organization.operators.",
+    )
+    key_readers: list[PrincipalPattern] = Field(
+        default_factory=list,
+        description="Management account principals that may assume the key readers role (read and decrypt "
+        "the logs); default: organization.operators.",
+    )
     alarm_emails: list[Email] = Field(
         default_factory=list, description="Subscribers of the security alarm topic (each must confirm)."
     )
@@ -170,6 +180,17 @@ def logging_problems(spec: LandingZoneSpec) -> list[Problem]:
                 "Use 'management', or the name of an account listed under `accounts`.",
             )
         )
+    management = spec.organization.management_account_id
+    for field in ("key_administrators", "key_readers"):
+        for index, pattern in enumerate(getattr(spec.logging, field)):
+            if principal_account(pattern) != management:
+                problems.append(
+                    (
+                        ("logging", field, index),
+                        f"'{pattern}' is not a principal of the management account {management}",
+                        f"The key roles trust only the management account: name a role or user of {management}.",
+                    )
+                )
     if not logging_enabled(spec):
         return problems
     for field, name in (

@@ -19,12 +19,14 @@ from bootstrap.spec.types import AccountId as AccountId
 from bootstrap.spec.types import Email as Email
 from bootstrap.spec.types import Model as Model
 from bootstrap.spec.types import OuPath as OuPath
+from bootstrap.spec.types import PrincipalPattern as PrincipalPattern
 from bootstrap.spec.types import Region as Region
 from bootstrap.spec.types import RoleName as RoleName
 from bootstrap.spec.types import Slug as Slug
 from bootstrap.spec.types import _ou_path as _ou_path
 from bootstrap.spec.types import _region as _region
 from bootstrap.spec.types import _slug as _slug
+from bootstrap.spec.types import principal_account
 from bootstrap.spec.types import rule_error as rule_error
 
 
@@ -71,7 +73,33 @@ class OrganizationSpec(Model):
     break_glass_role: RoleName = Field(
         "LandingZoneBreakGlass", description="Emergency role; exempt from every guardrail."
     )
+    operators: list[PrincipalPattern] = Field(
+        default_factory=list,
+        description="IAM principals of the management account (ARN patterns, '*' allowed) that may run the "
+        "toolkit: the bootstrap role of every account trusts them and nobody else. The management account's "
+        "own bootstrap role is always included. `init` fills in the principal that runs it.",
+    )
+    break_glass_principal: PrincipalPattern | None = Field(
+        None,
+        description="The management account principal (with MFA) that may assume the break-glass role in every "
+        "account; default arn:aws:iam::<management id>:user/break-glass (see runbooks/break-glass.md).",
+    )
     policy_limits: PolicyLimits = PolicyLimits()
+
+    @model_validator(mode="after")
+    def _principals_in_management_account(self) -> OrganizationSpec:
+        fields: list[tuple[tuple[str | int, ...], str]] = [(("operators", i), p) for i, p in enumerate(self.operators)]
+        if self.break_glass_principal:
+            fields.append((("break_glass_principal",), self.break_glass_principal))
+        for loc, pattern in fields:
+            if principal_account(pattern) != self.management_account_id:
+                raise rule_error(
+                    loc,
+                    f"'{pattern}' is not a principal of the management account {self.management_account_id}",
+                    "The landing zone's roles trust only the management account: name an IAM role or user of "
+                    f"account {self.management_account_id} (arn:aws:iam::{self.management_account_id}:role/NAME).",
+                )
+        return self
 
     @model_validator(mode="after")
     def _home_region_allowed(self) -> OrganizationSpec:

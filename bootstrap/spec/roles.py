@@ -24,3 +24,42 @@ def protected_role_names(spec: LandingZoneSpec) -> list[str]:
 def protected_role_arns(spec: LandingZoneSpec) -> list[str]:
     """The protected roles in every account (`arn:aws:iam::*:role/<name>`), as guardrails name them."""
     return [f"arn:aws:iam::*:role/{name}" for name in protected_role_names(spec)]
+
+
+def operator_patterns(spec: LandingZoneSpec) -> list[str]:
+    """Who may assume the bootstrap role anywhere: the spec's operators and the management account's own
+    bootstrap role (so a person who runs the toolkit as that role reaches every account)."""
+    org = spec.organization
+    own = f"arn:aws:iam::{org.management_account_id}:role/{org.bootstrap_role}"
+    return list(dict.fromkeys([*org.operators, own]))
+
+
+def break_glass_principal(spec: LandingZoneSpec) -> str:
+    """The management account principal that may assume the break-glass role (with MFA)."""
+    org = spec.organization
+    return org.break_glass_principal or f"arn:aws:iam::{org.management_account_id}:user/break-glass"
+
+
+def key_administrator_principals(spec: LandingZoneSpec) -> list[str]:
+    return list(spec.logging.key_administrators) or operator_patterns(spec)
+
+
+def key_reader_principals(spec: LandingZoneSpec) -> list[str]:
+    return list(spec.logging.key_readers) or operator_patterns(spec)
+
+
+def principal_pattern(caller_arn: str) -> str | None:
+    """The `aws:PrincipalArn` a caller's ARN (from sts:GetCallerIdentity) is seen as in a trust policy.
+
+    An assumed-role session is seen as its role (`arn:aws:iam::A:role/NAME`; the role's path is not in
+    the session ARN, so a role with a path needs its full ARN in `operators`). The root user gets None:
+    nobody should run the landing zone as root."""
+    parts = caller_arn.split(":", 5)
+    if len(parts) != 6 or parts[5] == "root":
+        return None
+    account, resource = parts[4], parts[5]
+    if resource.startswith("assumed-role/"):
+        return f"arn:aws:iam::{account}:role/{resource.split('/')[1]}"
+    if resource.startswith(("user/", "role/")):
+        return f"arn:aws:iam::{account}:{resource}"
+    return None

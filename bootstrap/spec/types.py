@@ -25,6 +25,7 @@ _OU_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,48}[a-z0-9]$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _ROLE = re.compile(r"^[\w+=,.@-]{1,64}$")
+_PRINCIPAL = re.compile(r"^arn:aws:iam::(\d{12}):(?:role|user)/[A-Za-z0-9+=,.@_/*?-]{1,512}$")
 
 
 def _region(value: str) -> str:
@@ -70,6 +71,20 @@ def _role(value: str) -> str:
     return value
 
 
+def _principal(value: str) -> str:
+    if not _PRINCIPAL.match(value):
+        raise ValueError(
+            f"'{value}' is not an IAM role or user ARN pattern (for example "
+            "arn:aws:iam::123456789012:role/PlatformAdmin; '*' and '?' are allowed in the name)"
+        )
+    return value
+
+
+def principal_account(pattern: str) -> str:
+    """The account id of an IAM principal ARN pattern that `PrincipalPattern` accepted."""
+    return pattern.split(":")[4]
+
+
 def rule_error(loc: tuple[str | int, ...], message: str, fix: str) -> PydanticCustomError:
     """A broken cross-field rule, located at the field (relative to the model) the user has to change.
 
@@ -84,6 +99,7 @@ OuPath = Annotated[str, AfterValidator(_ou_path)]
 Slug = Annotated[str, AfterValidator(_slug)]
 Email = Annotated[str, AfterValidator(_email)]
 RoleName = Annotated[str, AfterValidator(_role)]
+PrincipalPattern = Annotated[str, AfterValidator(_principal)]
 AccountId = Annotated[str, Field(pattern=r"^\d{12}$", description="A 12-digit AWS account id, quoted.")]
 
 

@@ -15,7 +15,7 @@ from botocore.stub import Stubber
 from bootstrap.apply.journal import Journal
 from bootstrap.aws.session import Sessions
 from bootstrap.errors import ApplyInterrupted, AwsError, StalePlanError
-from bootstrap.plan.model import Action, Change, Plan
+from bootstrap.plan.model import Action, Plan
 from bootstrap.plan.saved import plan_from_json, plan_to_json
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.workflow import check_saved_plan, plan_live
@@ -56,7 +56,11 @@ def test_account_aws_refuses_to_create_names_it_and_says_what_to_do(
 ) -> None:
     apply(spec, sessions)
     live, ctx = plan_live(with_dev, sessions)
-    assert [(c.address, c.action) for c in live.plan.changes] == [("organizations/account/dev", Action.CREATE)]
+    assert [(c.address, c.action) for c in live.plan.changes] == [
+        ("organizations/account/dev", Action.CREATE),
+        ("iam/role/bootstrap/dev", Action.CREATE),  # the landing zone's roles, in the new account
+        ("iam/role/break-glass/dev", Action.CREATE),
+    ]
 
     with Stubber(sessions.client("organizations")) as stub:
         stub.add_response(
@@ -123,11 +127,6 @@ def test_interrupted_apply_records_what_finished_and_a_fresh_apply_finishes_the_
     last = journal.last_run()
     assert last is not None and last.status == "complete"
     assert_landing_zone_complete(spec, sessions, outsider)
-
-
-def only_change(plan: Plan) -> Change:
-    assert len(plan.changes) == 1, [(c.address, c.action.value) for c in plan.changes]
-    return plan.changes[0]
 
 
 def roundtrip(plan: Plan) -> Plan:
@@ -249,7 +248,8 @@ def test_account_creation_under_way_is_awaited_not_repeated(
     intercept(client, "DescribeCreateAccountStatus", status)
 
     live, ctx = plan_live(with_dev, sessions)
-    change = only_change(live.plan)
+    change = live.plan.changes[0]
+    assert [c.address for c in live.plan.changes[1:]] == ["iam/role/bootstrap/dev", "iam/role/break-glass/dev"]
     assert (change.address, change.action, change.pending) == (
         "organizations/account/dev",
         Action.CREATE,

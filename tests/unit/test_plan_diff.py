@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from blueprints import accounts, organization
 from bootstrap.desired import desired_state
 from bootstrap.errors import InputError
 from bootstrap.observe.state import Finding, ObservedResource, ObservedState
@@ -66,7 +67,8 @@ SPEC = LandingZoneSpec.model_validate(
         "accounts": [{"name": "tools", "ou": "Security"}],
     }
 )
-DESIRED: DesiredState = desired_state(SPEC)
+DESIRED: DesiredState = desired_state(SPEC, [organization.build(SPEC), *accounts.build(SPEC)])
+"""The organization layer alone (the roles' planner table is in test_roles_plan.py)."""
 """An organization-only landing zone (no `log-archive` account, so no logging layer): these tables are
 about the Organizations resources."""
 
@@ -432,7 +434,7 @@ RENAMED_SPEC = LandingZoneSpec.model_validate(
         ],
     }
 )
-RENAMED: DesiredState = desired_state(RENAMED_SPEC)
+RENAMED: DesiredState = desired_state(RENAMED_SPEC, [organization.build(RENAMED_SPEC), *accounts.build(RENAMED_SPEC)])
 """SPEC with Workloads renamed to Apps: its child Workloads/Prod becomes Apps/Prod, and that child's SCP
 acme-workloads-prod-1 becomes acme-apps-prod-1."""
 R_APPS = "organizations/ou/Apps"
