@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bootstrap.apply.context import ApplyContext
@@ -16,6 +16,7 @@ from bootstrap.errors import StalePlanError
 from bootstrap.observe.live import observe
 from bootstrap.plan.diff import make_plan, registry_from
 from bootstrap.plan.model import Action, Plan
+from bootstrap.plan.operators import caller_notes
 from bootstrap.resources import DesiredState
 from bootstrap.spec.model import LandingZoneSpec
 
@@ -46,6 +47,7 @@ def plan_live(spec: LandingZoneSpec, sessions: Sessions) -> tuple[LivePlan, Appl
         management_account_id=spec.organization.management_account_id,
         created_at=now(),
     )
+    plan = replace(plan, notes=(*plan.notes, *caller_notes(plan, spec, sessions.caller_arn)))
     ctx = ApplyContext(
         sessions=sessions, desired=desired, registry=registry_from(desired, observed), journal=_NullRecorder()
     )

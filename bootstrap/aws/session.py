@@ -72,6 +72,8 @@ class Sessions:
         self._lock = threading.RLock()
         self._clients: dict[tuple[str, str | None, str], Any] = {}
         self._sessions: dict[str | None, boto3.Session] = {}
+        self.caller_arn = ""
+        """The caller's ARN, once `caller_account` has asked who it is."""
         self._entered: dict[str, str] = {}
         """Member account id -> the ARN of the role its session was entered with."""
         self._config = Config(
@@ -148,6 +150,8 @@ class Sessions:
             sleep(delay)
             delay = min(delay * 1.5, 10.0)
         with self._lock:
+            if role not in self.member_roles:  # the first choice from now on, in every account
+                self.member_roles = (role, *self.member_roles)
             for key in [k for k in self._clients if k[1] == account_id]:
                 del self._clients[key]
             self._build(account_id, role_arn, first)
@@ -194,7 +198,9 @@ class Sessions:
             config=Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5, read_timeout=15),
         )
         try:
-            return str(sts.get_caller_identity()["Account"])
+            identity = sts.get_caller_identity()
+            self.caller_arn = str(identity["Arn"])
+            return str(identity["Account"])
         except NoCredentialsError:
             raise AwsError(
                 "no AWS credentials found",

@@ -19,6 +19,7 @@ from bootstrap.spec import log_archive
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.spec.roles import principal_pattern
 
 
 def register(app: typer.Typer) -> None:
@@ -30,6 +31,22 @@ def register(app: typer.Typer) -> None:
 
 def caller_account_id(options: GlobalOptions) -> str | None:
     """The caller's account id if credentials are at hand, else None (never an error: it is a default)."""
+    identity = caller_identity(options)
+    return identity[0] if identity else None
+
+
+def caller_identity(options: GlobalOptions) -> tuple[str, str] | None:
+    """(account id, ARN) of the caller if credentials are at hand, else None. Asked once per run."""
+    key = id(options)  # the options of one command live as long as it runs
+    if key not in _IDENTITY:
+        _IDENTITY[key] = _ask_identity(options)
+    return _IDENTITY[key]
+
+
+_IDENTITY: dict[int, tuple[str, str] | None] = {}
+
+
+def _ask_identity(options: GlobalOptions) -> tuple[str, str] | None:
     import boto3
     from botocore.config import Config
 
@@ -40,9 +57,21 @@ def caller_account_id(options: GlobalOptions) -> str | None:
             endpoint_url=options.target().endpoint,
             config=Config(retries={"max_attempts": 1}, connect_timeout=3, read_timeout=5),
         )
-        return str(sts.get_caller_identity()["Account"])
+        identity = sts.get_caller_identity()
+        return str(identity["Account"]), str(identity["Arn"])
     except (BotoCoreError, ClientError):
         return None
+
+
+def _with_operator(answers: Answers, options: GlobalOptions) -> Answers:
+    """The principal running `init` becomes the first operator, when it is of the management account."""
+    if answers.operators:
+        return answers
+    identity = caller_identity(options)
+    principal = principal_pattern(identity[1]) if identity else None
+    if identity is None or principal is None or identity[0] != answers.management_account_id:
+        return answers
+    return answers.model_copy(update={"operators": [principal]})
 
 
 def _answers_from_file(path: Path) -> dict[str, object]:
@@ -121,7 +150,7 @@ def init(
         from bootstrap.cli.wizard import run_wizard
 
         result = run_wizard(management_account_id or caller_account_id(options))
-    text = render_spec_yaml(result)
+    text = render_spec_yaml(_with_operator(result, options))
     checked = parse_spec(text, str(spec))  # never write a spec that validate would reject
     from bootstrap.render.atomic import atomic_write
 

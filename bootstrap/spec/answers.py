@@ -14,7 +14,7 @@ import jinja2
 from pydantic import Field, field_validator, model_validator
 
 from bootstrap.guardrails.library import load_library
-from bootstrap.spec.model import AccountId, Model, OuPath, Region, Slug
+from bootstrap.spec.model import AccountId, Model, OuPath, PrincipalPattern, Region, Slug
 
 DEFAULT_OUS = ["Security", "Infrastructure", "Workloads/Prod", "Workloads/NonProd", "Sandbox", "Suspended"]
 SUSPENDED = "Suspended"
@@ -49,6 +49,10 @@ class Answers(Model):
     organizational_units: list[OuPath] = Field(default_factory=lambda: list(DEFAULT_OUS))
     accounts: list[AccountAnswer] = Field(default_factory=lambda: list(DEFAULT_ACCOUNTS))
     guardrails: list[str] = Field(default_factory=default_guardrails)
+    operators: list[PrincipalPattern] = Field(
+        default_factory=list,
+        description="Management account principals that may run the toolkit (init adds the one running it).",
+    )
 
     @field_validator("guardrails")
     @classmethod

@@ -75,7 +75,9 @@ def test_apply_without_terminal_needs_yes(run) -> None:
 
 def test_account_pin_refuses_other_management_account(run, tmp_path: Path) -> None:
     run("init", "--defaults")
-    _spec_with(tmp_path, {"management_account_id": "210987654321"})
+    spec = yaml.safe_load((tmp_path / "landing-zone.yaml").read_text())
+    assert spec["organization"]["operators"] == ["arn:aws:iam::123456789012:user/moto"], "init adds its caller"
+    _spec_with(tmp_path, {"management_account_id": "210987654321", "operators": []})
     result = run("apply", "--yes")
     assert result.code == 1
     assert "210987654321" in result.err and "123456789012" in result.err

@@ -13,6 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from blueprints.roles import BOOTSTRAP, role_address
 from bootstrap.apply.context import ApplyContext, Outputs
 from bootstrap.aws.retry import error_code, with_retries
 from bootstrap.errors import SafetyError
@@ -136,7 +137,7 @@ class RoleHandler:
     def _done(ctx: ApplyContext, iam: Any, resource: Resource, name: str) -> Outputs:
         role = iam.get_role(RoleName=name)["Role"]
         account_id = ctx.account_id(resource.location.account)
-        if account_id is not None and name == ctx.sessions.member_roles[0]:
+        if account_id is not None and resource.address == role_address(BOOTSTRAP, resource.location.account):
             ctx.sessions.enter_as(account_id, name, timeout=ctx.wait_timeout, sleep=ctx.sleep)
         return Outputs(name, {"Arn": role["Arn"], "RoleId": role["RoleId"]})
 
