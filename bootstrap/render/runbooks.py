@@ -12,12 +12,14 @@ from typing import Any
 
 import jinja2
 
+from blueprints.roles import key_accounts
 from bootstrap.guardrails.library import load_library
 from bootstrap.guardrails.packing import pack_all
 from bootstrap.render.mermaid import org_chart
 from bootstrap.render.steps import manual_steps
 from bootstrap.spec.log_archive import runbook_facts
 from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.spec.roles import break_glass_principal, operator_patterns
 
 PACKAGE = "runbooks"
 SUFFIX = ".md.j2"
@@ -63,6 +65,19 @@ def runbook_context(spec: LandingZoneSpec) -> dict[str, Any]:
         "root_guardrail_ous": [ou.path for ou in spec.organizational_units if ROOT_GUARDRAIL in ou.guardrails],
         "member_accounts": [a.name for a in spec.accounts],
         "log_archive": runbook_facts(spec),
+        **_break_glass_facts(spec),
+    }
+
+
+def _break_glass_facts(spec: LandingZoneSpec) -> dict[str, Any]:
+    principal = break_glass_principal(spec)
+    resource = principal.split(":", 5)[5]
+    return {
+        "operators": operator_patterns(spec),
+        "break_glass_principal": principal,
+        "break_glass_is_user": resource.startswith("user/"),
+        "break_glass_user": resource.rsplit("/", 1)[-1],
+        "key_role_accounts": key_accounts(spec),
     }
 
 

@@ -59,6 +59,15 @@ def manual_steps(spec: LandingZoneSpec) -> list[ManualStep]:
             why="A root access key is a long-lived secret with unlimited power that MFA does not protect; "
             "nothing the toolkit does needs one.",
         ),
+        ManualStep(
+            id="break-glass",
+            title="Prepare the break-glass principal: hardware MFA, no access keys, sealed credentials",
+            account=MANAGEMENT,
+            runbook="break-glass.md",
+            order=25,
+            why="The break-glass role in every account is exempt from every guardrail and trusts only this "
+            "principal, with MFA: it is the way back in when the toolkit's own role is locked out.",
+        ),
     ]
     if logging_enabled(spec):
         steps.append(

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import boto3
 from rich.console import Console
 from rich.markup import escape
 
@@ -27,10 +28,11 @@ from bootstrap.plan.render import print_plan
 from bootstrap.render.artifacts import render_artifacts
 from bootstrap.render.atomic import atomic_write
 from bootstrap.sandbox.server import SANDBOX_ACCOUNT_ID, running_sandbox, sandbox_environment
-from bootstrap.sandbox.tamper import Drift, tamper_organization, tamper_trail
+from bootstrap.sandbox.tamper import Drift, tamper_organization, tamper_roles, tamper_trail
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.spec.roles import principal_pattern
 from bootstrap.status.report import collect_status, print_status
 from bootstrap.workflow import apply_changes, plan_live
 
@@ -71,7 +73,11 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
             f"management account {SANDBOX_ACCOUNT_ID}. No AWS account or credentials are used."
         )
         step("init: write the default spec")
-        text = render_spec_yaml(Answers(management_account_id=SANDBOX_ACCOUNT_ID))
+        caller = boto3.client("sts", endpoint_url=sandbox.url).get_caller_identity()["Arn"]
+        operator = principal_pattern(caller)
+        text = render_spec_yaml(
+            Answers(management_account_id=SANDBOX_ACCOUNT_ID, operators=[operator] if operator else [])
+        )
         spec = parse_spec(text, "landing-zone.yaml")
         atomic_write(work / "landing-zone.yaml", text)
         console.print(
@@ -104,7 +110,9 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
         _expect_empty(spec, sessions, console)
 
         step("tamper: change the organization behind the toolkit's back (plain boto3, as an outsider)")
-        drifts = tamper_organization(spec, sandbox.url) + tamper_trail(spec, sandbox.url)
+        drifts = (
+            tamper_organization(spec, sandbox.url) + tamper_trail(spec, sandbox.url) + tamper_roles(spec, sandbox.url)
+        )
         for drift in drifts:
             console.print(f"  • {escape(drift.description)}")
 

@@ -13,6 +13,7 @@ import boto3
 
 from blueprints.accounts import account_address
 from blueprints.organization import policy_address
+from blueprints.roles import BREAK_GLASS, role_address
 from blueprints.trail import TRAIL_ADDRESS
 from bootstrap.guardrails.packing import policy_name
 from bootstrap.spec.log_archive import logging_enabled, trail_name
@@ -94,3 +95,46 @@ def tamper_trail(spec: LandingZoneSpec, endpoint_url: str | None = None) -> list
     cloudtrail = boto3.client("cloudtrail", endpoint_url=endpoint_url, region_name=spec.organization.home_region)
     cloudtrail.stop_logging(Name=name)
     return [Drift(f"stopped logging of the organization trail {name}", TRAIL_ADDRESS, "IsLogging")]
+
+
+def tamper_roles(spec: LandingZoneSpec, endpoint_url: str | None = None) -> list[Drift]:
+    """Re-trust the break-glass role of a member account to an outside account: with the guardrails'
+    exemption, that account would step outside every guardrail. An administrator of the member account
+    does it, through OrganizationAccountAccessRole."""
+    if not spec.accounts:
+        return []
+    account = spec.accounts[-1].name
+    client = _organizations(endpoint_url)
+    account_id = next(
+        a["Id"]
+        for page in client.get_paginator("list_accounts").paginate()
+        for a in page["Accounts"]
+        if a["Name"] == account
+    )
+    sts = boto3.client("sts", endpoint_url=endpoint_url)
+    creds = sts.assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole", RoleSessionName="outsider"
+    )["Credentials"]
+    iam = boto3.client(
+        "iam",
+        endpoint_url=endpoint_url,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    outside = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": OUTSIDE_ACCOUNT}, "Action": "sts:AssumeRole"}],
+    }
+    role = spec.organization.break_glass_role
+    iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(outside))
+    return [
+        Drift(
+            f"re-trusted the break-glass role {role} in account {account} to {OUTSIDE_ACCOUNT}",
+            role_address(BREAK_GLASS, account),
+            "AssumeRolePolicyDocument",
+        )
+    ]
+
+
+OUTSIDE_ACCOUNT = "arn:aws:iam::999999999999:root"

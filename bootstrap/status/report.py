@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from blueprints.accounts import account_address
+from bootstrap.aws.retry import error_code
 from bootstrap.aws.session import Sessions
 from bootstrap.desired import desired_state
 from bootstrap.errors import AwsError
@@ -22,6 +23,7 @@ from bootstrap.observe.organizations import observe_organizations
 from bootstrap.render.steps import ManualStep, manual_steps
 from bootstrap.sandbox.server import UNAVAILABLE
 from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.spec.roles import break_glass_principal
 
 _MARK = {
     "done": "[green]✓ done[/]",
@@ -72,12 +74,40 @@ def _mfa_delete(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, s
     return state, detail
 
 
+def _break_glass(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str]) -> tuple[str, str]:
+    """The break-glass principal exists; for a user, with an MFA device and no access keys."""
+    principal = break_glass_principal(spec)
+    kind, _, path = principal.split(":", 5)[5].partition("/")
+    name = path.rsplit("/", 1)[-1]
+    iam = sessions.client("iam")
+    try:
+        if kind == "role":
+            iam.get_role(RoleName=name)
+            return "done", f"role {name} exists; the break-glass roles require MFA to assume"
+        iam.get_user(UserName=name)
+    except ClientError as err:
+        if error_code(err) == "NoSuchEntity":
+            return "pending", f"{principal} does not exist yet"
+        raise
+    if not iam.list_mfa_devices(UserName=name)["MFADevices"]:
+        return "pending", f"user {name} has no MFA device: it cannot assume the break-glass roles"
+    keys = iam.list_access_keys(UserName=name)["AccessKeyMetadata"]
+    if keys:
+        return "pending", f"user {name} has {len(keys)} access key(s); a break-glass user needs none"
+    return "done", f"user {name} has an MFA device and no access keys"
+
+
 def spec_log_account(spec: LandingZoneSpec) -> str:
     logging_spec = getattr(spec, "logging", None)
     return str(getattr(logging_spec, "account", "log-archive"))
 
 
-CHECKS: dict[str, Check] = {"root-mfa": _root_mfa, "root-access-keys": _root_keys, "mfa-delete": _mfa_delete}
+CHECKS: dict[str, Check] = {
+    "root-mfa": _root_mfa,
+    "root-access-keys": _root_keys,
+    "break-glass": _break_glass,
+    "mfa-delete": _mfa_delete,
+}
 
 
 def collect_status(spec: LandingZoneSpec, sessions: Sessions) -> list[StepStatus]:
