@@ -92,7 +92,7 @@ def build(spec: LandingZoneSpec) -> Blueprint:
                 Type="SERVICE_CONTROL_POLICY",
                 Description=f"Landing zone guardrails: {', '.join(packed.guardrail_ids)}"[:512],
                 Content=packed.document,
-                TargetIds=[Ref(ou_logical_id(packed.ou_path))],
+                TargetIds=[_parent_ref(packed.ou_path)],
                 Tags=tags(policy_address(packed.name)),
             ),
             address=policy_address(packed.name),

@@ -52,8 +52,11 @@ SESSION_SECONDS = 3600
 """One hour: the shortest session IAM allows."""
 
 
+ROLE_ADDRESS_PREFIX = "iam/role/"
+
+
 def role_address(purpose: str, account: str) -> str:
-    return f"iam/role/{purpose}/{account}"
+    return f"{ROLE_ADDRESS_PREFIX}{purpose}/{account}"
 
 
 def role_logical_id(purpose: str, account: str) -> str:

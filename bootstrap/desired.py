@@ -10,6 +10,8 @@ from bootstrap.resources import DesiredState, Resource
 from bootstrap.spec.log_archive import logging_enabled
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 
+ROOT_TARGET = {"Fn::GetAtt": [organization.ORG_ID, "RootId"]}
+
 
 def build_blueprints(spec: LandingZoneSpec) -> list[Blueprint]:
     """Every blueprint of the spec, in the order the engine's resources are listed (the organization,
@@ -22,7 +24,18 @@ def build_blueprints(spec: LandingZoneSpec) -> list[Blueprint]:
 
 def desired_state(spec: LandingZoneSpec, blueprints: list[Blueprint] | None = None) -> DesiredState:
     built = blueprints if blueprints is not None else build_blueprints(spec)
-    return DesiredState(tuple(_through_bootstrap_role(r) for bp in built for r in bp.resources))
+    resources = [_through_bootstrap_role(r) for bp in built for r in bp.resources]
+    roles_ = tuple(r.logical_id for r in resources if r.address.startswith(roles.ROLE_ADDRESS_PREFIX))
+    return DesiredState(tuple(_after_roles(r, roles_) for r in resources))
+
+
+def _after_roles(resource: Resource, role_ids: tuple[str, ...]) -> Resource:
+    """The root's SCPs wait for the landing zone's roles: once `protect-landing-zone-roles` is attached
+    there, only the bootstrap role may create them, and an adopted account is entered as
+    OrganizationAccountAccessRole until its bootstrap role exists."""
+    if resource.type != "AWS::Organizations::Policy" or ROOT_TARGET not in list(resource.properties["TargetIds"]):
+        return resource
+    return replace(resource, depends_on=(*resource.depends_on, *role_ids))
 
 
 def _through_bootstrap_role(resource: Resource) -> Resource:

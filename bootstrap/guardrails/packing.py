@@ -15,7 +15,7 @@ from typing import Any
 
 from bootstrap.guardrails.library import Statement, load_library
 from bootstrap.guardrails.parameters import render_guardrail
-from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.spec.model import ROOT, LandingZoneSpec
 
 VERSION = "2012-10-17"
 
@@ -57,7 +57,8 @@ def _document(statements: list[Statement]) -> dict[str, Any]:
 
 
 def pack_ou(spec: LandingZoneSpec, ou_path: str, *, free_slots: int | None = None) -> list[PackedPolicy]:
-    """The SCPs for one OU. `free_slots` overrides the spec's assumption with a live count."""
+    """The SCPs for one OU, or for the root (`Root`). `free_slots` overrides the spec's assumption with a
+    live count. The root counts its attachment slots like an OU (FullAWSAccess takes one there too)."""
     library = load_library()
     org = spec.organization
     limits = org.policy_limits
@@ -106,5 +107,5 @@ def pack_ou(spec: LandingZoneSpec, ou_path: str, *, free_slots: int | None = Non
 
 
 def pack_all(spec: LandingZoneSpec) -> list[PackedPolicy]:
-    """Every SCP of the spec, OU by OU in path order."""
-    return [policy for path in spec.all_ou_paths() for policy in pack_ou(spec, path)]
+    """Every SCP of the spec: the root's, then OU by OU in path order."""
+    return [policy for path in [ROOT, *spec.all_ou_paths()] for policy in pack_ou(spec, path)]

@@ -29,6 +29,8 @@ POLICY_TYPES = "Bootstrap::Organizations::RootPolicyTypes"
 OU = "AWS::Organizations::OrganizationalUnit"
 SCP = "AWS::Organizations::Policy"
 ACCOUNT = "AWS::Organizations::Account"
+ROOT_ADDRESS = "organizations/root"
+"""Where the root's attachment slots are counted (`ObservedState.unmanaged_attachments`)."""
 
 
 def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
@@ -72,7 +74,7 @@ def observe_organizations(sessions: Sessions, desired: DesiredState) -> Observed
     _observe_accounts(client, root_id, ou_paths, desired, state)
     # Policies outlive their type being disabled on the root (AWS only detaches them), so they are read
     # either way: otherwise the plan would try to create policies that already exist.
-    _observe_policies(client, desired, state, scp_enabled="SERVICE_CONTROL_POLICY" in enabled)
+    _observe_policies(client, root_id, desired, state, scp_enabled="SERVICE_CONTROL_POLICY" in enabled)
     return state
 
 
@@ -193,7 +195,9 @@ def _observe_accounts(
         )
 
 
-def _observe_policies(client: Any, desired: DesiredState, state: ObservedState, *, scp_enabled: bool) -> None:
+def _observe_policies(
+    client: Any, root_id: str, desired: DesiredState, state: ObservedState, *, scp_enabled: bool
+) -> None:
     """Customer-managed SCPs: tags tell the toolkit's own (an organization has tens, not thousands).
 
     Attachment slots are counted only while SCPs are enabled: with the type disabled nothing is attached.
@@ -253,7 +257,7 @@ def _observe_policies(client: Any, desired: DesiredState, state: ObservedState, 
             state.orphans[observed.address] = observed
     if not scp_enabled:
         return
-    for ou_id, address in ou_addresses.items():
+    for ou_id, address in [(root_id, ROOT_ADDRESS), *ou_addresses.items()]:
         if ou_id is None:
             continue
         attached = _pages(

@@ -229,15 +229,21 @@ def _same(rule: TypeRule, name: str, before: Any, after: Any) -> bool:
     return equivalent(before, after)
 
 
+ROOT_TARGET = {"Fn::GetAtt": ["Organization", "RootId"]}
+ROOT_ADDRESS = "organizations/root"
+
+
 def _attachment_slots(desired: DesiredState, observed: ObservedState, limit: int) -> list[Note]:
+    """Per target (the root and each OU): the toolkit's SCPs plus the live ones it does not own fit."""
     notes = []
-    for ou in desired.of_type(OU):
-        ours = sum(1 for p in desired.of_type(SCP) if {"Ref": ou.logical_id} in list(p.properties.get("TargetIds", [])))
-        theirs = observed.unmanaged_attachments.get(ou.address, [])
+    targets = [(ROOT_ADDRESS, ROOT_TARGET), *((ou.address, {"Ref": ou.logical_id}) for ou in desired.of_type(OU))]
+    for address, target in targets:
+        ours = sum(1 for p in desired.of_type(SCP) if target in list(p.properties.get("TargetIds", [])))
+        theirs = observed.unmanaged_attachments.get(address, [])
         if ours and ours + len(theirs) > limit:
             notes.append(
                 Note(
-                    ou.address,
+                    address,
                     f"needs {ours} guardrail SCP(s) but {len(theirs)} of its {limit} attachment slots are taken by "
                     f"policies the toolkit does not own ({', '.join(theirs)}): {ours + len(theirs) - limit} too many. "
                     "Detach one of those, or move guardrails to the parent OU",

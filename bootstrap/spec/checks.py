@@ -25,14 +25,18 @@ def check_spec(spec: LandingZoneSpec) -> list[Problem]:
     problems: list[Problem] = []
     library = load_library()
     known_ous = set(spec.all_ou_paths())
-    for i, ou in enumerate(spec.organizational_units):
-        for j, gid in enumerate(ou.guardrails):
+    lists: list[tuple[tuple[str | int, ...], list[str]]] = [
+        (("organization", "root_guardrails"), spec.organization.root_guardrails),
+        *((("organizational_units", i, "guardrails"), ou.guardrails) for i, ou in enumerate(spec.organizational_units)),
+    ]
+    for loc, guardrails in lists:
+        for j, gid in enumerate(guardrails):
             if gid not in library:
                 close = difflib.get_close_matches(gid, library, n=1)
                 hint = f"Did you mean '{close[0]}'? " if close else ""
                 problems.append(
                     Problem(
-                        ("organizational_units", i, "guardrails", j),
+                        (*loc, j),
                         f"unknown guardrail '{gid}'",
                         f"{hint}Known guardrails: {', '.join(sorted(library))}.",
                     )
@@ -68,17 +72,21 @@ def check_spec(spec: LandingZoneSpec) -> list[Problem]:
     problems.extend(Problem(*p) for p in logging_problems(spec))
     if problems:
         return problems
-    for i, ou in enumerate(spec.organizational_units):
+    targets: list[tuple[tuple[str | int, ...], str]] = [
+        (("organization", "root_guardrails"), ROOT),
+        *((("organizational_units", i, "guardrails"), ou.path) for i, ou in enumerate(spec.organizational_units)),
+    ]
+    for loc, path in targets:
         try:
-            policies = pack_ou(spec, ou.path)
+            policies = pack_ou(spec, path)
         except PackingError as err:
-            problems.append(Problem(("organizational_units", i, "guardrails"), str(err), err.fix))
+            problems.append(Problem(loc, str(err), err.fix))
             continue
         too_long = [p.name for p in policies if len(p.name) > SCP_NAME_MAX]
         if too_long:
             problems.append(
                 Problem(
-                    ("organizational_units", i, "path"),
+                    (*loc[:-1], "path") if path != ROOT else ("organization", "name"),
                     f"the SCP name {too_long[0]} is {len(too_long[0])} characters; AWS allows {SCP_NAME_MAX}",
                     "Shorten the OU path or organization.name (SCPs are named <organization>-<ou path>-<n>).",
                 )
@@ -98,7 +106,7 @@ def _name_clashes(spec: LandingZoneSpec) -> list[Problem]:
         parts = ou.path.split("/")
         for depth in range(1, len(parts) + 1):
             entry_of.setdefault("/".join(parts[:depth]), i)
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = {policy_name(spec.organization.name, ROOT, 1): ROOT}  # the root's SCPs
     for path in sorted(entry_of, key=lambda p: (entry_of[p], p.count("/"), p)):
         for key in (logical_id("Ou", path), policy_name(spec.organization.name, path, 1)):
             other = seen.setdefault(key, path)

@@ -29,6 +29,9 @@ from bootstrap.spec.types import _slug as _slug
 from bootstrap.spec.types import principal_account
 from bootstrap.spec.types import rule_error as rule_error
 
+ROOT_ROLES_GUARDRAIL = "protect-landing-zone-roles"
+"""Attached at the root by default: without it, anyone could take an exempt role's name."""
+
 
 def _second(values: list[str]) -> int | None:
     """Index of the first value that repeats an earlier one (the entry to point the user at)."""
@@ -85,6 +88,11 @@ class OrganizationSpec(Model):
         "account; default arn:aws:iam::<management id>:user/break-glass (see runbooks/break-glass.md).",
     )
     policy_limits: PolicyLimits = PolicyLimits()
+    root_guardrails: list[str] = Field(
+        default_factory=lambda: [ROOT_ROLES_GUARDRAIL],
+        description="Guardrail ids attached at the organization root: they apply to every member account, "
+        f"inside the spec's OUs or not. {ROOT_ROLES_GUARDRAIL} keeps the exempt roles' names the toolkit's.",
+    )
 
     @model_validator(mode="after")
     def _principals_in_management_account(self) -> OrganizationSpec:
@@ -273,6 +281,9 @@ class LandingZoneSpec(Model):
         return sorted(paths, key=lambda p: (p.count("/"), p))
 
     def guardrails_for(self, path: str) -> list[str]:
+        """The guardrails attached to an OU by path, or to the root (`Root`)."""
+        if path == ROOT:
+            return list(self.organization.root_guardrails)
         for ou in self.organizational_units:
             if ou.path == path:
                 return list(ou.guardrails)

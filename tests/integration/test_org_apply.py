@@ -50,7 +50,7 @@ def test_apply_from_empty_builds_the_whole_organization(
     assert set(outsider.policies()) == {p.name for p in packed}
     for policy in packed:
         assert outsider.policy_content(policy.name) == minify(policy.document)
-        assert outsider.policy_targets(policy.name) == [tree[policy.ou_path]]
+        assert outsider.policy_targets(policy.name) == [{**tree, "Root": outsider.root_id()}[policy.ou_path]]
         assert outsider.tags(outsider.policy_id(policy.name)) == {
             MANAGED_TAG: MANAGED,
             ADDRESS_TAG: f"organizations/scp/{policy.name}",

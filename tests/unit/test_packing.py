@@ -149,12 +149,13 @@ def test_packed_policies_are_named_per_ou_and_numbered_from_one() -> None:
     prod = [p for p in policies if p.ou_path == "Workloads/Prod"]
     assert [p.name for p in prod] == [f"corp-workloads-prod-{n}" for n in range(1, len(prod) + 1)]
     assert [p.name for p in policies if p.ou_path == "Security"] == ["corp-security-1"]
-    assert [p.ou_path for p in policies] == ["Security", *(["Workloads/Prod"] * len(prod))], "path order"
+    assert [p.ou_path for p in policies] == ["Root", "Security", *(["Workloads/Prod"] * len(prod))], "path order"
+    assert [p.name for p in policies if p.ou_path == "Root"] == ["corp-root-1"]
 
 
 def test_ous_without_guardrails_get_no_policy() -> None:
     spec = make_spec({"Workloads/Prod": ["deny-root-user"], "Sandbox": []})
-    assert [p.ou_path for p in pack_all(spec)] == ["Workloads/Prod"]
+    assert [p.ou_path for p in pack_all(spec)] == ["Root", "Workloads/Prod"]  # the root's guardrail by default
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,7 @@ MGMT = Location("management", "global")
 SPEC = LandingZoneSpec.model_validate(
     {
         "organization": {
+            "root_guardrails": [],  # the organization layer below the root: OUs, their SCPs, accounts
             "name": "acme",
             "management_account_id": "123456789012",
             "home_region": "us-east-1",

@@ -448,7 +448,7 @@ def test_minimal_spec_loads_with_defaults() -> None:
     assert spec.organization.bootstrap_role == "LandingZoneBootstrap"
     assert spec.organization.policy_limits.scp_max_chars == 5120
     assert spec.organization.management_account_id == "000000000001"  # leading zeros survive quoting
-    assert pack_all(spec) == []
+    assert [p.guardrail_ids for p in pack_all(spec)] == [("protect-landing-zone-roles",)]  # at the root, always
 
 
 def test_account_with_id_is_adopted() -> None:
