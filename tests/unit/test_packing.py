@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 
-from bootstrap.guardrails.library import load_library
+from bootstrap.guardrails.library import RCP, SCP, load_library
 from bootstrap.guardrails.packing import PackedPolicy, PackingError, minify, pack_all, pack_ou, policy_name
 from bootstrap.spec.model import LandingZoneSpec
 
-ALL = sorted(load_library())
+ALL = sorted(gid for gid, g in load_library().items() if g.policy_type == SCP)
+"""Every SCP guardrail: what `pack_ou` packs by default."""
+RCPS = sorted(gid for gid, g in load_library().items() if g.policy_type == RCP)
 SIZES = (2048, 3000, 5120, 10240)
 
 
@@ -24,6 +26,7 @@ def make_spec(
     reserved: int = 0,
     regions: tuple[str, ...] = ("us-east-1", "eu-west-1"),
     name: str = "acme",
+    root: list[str] | None = None,
 ) -> LandingZoneSpec:
     return LandingZoneSpec.model_validate(
         {
@@ -37,6 +40,7 @@ def make_spec(
                     "scps_per_target": scps_per_target,
                     "reserved_attachments": reserved,
                 },
+                "root_guardrails": root or [],
             },
             "account_email_pattern": "aws+{name}@example.com",
             "organizational_units": [{"path": p, "guardrails": g} for p, g in ous.items()],
