@@ -75,9 +75,7 @@ def test_apply_from_empty_builds_the_whole_organization(
     assert outsider.attached(root_id, "RESOURCE_CONTROL_POLICY") == ["RCPFullAWSAccess", "acme-root-rcp-1"]
     assert outsider.attached(root_id, "AISERVICES_OPT_OUT_POLICY") == [AI_OPT_OUT]
     assert live_policies[AI_OPT_OUT]["Type"] == "AISERVICES_OPT_OUT_POLICY"
-    assert outsider.policy_document(AI_OPT_OUT) == {
-        "services": {"default": {"opt_out_policy": {"@@assign": "optOut"}}}
-    }
+    assert outsider.policy_document(AI_OPT_OUT) == {"services": {"default": {"opt_out_policy": {"@@assign": "optOut"}}}}
     assert outsider.tags(outsider.policy_id(AI_OPT_OUT))[ADDRESS_TAG] == f"organizations/ai-opt-out/{AI_OPT_OUT}"
 
     members = {a["Name"]: a for a in outsider.accounts() if a["Id"] != org["MasterAccountId"]}
@@ -179,3 +177,25 @@ def test_account_pin_refuses_another_management_account_before_any_write(
     with pytest.raises(ClientError) as missing:
         outsider.org.describe_organization()
     assert missing.value.response["Error"]["Code"] == "AWSOrganizationsNotInUseException"
+
+
+def test_other_rcps_filling_the_root_block_the_plan(spec: LandingZoneSpec, sessions: Sessions, outsider: Any) -> None:
+    """RCPFullAWSAccess (attached by AWS, never detachable) and four other teams' RCPs fill the Root's five
+    RCP slots: the plan is refused before it tries to attach the landing zone's RCP."""
+    outsider.org.create_organization(FeatureSet="ALL")
+    root = outsider.root_id()
+    outsider.org.enable_policy_type(RootId=root, PolicyType="RESOURCE_CONTROL_POLICY")
+    theirs = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:x","Resource":"*"}]}'
+    for n in range(4):
+        policy = outsider.org.create_policy(
+            Name=f"team-{n}", Description="", Content=theirs, Type="RESOURCE_CONTROL_POLICY"
+        )["Policy"]["PolicySummary"]
+        outsider.org.attach_policy(PolicyId=policy["Id"], TargetId=root)
+    assert outsider.attached(root, "RESOURCE_CONTROL_POLICY")[0] == "RCPFullAWSAccess"
+
+    live, _ = plan_live(spec, sessions)
+
+    (note,) = live.plan.blocked
+    assert note.address == "organizations/root"
+    assert "needs 1 guardrail RCP(s) but 5 of its 5 RCP attachment slots" in note.message
+    assert "RCPFullAWSAccess, team-0, team-1, team-2, team-3" in note.message

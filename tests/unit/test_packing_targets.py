@@ -142,11 +142,11 @@ def test_rcp_quota_counts_rcp_full_aws_access(
 
 def test_live_free_rcp_slots_override_the_assumption() -> None:
     spec = make_spec({}, root=RCPS)
-    with pytest.raises(PackingError, match="needs 1 RCPs .* only 0 of 5"):
+    with pytest.raises(PackingError, match=r"needs 1 RCPs .* only 0 of 5"):
         pack_ou(spec, ROOT, policy_type=RCP, free_slots=0)
 
 
 def test_a_guardrail_too_big_for_the_rcp_limit_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(packing, "RCP_MAX_CHARS", 300)
-    with pytest.raises(PackingError, match="rcp-deny-external-principals alone is .* over the 300-character RCP"):
+    with pytest.raises(PackingError, match=r"rcp-deny-external-principals alone is .* over the 300-character RCP"):
         pack_ou(make_spec({}, root=["rcp-deny-external-principals"]), ROOT, policy_type=RCP)
