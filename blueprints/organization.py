@@ -1,9 +1,11 @@
-"""The organization blueprint: the organization, its policy types, nested OUs and SCPs.
+"""The organization blueprint: the organization, its policy types, nested OUs, SCPs and RCPs, and the AI
+services opt-out policy.
 
 Member accounts are in blueprints of their own (`blueprints/accounts.py`), so that this template stays
 within CloudFormation's 500 resources whatever the number of accounts. An OU renamed in the spec
-(`renamed_from`) keeps its resources' former addresses, and so do its descendants and their SCPs: the
-observer finds them there and the plan renames them in place.
+(`renamed_from`) keeps its resources' former addresses, and so do its descendants and their policies: the
+observer finds them there and the plan renames them in place. Policies of the Root (`root_guardrails`,
+the AI services opt-out policy) target `GetAtt(Organization, RootId)`.
 """
 
 from __future__ import annotations
@@ -12,25 +14,51 @@ from troposphere import GetAtt, Ref, Template
 from troposphere.organizations import Organization, OrganizationalUnit, Policy
 
 from blueprints.common import Blueprint, logical_id, tags
-from bootstrap.guardrails.packing import pack_all, policy_name
+from bootstrap.guardrails.library import RCP, SCP
+from bootstrap.guardrails.packing import AI_OPT_OUT, PackedPolicy, pack_all, policy_name
 from bootstrap.resources import GLOBAL, Location, Resource
 from bootstrap.spec.model import MANAGEMENT, ROOT, LandingZoneSpec
 
 ORG_ID = "Organization"
 POLICY_TYPES_ID = "RootPolicyTypes"
 POLICY_TYPES = ("RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY")
+"""The policy types every landing zone enables; `policy_types(spec)` adds the AI opt-out type when asked for."""
+MANAGED_POLICY_TYPES = (SCP, RCP, AI_OPT_OUT)
+"""Every policy type the toolkit may own policies of: the observer reads them all, so that a policy of a
+type the spec no longer asks for is still found (and deleted as an orphan)."""
 ORGANIZATIONS = Location(MANAGEMENT, GLOBAL)
 
 ORGANIZATION_ADDRESS = "organizations/organization"
+ROOT_ADDRESS = "organizations/root"
 POLICY_TYPES_ADDRESS = "organizations/root/policy-types"
+ROOT_ID_VALUE = {"Fn::GetAtt": [ORG_ID, "RootId"]}
+AI_OPT_OUT_CONTENT = {"services": {"default": {"opt_out_policy": {"@@assign": "optOut"}}}}
+"""Opt every account out of every AWS AI service, present and future (`default`), as AWS documents it."""
+_ADDRESS_KINDS = {SCP: "scp", RCP: "rcp", AI_OPT_OUT: "ai-opt-out"}
+_LOGICAL_PREFIXES = {SCP: "Scp", RCP: "Rcp", AI_OPT_OUT: "AiOptOut"}
 
 
 def ou_address(path: str) -> str:
     return f"organizations/ou/{path}"
 
 
-def policy_address(name: str) -> str:
-    return f"organizations/scp/{name}"
+def policy_address(name: str, policy_type: str = SCP) -> str:
+    return f"organizations/{_ADDRESS_KINDS[policy_type]}/{name}"
+
+
+def ai_opt_out_name(spec: LandingZoneSpec) -> str:
+    return f"{spec.organization.name}-ai-services-opt-out"
+
+
+def policy_types(spec: LandingZoneSpec) -> list[str]:
+    """The policy types the spec needs enabled on the root."""
+    return [*POLICY_TYPES, *([AI_OPT_OUT] if spec.organization.ai_services_opt_out else [])]
+
+
+def attachment_key(target_address: str, policy_type: str) -> str:
+    """Where the observer records a target's attachments of one type that the toolkit does not own (SCPs
+    under the target's own address, other types under `<address>#<type>`); the planner reads them there."""
+    return target_address if policy_type == SCP else f"{target_address}#{policy_type}"
 
 
 def ou_logical_id(path: str) -> str:
@@ -64,7 +92,7 @@ def build(spec: LandingZoneSpec) -> Blueprint:
             logical_id=POLICY_TYPES_ID,
             type="Bootstrap::Organizations::RootPolicyTypes",
             location=ORGANIZATIONS,
-            properties={"RootId": {"Fn::GetAtt": [ORG_ID, "RootId"]}, "PolicyTypes": list(POLICY_TYPES)},
+            properties={"RootId": dict(ROOT_ID_VALUE), "PolicyTypes": policy_types(spec)},
         )
     )
     for path in spec.all_ou_paths():
@@ -78,26 +106,43 @@ def build(spec: LandingZoneSpec) -> Blueprint:
             location=ORGANIZATIONS,
             former_addresses=tuple(ou_address(old) for old in spec.former_ou_paths(path)),
         )
-    index: dict[str, int] = {}
+    index: dict[tuple[str, str], int] = {}
     for packed in pack_all(spec):
-        index[packed.ou_path] = index.get(packed.ou_path, 0) + 1
+        key = (packed.ou_path, packed.policy_type)
+        index[key] = index.get(key, 0) + 1
         former = tuple(
-            policy_address(policy_name(spec.organization.name, old, index[packed.ou_path]))
-            for old in spec.former_ou_paths(packed.ou_path)
+            policy_address(policy_name(spec.organization.name, old, index[key], packed.policy_type), packed.policy_type)
+            for old in ([] if packed.at_root else spec.former_ou_paths(packed.ou_path))
         )
-        bp.add(
-            Policy(
-                logical_id("Scp", packed.name),
-                Name=packed.name,
-                Type="SERVICE_CONTROL_POLICY",
-                Description=f"Landing zone guardrails: {', '.join(packed.guardrail_ids)}"[:512],
-                Content=packed.document,
-                TargetIds=[_parent_ref(packed.ou_path)],
-                Tags=tags(policy_address(packed.name)),
-            ),
-            address=policy_address(packed.name),
-            location=ORGANIZATIONS,
-            engine_depends_on=(POLICY_TYPES_ID,),
-            former_addresses=former,
+        _add_policy(bp, packed, former)
+    if spec.organization.ai_services_opt_out:
+        name = ai_opt_out_name(spec)
+        _add_policy(
+            bp,
+            PackedPolicy(name, ROOT, (), AI_OPT_OUT_CONTENT, policy_type=AI_OPT_OUT, max_chars=2500),
+            (),
+            description="Landing zone: opt every account out of AWS AI services using its content",
         )
     return bp
+
+
+def _add_policy(
+    bp: Blueprint, packed: PackedPolicy, former: tuple[str, ...], *, description: str | None = None
+) -> None:
+    address = policy_address(packed.name, packed.policy_type)
+    target = GetAtt(ORG_ID, "RootId") if packed.at_root else Ref(ou_logical_id(packed.ou_path))
+    bp.add(
+        Policy(
+            logical_id(_LOGICAL_PREFIXES[packed.policy_type], packed.name),
+            Name=packed.name,
+            Type=packed.policy_type,
+            Description=(description or f"Landing zone guardrails: {', '.join(packed.guardrail_ids)}")[:512],
+            Content=packed.document,
+            TargetIds=[target],
+            Tags=tags(address),
+        ),
+        address=address,
+        location=ORGANIZATIONS,
+        engine_depends_on=(POLICY_TYPES_ID,),
+        former_addresses=former,
+    )

@@ -165,7 +165,7 @@ def _describe(spec: LandingZoneSpec) -> str:
     policies = pack_all(spec)
     return (
         f"{len(spec.all_ou_paths())} OUs, {len(spec.accounts)} accounts, "
-        f"{len({g for ou in spec.organizational_units for g in ou.guardrails})} guardrails in {len(policies)} SCPs"
+        f"{len({g for p in policies for g in p.guardrail_ids})} guardrails in {len(policies)} policies"
     )
 
 
@@ -178,15 +178,16 @@ def validate(spec: SpecOption = DEFAULT_SPEC) -> None:
     for warning in _warnings(checked):
         err.print(f"[yellow]Warning:[/] {warning}")
     out.print(f"[green]✓[/] {spec} is valid: {_describe(checked)}.")
-    limit = checked.organization.policy_limits.scp_max_chars
     for policy in pack_all(checked):
         count = len(policy.guardrail_ids)
         plural = "s" if count != 1 else ""
-        out.print(f"  {policy.name}: {count} guardrail{plural}, {policy.size:,} of {limit:,} characters")
+        out.print(f"  {policy.name}: {count} guardrail{plural}, {policy.size:,} of {policy.max_chars:,} characters")
 
 
 def _warnings(spec: LandingZoneSpec) -> list[str]:
-    return log_archive.warnings(spec)
+    from bootstrap.spec.checks import root_warnings
+
+    return root_warnings(spec) + log_archive.warnings(spec)
 
 
 def schema() -> None:

@@ -21,8 +21,10 @@ from bootstrap.errors import BootstrapError
 ALLOWED_REGIONS = "${AllowedRegions}"
 LOG_BUCKET_ARNS = "${LogBucketArns}"
 LANDING_ZONE_ROLE_ARNS = "${LandingZoneRoleArns}"
-PLACEHOLDERS = frozenset({ALLOWED_REGIONS, LOG_BUCKET_ARNS, LANDING_ZONE_ROLE_ARNS})
-"""Every placeholder a policy may use; each is replaced by a list derived from the spec."""
+ORGANIZATION_ID = "${OrganizationId}"
+PLACEHOLDERS = frozenset({ALLOWED_REGIONS, LOG_BUCKET_ARNS, LANDING_ZONE_ROLE_ARNS, ORGANIZATION_ID})
+"""Every placeholder a policy may use; each is replaced by a list derived from the spec, except
+ORGANIZATION_ID: the organization's id is live, so it becomes a reference the planner resolves."""
 EXEMPT_KEY = "aws:PrincipalARN"
 BOOTSTRAP = "bootstrap"
 BREAK_GLASS = "break-glass"
@@ -101,13 +103,14 @@ def render_statements(
     exempt: list[str],
     parameters: Mapping[str, Any],
 ) -> list[Statement]:
-    """The guardrail's statements with parameters filled and the exemption added to every Deny.
+    """The guardrail's statements with parameters filled and the exemption added to every Deny
+    (none when `exempt` is empty: resource control policies exempt no role by name).
 
     `parameters` maps each placeholder to its value (`bootstrap.guardrails.parameters` derives them)."""
     rendered = []
     for raw in guardrail.statements:
         statement = _fill(copy.deepcopy(raw), parameters)
-        if statement.get("Effect") == "Deny":
+        if statement.get("Effect") == "Deny" and exempt:
             condition = statement.setdefault("Condition", {})
             arn_not_like = condition.setdefault("ArnNotLike", {})
             existing = arn_not_like.get(EXEMPT_KEY, [])

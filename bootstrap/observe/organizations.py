@@ -1,10 +1,12 @@
-"""Observe AWS Organizations in bulk: the organization, root policy types, the OU tree, SCPs, accounts.
+"""Observe AWS Organizations in bulk: the organization, root policy types, the OU tree, the policies the
+toolkit may own (SCPs, RCPs, the AI services opt-out policy), accounts.
 
 Calls for an organization of N accounts and K OUs: about K (OU tree) + N/20 (accounts, 20 a page)
-+ K (tags and attached policies of OUs) + 3 per owned SCP. Account tags are never read one by one:
-accounts are matched to the spec by id, e-mail or name.
++ K (tags of OUs) + 3 (policy lists, one per managed type) + 3 per owned policy + 1 per target and type
+the spec attaches policies to (attachment slots). Account tags are never read one by one: accounts are
+matched to the spec by id, e-mail or name.
 
-OUs and SCPs are matched to a desired resource by its address (ownership tag first, then path or name),
+OUs and policies are matched to a desired resource by its address (ownership tag first, then path or name),
 else by one of its former addresses (an OU renamed in the spec with `renamed_from`, its descendants and
 their SCPs): the plan then renames the object in place. Owned ones report their address tag as the
 property `AddressTag`, so that a stale tag (left by a rename) shows in the plan and is stamped again.
@@ -18,9 +20,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from blueprints.organization import ou_address, policy_address
+from blueprints.organization import MANAGED_POLICY_TYPES, ROOT_ADDRESS, attachment_key, ou_address, policy_address
 from bootstrap.aws.retry import error_code
 from bootstrap.aws.session import Sessions
+from bootstrap.guardrails.packing import SHORT_NAMES
 from bootstrap.observe.state import Finding, ObservedResource, ObservedState
 from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, MANAGED_TAG, DesiredState, Resource
 
@@ -29,8 +32,6 @@ POLICY_TYPES = "Bootstrap::Organizations::RootPolicyTypes"
 OU = "AWS::Organizations::OrganizationalUnit"
 SCP = "AWS::Organizations::Policy"
 ACCOUNT = "AWS::Organizations::Account"
-ROOT_ADDRESS = "organizations/root"
-"""Where the root's attachment slots are counted (`ObservedState.unmanaged_attachments`)."""
 
 
 def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
@@ -74,7 +75,7 @@ def observe_organizations(sessions: Sessions, desired: DesiredState) -> Observed
     _observe_accounts(client, root_id, ou_paths, desired, state)
     # Policies outlive their type being disabled on the root (AWS only detaches them), so they are read
     # either way: otherwise the plan would try to create policies that already exist.
-    _observe_policies(client, root_id, desired, state, scp_enabled="SERVICE_CONTROL_POLICY" in enabled)
+    _observe_policies(client, desired, state, root_id, enabled)
     return state
 
 
@@ -196,58 +197,29 @@ def _observe_accounts(
 
 
 def _observe_policies(
-    client: Any, root_id: str, desired: DesiredState, state: ObservedState, *, scp_enabled: bool
+    client: Any, desired: DesiredState, state: ObservedState, root_id: str, enabled: list[str]
 ) -> None:
-    """Customer-managed SCPs: tags tell the toolkit's own (an organization has tens, not thousands).
+    """Customer-managed policies of every type the toolkit may own: tags tell its own (an organization has
+    tens, not thousands).
 
-    Attachment slots are counted only while SCPs are enabled: with the type disabled nothing is attached.
+    Attachments the toolkit does not own are counted per target (the Root included) and per type, only for
+    the types enabled on the root (a disabled type has nothing attached) and only where the spec attaches
+    policies of that type: the planner checks those targets' attachment slots.
     """
-    wanted = {str(r.properties["Name"]): r for r in desired.of_type(SCP)}
-    ou_addresses = {r.physical_id: a for a, r in state.resources.items() if r.type == OU}
+    wanted = {(str(r.properties["Name"]), str(r.properties["Type"])): r for r in desired.of_type(SCP)}
     owned_ids: set[str] = set()
     owned_policies: list[ObservedResource] = []
     by_tag: dict[str, ObservedResource] = {}
     by_name: dict[str, ObservedResource] = {}
-    for summary in _pages(client, "list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY"):
-        name = summary["Name"]
-        if summary.get("AwsManaged"):
-            continue
-        tags = _tags(client, summary["Id"])
-        owned = tags.get(MANAGED_TAG) == "true"
-        address = tags.get(ADDRESS_TAG) or policy_address(name)
-        if not owned:
-            if name in wanted:
-                state.findings.append(
-                    Finding(
-                        address,
-                        f"an SCP named {name} exists ({summary['Id']}) but the toolkit does not own "
-                        "it; it will not be changed, and the toolkit cannot create its own under that name",
-                        "error",
-                    )
-                )
-            continue
-        owned_ids.add(summary["Id"])
-        content = client.describe_policy(PolicyId=summary["Id"])["Policy"]["Content"]
-        targets = sorted(
-            t["TargetId"] for t in _pages(client, "list_targets_for_policy", "Targets", PolicyId=summary["Id"])
-        )
-        observed = ObservedResource(
-            address,
-            SCP,
-            summary["Id"],
-            {
-                "Name": name,
-                "Description": summary.get("Description", ""),
-                "Type": "SERVICE_CONTROL_POLICY",
-                "Content": _parse(content),
-                "TargetIds": targets,
-                ADDRESS_TAG_PROPERTY: tags.get(ADDRESS_TAG),
-            },
-            owned=True,
-        )
-        owned_policies.append(observed)
-        by_tag.setdefault(address, observed)
-        by_name.setdefault(policy_address(name), observed)
+    for policy_type in MANAGED_POLICY_TYPES:
+        for summary in _pages(client, "list_policies", "Policies", Filter=policy_type):
+            observed = _observe_policy(client, summary, policy_type, wanted, state)
+            if observed is None:
+                continue
+            owned_ids.add(str(observed.physical_id))
+            owned_policies.append(observed)
+            by_tag.setdefault(observed.address, observed)
+            by_name.setdefault(policy_address(summary["Name"], policy_type), observed)
     pairs = _match(desired.of_type(SCP), by_tag, by_name)
     for r, match in pairs.items():
         state.resources[r.address] = ObservedResource(r.address, SCP, match.physical_id, match.properties, True)
@@ -255,15 +227,76 @@ def _observe_policies(
     for observed in owned_policies:
         if observed.physical_id not in claimed:
             state.orphans[observed.address] = observed
-    if not scp_enabled:
-        return
-    for ou_id, address in [(root_id, ROOT_ADDRESS), *ou_addresses.items()]:
-        if ou_id is None:
-            continue
-        attached = _pages(
-            client, "list_policies_for_target", "Policies", TargetId=ou_id, Filter="SERVICE_CONTROL_POLICY"
-        )
-        state.unmanaged_attachments[address] = sorted(p["Name"] for p in attached if p["Id"] not in owned_ids)
+    targets = {"Fn::GetAtt:RootId": (root_id, ROOT_ADDRESS)}
+    for r in desired.of_type(OU):
+        live = state.resources.get(r.address)
+        if live is not None and live.physical_id is not None:
+            targets[f"Ref:{r.logical_id}"] = (live.physical_id, r.address)
+    counted: set[tuple[str, str]] = set()
+    for r in desired.of_type(SCP):
+        policy_type = str(r.properties["Type"])
+        for ref in r.properties.get("TargetIds", []):
+            target = targets.get(_target_key(ref))
+            if target is None or policy_type not in enabled or (target[0], policy_type) in counted:
+                continue
+            counted.add((target[0], policy_type))
+            attached = _pages(client, "list_policies_for_target", "Policies", TargetId=target[0], Filter=policy_type)
+            key = attachment_key(target[1], policy_type)
+            state.unmanaged_attachments[key] = sorted(p["Name"] for p in attached if p["Id"] not in owned_ids)
+
+
+def _target_key(ref: Any) -> str:
+    """`{"Ref": "OuX"}` -> `Ref:OuX`; the root's `{"Fn::GetAtt": [org, "RootId"]}` -> `Fn::GetAtt:RootId`."""
+    if isinstance(ref, dict) and "Ref" in ref:
+        return f"Ref:{ref['Ref']}"
+    if isinstance(ref, dict) and "Fn::GetAtt" in ref:
+        return f"Fn::GetAtt:{ref['Fn::GetAtt'][1]}"
+    return ""
+
+
+def _observe_policy(
+    client: Any,
+    summary: dict[str, Any],
+    policy_type: str,
+    wanted: dict[tuple[str, str], Resource],
+    state: ObservedState,
+) -> ObservedResource | None:
+    """One customer-managed policy if the toolkit owns it; else None (with a finding if it holds a wanted name)."""
+    name = summary["Name"]
+    if summary.get("AwsManaged"):
+        return None
+    tags = _tags(client, summary["Id"])
+    owned = tags.get(MANAGED_TAG) == "true"
+    address = tags.get(ADDRESS_TAG) or policy_address(name, policy_type)
+    if not owned:
+        if (name, policy_type) in wanted:
+            state.findings.append(
+                Finding(
+                    address,
+                    f"a {SHORT_NAMES[policy_type]} named {name} exists ({summary['Id']}) but the toolkit does not "
+                    "own it; it will not be changed, and the toolkit cannot create its own under that name",
+                    "error",
+                )
+            )
+        return None
+    content = client.describe_policy(PolicyId=summary["Id"])["Policy"]["Content"]
+    targets = sorted(
+        t["TargetId"] for t in _pages(client, "list_targets_for_policy", "Targets", PolicyId=summary["Id"])
+    )
+    return ObservedResource(
+        address,
+        SCP,
+        summary["Id"],
+        {
+            "Name": name,
+            "Description": summary.get("Description", ""),
+            "Type": policy_type,
+            "Content": _parse(content),
+            "TargetIds": targets,
+            ADDRESS_TAG_PROPERTY: tags.get(ADDRESS_TAG),
+        },
+        owned=True,
+    )
 
 
 def _parse(content: str) -> Any:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import graphlib
 from typing import Any
 
+from blueprints.organization import ROOT_ADDRESS, ROOT_ID_VALUE, attachment_key
+from bootstrap.guardrails.packing import PER_TARGET_LIMITS, SHORT_NAMES
 from bootstrap.observe.state import ObservedResource, ObservedState
 from bootstrap.plan.guards import break_glass_notes
 from bootstrap.plan.model import Action, Change, Note, Plan, PropertyDiff
@@ -229,27 +231,34 @@ def _same(rule: TypeRule, name: str, before: Any, after: Any) -> bool:
     return equivalent(before, after)
 
 
-ROOT_TARGET = {"Fn::GetAtt": ["Organization", "RootId"]}
-ROOT_ADDRESS = "organizations/root"
-
-
-def _attachment_slots(desired: DesiredState, observed: ObservedState, limit: int) -> list[Note]:
-    """Per target (the root and each OU): the toolkit's SCPs plus the live ones it does not own fit."""
+def _attachment_slots(desired: DesiredState, observed: ObservedState, scps_per_target: int) -> list[Note]:
+    """Per target (the Root and every OU) and per policy type: the spec's policies plus those attached that
+    the toolkit does not own (FullAWSAccess, RCPFullAWSAccess, other teams') must fit the type's quota."""
+    targets: list[tuple[str, dict[str, Any], str]] = [(ROOT_ADDRESS, dict(ROOT_ID_VALUE), "the Root")]
+    targets += [(ou.address, {"Ref": ou.logical_id}, "the parent OU") for ou in desired.of_type(OU)]
+    policies = desired.of_type(SCP)
     notes = []
-    targets = [(ROOT_ADDRESS, ROOT_TARGET), *((ou.address, {"Ref": ou.logical_id}) for ou in desired.of_type(OU))]
-    for address, target in targets:
-        ours = sum(1 for p in desired.of_type(SCP) if target in list(p.properties.get("TargetIds", [])))
-        theirs = observed.unmanaged_attachments.get(address, [])
-        if ours and ours + len(theirs) > limit:
-            notes.append(
-                Note(
-                    address,
-                    f"needs {ours} guardrail SCP(s) but {len(theirs)} of its {limit} attachment slots are taken by "
-                    f"policies the toolkit does not own ({', '.join(theirs)}): {ours + len(theirs) - limit} too many. "
-                    "Detach one of those, or move guardrails to the parent OU",
-                    "error",
-                )
+    for address, ref, elsewhere in targets:
+        for policy_type in sorted({str(p.properties.get("Type")) for p in policies}):
+            limit = PER_TARGET_LIMITS.get(policy_type, scps_per_target)
+            ours = sum(
+                1
+                for p in policies
+                if p.properties.get("Type") == policy_type and ref in list(p.properties.get("TargetIds", []))
             )
+            theirs = observed.unmanaged_attachments.get(attachment_key(address, policy_type), [])
+            if ours and ours + len(theirs) > limit:
+                kind = SHORT_NAMES.get(policy_type, policy_type)
+                move = "move guardrails to an OU" if address == ROOT_ADDRESS else f"move guardrails to {elsewhere}"
+                notes.append(
+                    Note(
+                        address,
+                        f"needs {ours} guardrail {kind}(s) but {len(theirs)} of its {limit} {kind} attachment slots "
+                        f"are taken by policies the toolkit does not own ({', '.join(theirs)}): "
+                        f"{ours + len(theirs) - limit} too many. Detach one of those, or {move}",
+                        "error",
+                    )
+                )
     return notes
 
 

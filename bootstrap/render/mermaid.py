@@ -1,4 +1,5 @@
-"""A Mermaid flowchart of the organization: root -> OUs (nested) -> accounts, with each OU's SCPs.
+"""A Mermaid flowchart of the organization: root -> OUs (nested) -> accounts, with the SCPs and RCPs of the
+root and of each OU, and the root's AI services opt-out policy.
 
 Node ids are built from names but reduced to letters and digits and capitalised, so no name can turn
 into Mermaid syntax, a keyword (`end`) or an `o`/`x` edge head; clashes get a numeric suffix. Labels are
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from bootstrap.guardrails.library import RCP
 from bootstrap.guardrails.packing import PackedPolicy
 from bootstrap.spec.model import ROOT, LandingZoneSpec
 
@@ -80,10 +82,18 @@ def org_chart(spec: LandingZoneSpec, policies: Sequence[PackedPolicy]) -> str:
         lines.append(f"    {ou_ids.get(account.ou, root)} --> {node}")
     scp_nodes = []
     for policy in policies:
-        node = ids.new("Scp", policy.name)
+        kind = "RCP" if policy.policy_type == RCP else "SCP"
+        node = ids.new(kind.title(), policy.name)
         scp_nodes.append(node)
-        lines.append(f"    {node}[{label('SCP ' + policy.name, *policy.guardrail_ids)}]")
+        lines.append(f"    {node}[{label(kind + ' ' + policy.name, *policy.guardrail_ids)}]")
         lines.append(f"    {ou_ids.get(policy.ou_path, root)} -.- {node}")
+    if org.ai_services_opt_out:
+        node = ids.new("AiOptOut", "")
+        scp_nodes.append(node)
+        lines.append(
+            f"    {node}[{label('AI services opt-out ' + org.name + '-ai-services-opt-out', 'all services: optOut')}]"
+        )
+        lines.append(f"    {root} -.- {node}")
     if scp_nodes:
         lines.append("    classDef scp stroke-dasharray: 4 3")
         lines.append(f"    class {','.join(scp_nodes)} scp")

@@ -18,7 +18,7 @@ from bootstrap.guardrails.packing import pack_all
 from bootstrap.render.mermaid import org_chart
 from bootstrap.render.steps import manual_steps
 from bootstrap.spec.log_archive import runbook_facts
-from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.spec.model import ROOT, LandingZoneSpec
 from bootstrap.spec.roles import break_glass_principal, operator_patterns
 
 PACKAGE = "runbooks"
@@ -62,7 +62,8 @@ def runbook_context(spec: LandingZoneSpec) -> dict[str, Any]:
         "guardrails": {gid: library[gid] for gid in sorted({g for p in policies for g in p.guardrail_ids})},
         "diagram": org_chart(spec, policies),
         "root_guardrail": ROOT_GUARDRAIL,
-        "root_guardrail_ous": [ou.path for ou in spec.organizational_units if ROOT_GUARDRAIL in ou.guardrails],
+        "root_guardrail_ous": [ROOT] * (ROOT_GUARDRAIL in spec.organization.root_guardrails)
+        + [ou.path for ou in spec.organizational_units if ROOT_GUARDRAIL in ou.guardrails],
         "member_accounts": [a.name for a in spec.accounts],
         "log_archive": runbook_facts(spec),
         **_break_glass_facts(spec),

@@ -14,7 +14,7 @@ import jinja2
 from pydantic import Field, field_validator, model_validator
 
 from bootstrap.guardrails.library import load_library
-from bootstrap.spec.model import AccountId, Model, OuPath, PrincipalPattern, Region, Slug
+from bootstrap.spec.model import ROOT, AccountId, Model, OuPath, PrincipalPattern, Region, Slug
 
 DEFAULT_OUS = ["Security", "Infrastructure", "Workloads/Prod", "Workloads/NonProd", "Sandbox", "Suspended"]
 SUSPENDED = "Suspended"
@@ -53,6 +53,7 @@ class Answers(Model):
         default_factory=list,
         description="Management account principals that may run the toolkit (init adds the one running it).",
     )
+    ai_services_opt_out: bool = True
 
     @field_validator("guardrails")
     @classmethod
@@ -73,6 +74,7 @@ def guardrails_by_ou(answers: Answers) -> dict[str, list[str]]:
     """Attach the chosen guardrails to top-level OUs (children inherit SCPs from their parents).
 
     The Suspended OU gets deny-all only; other OUs get each chosen guardrail recommended for them.
+    Guardrails recommended for the Root go to `organization.root_guardrails` (`root_guardrails`).
     """
     library = load_library()
     chosen = set(answers.guardrails)
@@ -92,6 +94,12 @@ def guardrails_by_ou(answers: Answers) -> dict[str, list[str]]:
     return result
 
 
+def root_guardrails(answers: Answers) -> list[str]:
+    """The chosen guardrails recommended for the organization root (`recommended_for: [Root]`)."""
+    library = load_library()
+    return sorted(g for g in answers.guardrails if ROOT in library[g].recommended_for)
+
+
 def render_spec_yaml(answers: Answers) -> str:
     template_text = resources.files("bootstrap.spec").joinpath("landing-zone.yaml.j2").read_text(encoding="utf-8")
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
@@ -107,5 +115,6 @@ def render_spec_yaml(answers: Answers) -> str:
     return env.from_string(template_text).render(
         a=answers,
         ous=[(p, by_ou.get(p, [])) for p in paths],
+        root=root_guardrails(answers),
         titles={gid: g.title for gid, g in library.items()},
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from bootstrap.guardrails.library import load_library
+from bootstrap.guardrails.library import RCP, SCP, load_library
 from bootstrap.guardrails.packing import PackingError, pack_ou, policy_name
 from bootstrap.spec.log_archive import logging_problems
-from bootstrap.spec.model import MANAGEMENT, ROOT, LandingZoneSpec
+from bootstrap.spec.model import MANAGEMENT, ROOT, ROOT_ROLES_GUARDRAIL, LandingZoneSpec
+
+DENY_ALL = "deny-all"
 
 SCP_NAME_MAX = 128
 """Organizations' limit on a policy name (the OU and organization names are checked by the model)."""
@@ -21,26 +23,32 @@ class Problem:
     fix: str
 
 
+def _unknown_guardrail(loc: tuple[str | int, ...], gid: str, library: dict[str, object]) -> Problem:
+    close = difflib.get_close_matches(gid, library, n=1)
+    hint = f"Did you mean '{close[0]}'? " if close else ""
+    return Problem(loc, f"unknown guardrail '{gid}'", f"{hint}Known guardrails: {', '.join(sorted(library))}.")
+
+
 def check_spec(spec: LandingZoneSpec) -> list[Problem]:
     problems: list[Problem] = []
     library = load_library()
     known_ous = set(spec.all_ou_paths())
-    lists: list[tuple[tuple[str | int, ...], list[str]]] = [
-        (("organization", "root_guardrails"), spec.organization.root_guardrails),
-        *((("organizational_units", i, "guardrails"), ou.guardrails) for i, ou in enumerate(spec.organizational_units)),
-    ]
-    for loc, guardrails in lists:
-        for j, gid in enumerate(guardrails):
-            if gid not in library:
-                close = difflib.get_close_matches(gid, library, n=1)
-                hint = f"Did you mean '{close[0]}'? " if close else ""
-                problems.append(
-                    Problem(
-                        (*loc, j),
-                        f"unknown guardrail '{gid}'",
-                        f"{hint}Known guardrails: {', '.join(sorted(library))}.",
-                    )
+    for j, gid in enumerate(spec.organization.root_guardrails):
+        loc: tuple[str | int, ...] = ("organization", "root_guardrails", j)
+        if gid not in library:
+            problems.append(_unknown_guardrail(loc, gid, dict(library)))
+        elif gid == DENY_ALL:
+            problems.append(
+                Problem(
+                    loc,
+                    f"{DENY_ALL} at the Root would deny every action in every member account",
+                    f"Attach {DENY_ALL} to the OU that holds suspended accounts only (for example Suspended).",
                 )
+            )
+    for i, ou in enumerate(spec.organizational_units):
+        for j, gid in enumerate(ou.guardrails):
+            if gid not in library:
+                problems.append(_unknown_guardrail(("organizational_units", i, "guardrails", j), gid, dict(library)))
     for i, account in enumerate(spec.accounts):
         if account.ou != ROOT and account.ou not in known_ous:
             close = difflib.get_close_matches(account.ou, sorted(known_ous), n=1)
@@ -72,26 +80,43 @@ def check_spec(spec: LandingZoneSpec) -> list[Problem]:
     problems.extend(Problem(*p) for p in logging_problems(spec))
     if problems:
         return problems
-    targets: list[tuple[tuple[str | int, ...], str]] = [
-        (("organization", "root_guardrails"), ROOT),
-        *((("organizational_units", i, "guardrails"), ou.path) for i, ou in enumerate(spec.organizational_units)),
+    targets: list[tuple[str, tuple[str | int, ...], tuple[str | int, ...]]] = [
+        (ROOT, ("organization", "root_guardrails"), ("organization", "name"))
     ]
-    for loc, path in targets:
-        try:
-            policies = pack_ou(spec, path)
-        except PackingError as err:
-            problems.append(Problem(loc, str(err), err.fix))
-            continue
-        too_long = [p.name for p in policies if len(p.name) > SCP_NAME_MAX]
-        if too_long:
-            problems.append(
-                Problem(
-                    (*loc[:-1], "path") if path != ROOT else ("organization", "name"),
-                    f"the SCP name {too_long[0]} is {len(too_long[0])} characters; AWS allows {SCP_NAME_MAX}",
-                    "Shorten the OU path or organization.name (SCPs are named <organization>-<ou path>-<n>).",
+    targets += [
+        (ou.path, ("organizational_units", i, "guardrails"), ("organizational_units", i, "path"))
+        for i, ou in enumerate(spec.organizational_units)
+    ]
+    for target, guardrails_loc, name_loc in targets:
+        for policy_type in (SCP, RCP):
+            try:
+                policies = pack_ou(spec, target, policy_type=policy_type)
+            except PackingError as err:
+                problems.append(Problem(guardrails_loc, str(err), err.fix))
+                continue
+            too_long = [p.name for p in policies if len(p.name) > SCP_NAME_MAX]
+            if too_long:
+                problems.append(
+                    Problem(
+                        name_loc,
+                        f"the policy name {too_long[0]} is {len(too_long[0])} characters; AWS allows {SCP_NAME_MAX}",
+                        "Shorten the OU path or organization.name (SCPs are named <organization>-<ou path>-<n>, "
+                        "RCPs <organization>-<ou path>-rcp-<n>).",
+                    )
                 )
-            )
     return problems
+
+
+def root_warnings(spec: LandingZoneSpec) -> list[str]:
+    """What `validate` should point out about the Root's guardrails without refusing the spec."""
+    if ROOT_ROLES_GUARDRAIL in spec.organization.root_guardrails:
+        return []
+    return [
+        f"organization.root_guardrails does not include {ROOT_ROLES_GUARDRAIL}: every guardrail exempts the "
+        f"roles {spec.organization.bootstrap_role} and {spec.organization.break_glass_role} by name, and without "
+        "it anyone allowed to create IAM roles in a member account could create or re-trust a role of that name "
+        f"and escape every guardrail. Add {ROOT_ROLES_GUARDRAIL} back to organization.root_guardrails."
+    ]
 
 
 def _name_clashes(spec: LandingZoneSpec) -> list[Problem]:
@@ -106,16 +131,17 @@ def _name_clashes(spec: LandingZoneSpec) -> list[Problem]:
         parts = ou.path.split("/")
         for depth in range(1, len(parts) + 1):
             entry_of.setdefault("/".join(parts[:depth]), i)
-    seen: dict[str, str] = {policy_name(spec.organization.name, ROOT, 1): ROOT}  # the root's SCPs
+    org = spec.organization.name
+    seen: dict[str, str] = {policy_name(org, ROOT, 1, t): ROOT for t in (SCP, RCP)}
     for path in sorted(entry_of, key=lambda p: (entry_of[p], p.count("/"), p)):
-        for key in (logical_id("Ou", path), policy_name(spec.organization.name, path, 1)):
+        for key in (logical_id("Ou", path), policy_name(org, path, 1), policy_name(org, path, 1, RCP)):
             other = seen.setdefault(key, path)
             if other != path:
                 problems.append(
                     Problem(
                         ("organizational_units", entry_of[path], "path"),
-                        f"OU '{path}' and OU '{other}' differ only in case or punctuation, so their "
-                        f"resources would share the name {key}",
+                        f"OU '{path}' and {'the Root' if other == ROOT else f'OU {other!r}'} differ only in "
+                        f"case or punctuation, so their resources would share the name {key}",
                         "Rename one of them so that their names differ in letters or digits.",
                     )
                 )

@@ -43,6 +43,10 @@ def _second(values: list[str]) -> int | None:
     return None
 
 
+ROOT_ROLES_GUARDRAIL = "protect-landing-zone-roles"
+"""The guardrail that protects the exempt roles' names; it belongs at the root (see `root_guardrails`)."""
+
+
 class PolicyLimits(Model):
     """Organizations quotas the guardrail packer must respect.
 
@@ -90,8 +94,14 @@ class OrganizationSpec(Model):
     policy_limits: PolicyLimits = PolicyLimits()
     root_guardrails: list[str] = Field(
         default_factory=lambda: [ROOT_ROLES_GUARDRAIL],
-        description="Guardrail ids attached at the organization root: they apply to every member account, "
-        f"inside the spec's OUs or not. {ROOT_ROLES_GUARDRAIL} keeps the exempt roles' names the toolkit's.",
+        description="Guardrail ids attached at the organization root, so they also cover accounts outside "
+        f"every OU. Keep {ROOT_ROLES_GUARDRAIL}: without it the roles every guardrail exempts by name could be "
+        "created or re-trusted by anyone, and the exemptions escaped.",
+    )
+    ai_services_opt_out: bool = Field(
+        True,
+        description="Attach an AI services opt-out policy at the root: AWS AI services may not store or use "
+        "the organization's content to improve their models.",
     )
 
     @model_validator(mode="after")

@@ -216,9 +216,17 @@ class Outsider:
         return tree
 
     def policies(self) -> dict[str, dict[str, Any]]:
-        """Customer-managed SCPs by name."""
-        pages = self.org.get_paginator("list_policies").paginate(Filter="SERVICE_CONTROL_POLICY")
-        return {p["Name"]: p for page in pages for p in page["Policies"] if not p.get("AwsManaged")}
+        """Customer-managed policies by name: SCPs, RCPs and AI services opt-out policies."""
+        found: dict[str, dict[str, Any]] = {}
+        for policy_type in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY", "AISERVICES_OPT_OUT_POLICY"):
+            pages = self.org.get_paginator("list_policies").paginate(Filter=policy_type)
+            found.update({p["Name"]: p for page in pages for p in page["Policies"] if not p.get("AwsManaged")})
+        return found
+
+    def attached(self, target_id: str, policy_type: str) -> list[str]:
+        """Names of the policies of one type attached directly to a root, OU or account."""
+        pages = self.org.get_paginator("list_policies_for_target").paginate(TargetId=target_id, Filter=policy_type)
+        return sorted(p["Name"] for page in pages for p in page["Policies"])
 
     def policy_id(self, name: str) -> str:
         return str(self.policies()[name]["Id"])

@@ -14,12 +14,14 @@ from botocore.exceptions import ClientError
 from bootstrap.aws.session import Sessions
 from bootstrap.errors import SafetyError
 from bootstrap.guardrails.packing import minify, pack_all
+from bootstrap.guardrails.parameters import ORGANIZATION_ID_REF
 from bootstrap.plan.model import Action
 from bootstrap.resources import ADDRESS_TAG, MANAGED_TAG
-from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.spec.model import ROOT, LandingZoneSpec
 from bootstrap.workflow import plan_live
 
 MANAGED = "true"
+AI_OPT_OUT = "acme-ai-services-opt-out"
 
 
 def test_apply_from_empty_builds_the_whole_organization(
@@ -31,7 +33,11 @@ def test_apply_from_empty_builds_the_whole_organization(
     org = outsider.org.describe_organization()["Organization"]
     assert org["FeatureSet"] == "ALL"
     policy_types = {p["Type"]: p["Status"] for p in outsider.root()["PolicyTypes"]}
-    assert policy_types == {"SERVICE_CONTROL_POLICY": "ENABLED", "RESOURCE_CONTROL_POLICY": "ENABLED"}
+    assert policy_types == {
+        "SERVICE_CONTROL_POLICY": "ENABLED",
+        "RESOURCE_CONTROL_POLICY": "ENABLED",
+        "AISERVICES_OPT_OUT_POLICY": "ENABLED",
+    }
 
     tree = outsider.ou_tree()
     assert set(tree) == set(spec.all_ou_paths())
@@ -47,14 +53,30 @@ def test_apply_from_empty_builds_the_whole_organization(
         assert outsider.tags(ou_id) == {MANAGED_TAG: MANAGED, ADDRESS_TAG: f"organizations/ou/{path}"}
 
     packed = pack_all(spec)
-    assert set(outsider.policies()) == {p.name for p in packed}
+    live_policies = outsider.policies()
+    assert set(live_policies) == {p.name for p in packed} | {AI_OPT_OUT}
+    root_id, org_id = outsider.root_id(), org["Id"]
+    targets = {**tree, ROOT: root_id}
     for policy in packed:
-        assert outsider.policy_content(policy.name) == minify(policy.document)
-        assert outsider.policy_targets(policy.name) == [{**tree, "Root": outsider.root_id()}[policy.ou_path]]
+        # The organization id placeholder is the live id in what AWS stores.
+        uploaded = minify(policy.document).replace(minify(ORGANIZATION_ID_REF), f'"{org_id}"')
+        assert outsider.policy_content(policy.name) == uploaded
+        assert live_policies[policy.name]["Type"] == policy.policy_type
+        assert outsider.policy_targets(policy.name) == [targets[policy.ou_path]]
+        kind = "rcp" if policy.policy_type == "RESOURCE_CONTROL_POLICY" else "scp"
         assert outsider.tags(outsider.policy_id(policy.name)) == {
             MANAGED_TAG: MANAGED,
-            ADDRESS_TAG: f"organizations/scp/{policy.name}",
+            ADDRESS_TAG: f"organizations/{kind}/{policy.name}",
         }
+    rcp = outsider.policy_document("acme-root-rcp-1")
+    perimeter = next(s for s in rcp["Statement"] if s["Sid"] == "EnforceOrgIdentities")
+    assert perimeter["Condition"]["StringNotEqualsIfExists"]["aws:PrincipalOrgID"] == org_id
+    assert outsider.attached(root_id, "SERVICE_CONTROL_POLICY") == ["FullAWSAccess", "acme-root-1"]
+    assert outsider.attached(root_id, "RESOURCE_CONTROL_POLICY") == ["RCPFullAWSAccess", "acme-root-rcp-1"]
+    assert outsider.attached(root_id, "AISERVICES_OPT_OUT_POLICY") == [AI_OPT_OUT]
+    assert live_policies[AI_OPT_OUT]["Type"] == "AISERVICES_OPT_OUT_POLICY"
+    assert outsider.policy_document(AI_OPT_OUT) == {"services": {"default": {"opt_out_policy": {"@@assign": "optOut"}}}}
+    assert outsider.tags(outsider.policy_id(AI_OPT_OUT))[ADDRESS_TAG] == f"organizations/ai-opt-out/{AI_OPT_OUT}"
 
     members = {a["Name"]: a for a in outsider.accounts() if a["Id"] != org["MasterAccountId"]}
     assert set(members) == {a.name for a in spec.accounts}
@@ -155,3 +177,25 @@ def test_account_pin_refuses_another_management_account_before_any_write(
     with pytest.raises(ClientError) as missing:
         outsider.org.describe_organization()
     assert missing.value.response["Error"]["Code"] == "AWSOrganizationsNotInUseException"
+
+
+def test_other_rcps_filling_the_root_block_the_plan(spec: LandingZoneSpec, sessions: Sessions, outsider: Any) -> None:
+    """RCPFullAWSAccess (attached by AWS, never detachable) and four other teams' RCPs fill the Root's five
+    RCP slots: the plan is refused before it tries to attach the landing zone's RCP."""
+    outsider.org.create_organization(FeatureSet="ALL")
+    root = outsider.root_id()
+    outsider.org.enable_policy_type(RootId=root, PolicyType="RESOURCE_CONTROL_POLICY")
+    theirs = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:x","Resource":"*"}]}'
+    for n in range(4):
+        policy = outsider.org.create_policy(
+            Name=f"team-{n}", Description="", Content=theirs, Type="RESOURCE_CONTROL_POLICY"
+        )["Policy"]["PolicySummary"]
+        outsider.org.attach_policy(PolicyId=policy["Id"], TargetId=root)
+    assert outsider.attached(root, "RESOURCE_CONTROL_POLICY")[0] == "RCPFullAWSAccess"
+
+    live, _ = plan_live(spec, sessions)
+
+    (note,) = live.plan.blocked
+    assert note.address == "organizations/root"
+    assert "needs 1 guardrail RCP(s) but 5 of its 5 RCP attachment slots" in note.message
+    assert "RCPFullAWSAccess, team-0, team-1, team-2, team-3" in note.message

@@ -20,6 +20,10 @@ from bootstrap.workflow import plan_live
 
 SECURITY_SCP = "acme-security-1"
 WORKLOADS_SCP = "acme-workloads-1"
+ROOT_SCP = "acme-root-1"
+ROOT_RCP = "acme-root-rcp-1"
+AI_OPT_OUT = "acme-ai-services-opt-out"
+AI_TYPE = "AISERVICES_OPT_OUT_POLICY"
 
 
 def snapshot(outsider: Any) -> dict[str, Any]:
@@ -81,9 +85,35 @@ def _attach_scp_elsewhere(o: Any) -> tuple[str, Action, tuple[PropertyDiff, ...]
 def _disable_rcp(o: Any) -> tuple[str, Action, tuple[PropertyDiff, ...]]:
     o.org.disable_policy_type(RootId=o.root_id(), PolicyType="RESOURCE_CONTROL_POLICY")
     diff = PropertyDiff(
-        "PolicyTypes", ["SERVICE_CONTROL_POLICY"], ["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY"]
+        "PolicyTypes",
+        [AI_TYPE, "SERVICE_CONTROL_POLICY"],
+        ["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY", AI_TYPE],
     )
     return "organizations/root/policy-types", Action.UPDATE, (diff,)
+
+
+def _detach_root_scp(o: Any) -> tuple[str, Action, tuple[PropertyDiff, ...]]:
+    """The guardrail that protects the exempt roles, detached from the Root: accounts outside the OUs lose it."""
+    root = o.root_id()
+    o.org.detach_policy(PolicyId=o.policy_id(ROOT_SCP), TargetId=root)
+    return f"organizations/scp/{ROOT_SCP}", Action.UPDATE, (PropertyDiff("TargetIds", [], [root]),)
+
+
+def _edit_ai_opt_out(o: Any) -> tuple[str, Action, tuple[PropertyDiff, ...]]:
+    wanted = o.policy_document(AI_OPT_OUT)
+    opted_in = {"services": {"default": {"opt_out_policy": {"@@assign": "optIn"}}}}
+    o.org.update_policy(PolicyId=o.policy_id(AI_OPT_OUT), Content=json.dumps(opted_in))
+    return f"organizations/ai-opt-out/{AI_OPT_OUT}", Action.UPDATE, (PropertyDiff("Content", opted_in, wanted),)
+
+
+def _edit_rcp_content(o: Any) -> tuple[str, Action, tuple[PropertyDiff, ...]]:
+    """The TLS-only statement removed from the Root's RCP. The plan compares with the live organization id
+    filled in, so the only difference is the removed statement."""
+    wanted = o.policy_document(ROOT_RCP)
+    assert o.org.describe_organization()["Organization"]["Id"] in json.dumps(wanted)
+    edited = {**wanted, "Statement": [s for s in wanted["Statement"] if s["Sid"] != "EnforceSecureTransport"]}
+    o.org.update_policy(PolicyId=o.policy_id(ROOT_RCP), Content=json.dumps(edited))
+    return f"organizations/rcp/{ROOT_RCP}", Action.UPDATE, (PropertyDiff("Content", edited, wanted),)
 
 
 TAMPERS: dict[str, Callable[[Any], tuple[str, Action, tuple[PropertyDiff, ...]]]] = {
@@ -93,6 +123,9 @@ TAMPERS: dict[str, Callable[[Any], tuple[str, Action, tuple[PropertyDiff, ...]]]
     "rename-ou": _rename_ou,
     "attach-scp-to-extra-ou": _attach_scp_elsewhere,
     "disable-rcp-type": _disable_rcp,
+    "detach-root-scp": _detach_root_scp,
+    "edit-ai-opt-out": _edit_ai_opt_out,
+    "edit-rcp-content": _edit_rcp_content,
 }
 
 
@@ -127,14 +160,16 @@ def test_disabled_scp_type_is_repaired_without_recreating_policies(
     """Disabling SCPs on the root detaches every SCP (AWS does it; moto does not, so the outsider does).
     The policies still exist, so the repair re-enables the type and re-attaches them: no new policies."""
     root = outsider.root_id()
-    for name in outsider.policies():
+    scp_names = [name for name, p in outsider.policies().items() if p["Type"] == "SERVICE_CONTROL_POLICY"]
+    for name in scp_names:
         for target in outsider.policy_targets(name):
             outsider.org.detach_policy(PolicyId=outsider.policy_id(name), TargetId=target)
     outsider.org.disable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
 
     live, ctx = plan_live(spec, sessions)
     actions = {c.address: c.action for c in live.plan.changes}
-    scps = {f"organizations/scp/{name}" for name in applied["policies"]}
+    scps = {f"organizations/scp/{name}" for name in scp_names}
+    assert ROOT_SCP in scp_names
     assert actions == {"organizations/root/policy-types": Action.UPDATE} | dict.fromkeys(scps, Action.UPDATE)
     run_plan(live.plan, ctx)
 

@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 import yaml
 
-from bootstrap.guardrails.library import PLACEHOLDERS, load_library
+from blueprints.organization import ORG_ID
+from bootstrap.guardrails.library import PLACEHOLDERS, RCP, SCP, load_library
 from bootstrap.guardrails.packing import PackedPolicy, minify, pack_all
+from bootstrap.guardrails.parameters import ORGANIZATION_ID_REF
 from bootstrap.spec.model import LandingZoneSpec
 
 BOOTSTRAP_ROLE = "AcmeAutomation-Bootstrap"
@@ -82,11 +84,16 @@ def test_library_is_not_empty_and_every_guardrail_is_packed() -> None:
     assert {gid for p in POLICIES for gid in p.guardrail_ids} == set(IDS)
 
 
-@pytest.mark.parametrize("policy", POLICIES, ids=[p.name for p in POLICIES])
+SCPS = [p for p in POLICIES if p.policy_type == SCP]
+RCPS = [p for p in POLICIES if p.policy_type == RCP]
+
+
+@pytest.mark.parametrize("policy", SCPS, ids=[p.name for p in SCPS])
 def test_every_deny_exempts_the_spec_roles(policy: PackedPolicy) -> None:
     denies = deny_statements(policy)
     assert denies, "every guardrail denies something"
     for statement in denies:
+        assert "Principal" not in statement, "an SCP statement names no principal"
         not_like = statement["Condition"]["ArnNotLike"]
         principal_keys = [k for k in not_like if k.lower() == "aws:principalarn"]
         assert principal_keys == ["aws:PrincipalARN"], "exactly one principal-ARN exemption per statement"
@@ -98,8 +105,43 @@ def test_every_deny_exempts_the_spec_roles(policy: PackedPolicy) -> None:
     assert "LandingZoneBreakGlass" not in minify(policy.document)
 
 
+def test_the_library_ships_resource_control_policies() -> None:
+    assert RCPS, "the data perimeter RCPs are packed"
+    assert {g.id for g in load_library().values() if g.policy_type == RCP} >= {
+        "rcp-deny-external-principals",
+        "rcp-deny-confused-deputy",
+        "rcp-deny-insecure-transport",
+    }
+
+
+@pytest.mark.parametrize("policy", RCPS, ids=[p.name for p in RCPS])
+def test_every_rcp_deny_names_every_principal_and_exempts_no_role_by_name(policy: PackedPolicy) -> None:
+    """RCPs judge principals of every account, inside the organization or not: an exemption by role name
+    (`arn:aws:iam::*:role/...`) would let a role of that name in any outside account through the perimeter.
+    Each Deny is narrowed by a condition instead (organization membership, or plain HTTP)."""
+    denies = deny_statements(policy)
+    assert denies and len(denies) == len(policy.document["Statement"]), "RCPs only deny"
+    for statement in denies:
+        assert statement["Principal"] == "*", "RCPs require Principal '*'"
+        condition = statement["Condition"]
+        assert not any(key.lower() == "aws:principalarn" for c in condition.values() for key in c)
+        assert BOOTSTRAP_ROLE not in minify(statement) and BREAK_GLASS_ROLE not in minify(statement)
+        keys = {key for c in condition.values() for key in c}
+        assert keys & {"aws:PrincipalOrgID", "aws:SourceOrgID", "aws:SecureTransport"}, statement["Sid"]
+        for operator in ("StringNotEqualsIfExists",):
+            for key, value in condition.get(operator, {}).items():
+                if key in ("aws:PrincipalOrgID", "aws:SourceOrgID"):
+                    assert value == ORGANIZATION_ID_REF, "the live organization id, resolved at plan time"
+
+
+def test_the_organization_id_reference_names_the_organization_resource() -> None:
+    assert ORGANIZATION_ID_REF == {"Fn::GetAtt": [ORG_ID, "Id"]}
+
+
 def test_exemption_survives_packing_at_the_smallest_limit() -> None:
     for policy in pack_all(spec_with_every_guardrail(scp_max_chars=2048)):
+        if policy.policy_type != SCP:
+            continue
         for statement in deny_statements(policy):
             assert BOOTSTRAP_ARN in statement["Condition"]["ArnNotLike"]["aws:PrincipalARN"]
 

@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 
-from bootstrap.guardrails.library import load_library
+from bootstrap.guardrails.library import RCP, SCP, load_library
 from bootstrap.guardrails.packing import PackedPolicy, PackingError, minify, pack_all, pack_ou, policy_name
 from bootstrap.spec.model import LandingZoneSpec
 
-ALL = sorted(load_library())
+ALL = sorted(gid for gid, g in load_library().items() if g.policy_type == SCP)
+"""Every SCP guardrail: what `pack_ou` packs by default."""
+RCPS = sorted(gid for gid, g in load_library().items() if g.policy_type == RCP)
 SIZES = (2048, 3000, 5120, 10240)
 
 
@@ -24,6 +26,7 @@ def make_spec(
     reserved: int = 0,
     regions: tuple[str, ...] = ("us-east-1", "eu-west-1"),
     name: str = "acme",
+    root: list[str] | None = None,
 ) -> LandingZoneSpec:
     return LandingZoneSpec.model_validate(
         {
@@ -37,6 +40,7 @@ def make_spec(
                     "scps_per_target": scps_per_target,
                     "reserved_attachments": reserved,
                 },
+                "root_guardrails": root or [],
             },
             "account_email_pattern": "aws+{name}@example.com",
             "organizational_units": [{"path": p, "guardrails": g} for p, g in ous.items()],
@@ -149,13 +153,12 @@ def test_packed_policies_are_named_per_ou_and_numbered_from_one() -> None:
     prod = [p for p in policies if p.ou_path == "Workloads/Prod"]
     assert [p.name for p in prod] == [f"corp-workloads-prod-{n}" for n in range(1, len(prod) + 1)]
     assert [p.name for p in policies if p.ou_path == "Security"] == ["corp-security-1"]
-    assert [p.ou_path for p in policies] == ["Root", "Security", *(["Workloads/Prod"] * len(prod))], "path order"
-    assert [p.name for p in policies if p.ou_path == "Root"] == ["corp-root-1"]
+    assert [p.ou_path for p in policies] == ["Security", *(["Workloads/Prod"] * len(prod))], "path order"
 
 
 def test_ous_without_guardrails_get_no_policy() -> None:
     spec = make_spec({"Workloads/Prod": ["deny-root-user"], "Sandbox": []})
-    assert [p.ou_path for p in pack_all(spec)] == ["Root", "Workloads/Prod"]  # the root's guardrail by default
+    assert [p.ou_path for p in pack_all(spec)] == ["Workloads/Prod"]
 
 
 @pytest.mark.parametrize(

@@ -54,11 +54,12 @@ MGMT = Location("management", "global")
 SPEC = LandingZoneSpec.model_validate(
     {
         "organization": {
-            "root_guardrails": [],  # the organization layer below the root: OUs, their SCPs, accounts
             "name": "acme",
             "management_account_id": "123456789012",
             "home_region": "us-east-1",
             "allowed_regions": ["us-east-1"],
+            "root_guardrails": [],  # the Root's policies have tables of their own (test_plan_root.py)
+            "ai_services_opt_out": False,
         },
         "account_email_pattern": "aws+{name}@example.com",
         "organizational_units": [

@@ -202,13 +202,21 @@ def test_mermaid_names_every_ou_account_and_scp() -> None:
         assert f'"OU {path.rsplit("/", 1)[-1]}"' in chart
     for account in spec.accounts:
         assert f'"account {account.name}"' in chart
+    assert {p.ou_path for p in policies if p.policy_type == "RESOURCE_CONTROL_POLICY"} == {"Root"}
     for policy in policies:
-        assert f'"SCP {policy.name}<br/>' in chart
+        kind = "RCP" if policy.policy_type == "RESOURCE_CONTROL_POLICY" else "SCP"
+        assert f'"{kind} {policy.name}<br/>' in chart
         for gid in policy.guardrail_ids:
             assert f"<br/>{gid}" in chart
     nodes = dict(re.findall(r"^    ([A-Za-z0-9]+)\[(\".*\")\]$", chart, re.M))
     edges = re.findall(r"^    ([A-Za-z0-9]+) (?:-->|-\.-) ([A-Za-z0-9]+)$", chart, re.M)
-    assert len(nodes) == 2 + len(spec.all_ou_paths()) + len(spec.accounts) + len(policies)
+    root_policies = {b for a, b in edges if a == "Root" and not b.startswith(("Ou", "Account", "Management"))}
+    assert {nodes[n].split("<br/>")[0] for n in root_policies} == {
+        '"SCP acme-root-1',
+        '"RCP acme-root-rcp-1',
+        '"AI services opt-out acme-ai-services-opt-out',
+    }, "the Root's guardrails and opt-out policy hang off the Root"
+    assert len(nodes) == 2 + len(spec.all_ou_paths()) + len(spec.accounts) + len(policies) + 1  # + AI opt-out
     assert all(a in nodes and b in nodes for a, b in edges)
     assert ("OuWorkloadsProd", "OuWorkloadsProdCritical") in edges
     assert ("OuWorkloadsProdCritical", "AccountPayments") in edges

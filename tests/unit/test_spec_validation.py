@@ -233,7 +233,7 @@ def _cases() -> dict[str, Bad]:
             (t := edit("Workloads/Prod", "Workloads/" + "P" * 120)),
             line_of(t, "Workloads/PPP"),
             "organizational_units[1].path",
-            ("the SCP name acme-workloads-ppp", "AWS allows 128"),
+            ("the policy name acme-workloads-ppp", "AWS allows 128"),
             ("Shorten the OU path",),
         ),
         "duplicate account names": Bad(
@@ -448,7 +448,12 @@ def test_minimal_spec_loads_with_defaults() -> None:
     assert spec.organization.bootstrap_role == "LandingZoneBootstrap"
     assert spec.organization.policy_limits.scp_max_chars == 5120
     assert spec.organization.management_account_id == "000000000001"  # leading zeros survive quoting
-    assert [p.guardrail_ids for p in pack_all(spec)] == [("protect-landing-zone-roles",)]  # at the root, always
+    # A spec without root_guardrails still protects the exempt roles' names at the Root, and opts out of AI.
+    assert spec.organization.root_guardrails == ["protect-landing-zone-roles"]
+    assert spec.organization.ai_services_opt_out is True
+    assert [(p.name, p.ou_path, p.guardrail_ids) for p in pack_all(spec)] == [
+        ("tiny-root-1", "Root", ("protect-landing-zone-roles",))
+    ]
 
 
 def test_account_with_id_is_adopted() -> None:

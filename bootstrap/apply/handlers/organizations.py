@@ -1,4 +1,5 @@
-"""Handlers for AWS Organizations: the organization, root policy types, OUs, SCPs and accounts.
+"""Handlers for AWS Organizations: the organization, root policy types, OUs, policies (SCPs, RCPs, the AI
+services opt-out policy; the type comes from the desired `Type`) and accounts.
 
 All are idempotent: "already exists", "already enabled", "already attached" count as success. Accounts
 are never closed; the organization is never deleted. An OU or SCP renamed in place keeps its id; its
@@ -202,12 +203,12 @@ class PolicyHandler:
         except ClientError as err:
             if error_code(err) == "DuplicatePolicyException":
                 raise AwsError(
-                    f"an SCP named {props['Name']} already exists and is not the toolkit's",
+                    f"a {props['Type']} named {props['Name']} already exists and is not the toolkit's",
                     "Rename or delete that policy, or tag it bootstrap:managed=true to adopt it.",
                 ) from None
             raise
         for target in props.get("TargetIds", []):
-            self._attach(ctx, client, policy["Id"], target)
+            self._attach(ctx, client, policy["Id"], target, props["Type"])
         return Outputs(policy["Id"], {"Id": policy["Id"], "Arn": policy["Arn"]})
 
     def update(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
@@ -230,7 +231,7 @@ class PolicyHandler:
             before = set((change.before or {}).get("TargetIds", []))
             after = set(props.get("TargetIds", []))
             for target in sorted(after - before):
-                self._attach(ctx, client, policy_id, target)
+                self._attach(ctx, client, policy_id, target, props["Type"])
             for target in sorted(before - after):
                 self._detach(ctx, client, policy_id, target)
         return Outputs(policy_id)
@@ -246,14 +247,14 @@ class PolicyHandler:
             _ignore(err, "PolicyNotFoundException")
 
     @staticmethod
-    def _attach(ctx: ApplyContext, client: Any, policy_id: str | None, target: str) -> None:
+    def _attach(ctx: ApplyContext, client: Any, policy_id: str | None, target: str, policy_type: str) -> None:
         try:
             with_retries(lambda: client.attach_policy(PolicyId=policy_id, TargetId=target), sleep=ctx.sleep)
         except ClientError as err:
             if error_code(err) == "ConstraintViolationException":
                 raise AwsError(
                     f"cannot attach {policy_id} to {target}: {err.response['Error'].get('Message')}",
-                    "The target has too many SCPs attached; detach one it does not need.",
+                    f"The target has too many policies of type {policy_type} attached; detach one it does not need.",
                 ) from None
             _ignore(err, "DuplicatePolicyAttachmentException")
 
