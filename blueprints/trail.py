@@ -4,8 +4,9 @@ Deployed in the trail account (`logging.trail_account`: the management account b
 delegated administrator), home region. The trail writes to the log-archive bucket with the logs key,
 both in the log archive account (Parameters here, bound by the engine), and to a log group encrypted
 with a monitoring key of its own account: CloudWatch Logs and the alarm topic use a key local to them.
-The CIS metric filters (section 4, see `blueprints/cis.py` for the deliberate choice on 4.1) alarm to a
-security topic with the spec's e-mail subscribers.
+The CIS metric filters (section 4, see `blueprints/cis.py` for the deliberate choices on 4.1 and 4.15)
+and a watch on every use of the break-glass role alarm to a security topic with the spec's e-mail
+subscribers.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from troposphere.logs import LogGroup, MetricFilter, MetricTransformation
 from troposphere.sns import SubscriptionResource, Topic
 
 from blueprints.binding import ACCOUNT, PARTITION, REGION, add_bound, arn, location_bindings
-from blueprints.cis import FILTERS
+from blueprints.cis import FILTERS, CisFilter, break_glass_filter
 from blueprints.common import Blueprint, logical_id, tags
 from blueprints.keys import key_arn, key_policy, managed_key
 from blueprints.log_archive import LOG_BUCKET_POLICY_ID, LOGS_KEY_ID, trail_arn
@@ -29,7 +30,6 @@ from bootstrap.spec.log_archive import log_bucket_name, log_group_name, trail_na
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
-METRIC_NAMESPACE = "CISBenchmark"
 
 TRAIL_ID = "OrganizationTrail"
 LOG_GROUP_ID = "TrailLogGroup"
@@ -53,20 +53,31 @@ def location(spec: LandingZoneSpec) -> Location:
     return Location(spec.logging.trail_account, spec.organization.home_region)
 
 
-def filter_address(control_key: str) -> str:
-    return f"logging/metric-filter/cis-{control_key}"
+def watches(spec: LandingZoneSpec) -> tuple[CisFilter, ...]:
+    """The metric filters and alarms on the trail's log group: CIS section 4, then the break-glass watch."""
+    return (*FILTERS, break_glass_filter(spec.organization.break_glass_role))
 
 
-def alarm_address(control_key: str) -> str:
-    return f"logging/alarm/cis-{control_key}"
+def filter_address(watch: CisFilter) -> str:
+    return f"logging/metric-filter/{watch.name_part}"
+
+
+def alarm_address(watch: CisFilter) -> str:
+    return f"logging/alarm/{watch.name_part}"
 
 
 def subscription_address(email: str) -> str:
     return f"logging/subscription/{email}"
 
 
-def alarm_name(spec: LandingZoneSpec, control_key: str, slug: str) -> str:
-    return f"{spec.organization.name}-cis-{control_key}-{slug}"
+def alarm_name(spec: LandingZoneSpec, watch: CisFilter) -> str:
+    return f"{spec.organization.name}-{watch.name_part}-{watch.slug}"
+
+
+def _alarm_arn_patterns(spec: LandingZoneSpec) -> list[Any]:
+    """Every alarm `watches` makes, by name prefix (a new CIS control needs no policy change)."""
+    prefixes = sorted({f"{spec.organization.name}-{'cis' if w.benchmark else w.name_part}-" for w in watches(spec)})
+    return [arn("arn:", PARTITION, ":cloudwatch:", REGION, ":", ACCOUNT, f":alarm:{p}*") for p in prefixes]
 
 
 def _log_group_arn(spec: LandingZoneSpec) -> Any:
@@ -93,17 +104,7 @@ def _monitoring_key_statements(spec: LandingZoneSpec) -> list[dict[str, Any]]:
             "Resource": "*",
             "Condition": {
                 "StringEquals": {"aws:SourceAccount": ACCOUNT},
-                "ArnLike": {
-                    "aws:SourceArn": arn(
-                        "arn:",
-                        PARTITION,
-                        ":cloudwatch:",
-                        REGION,
-                        ":",
-                        ACCOUNT,
-                        f":alarm:{spec.organization.name}-cis-*",
-                    )
-                },
+                "ArnLike": {"aws:SourceArn": _alarm_arn_patterns(spec)},
             },
         },
     ]
@@ -279,32 +280,32 @@ def _add_alarms(spec: LandingZoneSpec, bp: Blueprint, bindings: Any, loc: Locati
             address=subscription_address(email),
             location=loc,
         )
-    for cis in FILTERS:
-        metric = f"CIS{cis.key.replace('-', '')}{cis.metric}"
-        name = alarm_name(spec, cis.key, cis.slug)
+    for watch in watches(spec):
+        name = alarm_name(spec, watch)
+        filter_id = logical_id("CisFilter" if watch.benchmark else "WatchFilter", watch.key)
         add_bound(
             bp,
             MetricFilter(
-                logical_id("CisFilter", cis.key),
+                filter_id,
                 FilterName=name,
-                FilterPattern=cis.pattern,
+                FilterPattern=watch.pattern,
                 LogGroupName=Ref(group),
                 MetricTransformations=[
-                    MetricTransformation(MetricName=metric, MetricNamespace=METRIC_NAMESPACE, MetricValue="1")
+                    MetricTransformation(MetricName=watch.metric_name, MetricNamespace=watch.namespace, MetricValue="1")
                 ],
             ),
             bindings=bindings,
-            address=filter_address(cis.key),
+            address=filter_address(watch),
             location=loc,
         )
         add_bound(
             bp,
             Alarm(
-                logical_id("CisAlarm", cis.key),
+                logical_id("CisAlarm" if watch.benchmark else "WatchAlarm", watch.key),
                 AlarmName=name,
-                AlarmDescription=f"CIS AWS Foundations {cis.control}: {cis.title}.",
-                Namespace=METRIC_NAMESPACE,
-                MetricName=metric,
+                AlarmDescription=watch.description,
+                Namespace=watch.namespace,
+                MetricName=watch.metric_name,
                 Statistic="Sum",
                 Period=300,
                 EvaluationPeriods=1,
@@ -315,7 +316,7 @@ def _add_alarms(spec: LandingZoneSpec, bp: Blueprint, bindings: Any, loc: Locati
                 AlarmActions=[Ref(topic)],
             ),
             bindings=bindings,
-            address=alarm_address(cis.key),
+            address=alarm_address(watch),
             location=loc,
-            engine_depends_on=(logical_id("CisFilter", cis.key),),
+            engine_depends_on=(filter_id,),
         )
