@@ -18,7 +18,7 @@ from troposphere.cloudtrail import DataResource, EventSelector, Trail
 from troposphere.cloudwatch import Alarm
 from troposphere.iam import Policy, Role
 from troposphere.logs import LogGroup, MetricFilter, MetricTransformation
-from troposphere.sns import SubscriptionResource, Topic
+from troposphere.sns import SubscriptionResource, Topic, TopicPolicy
 
 from blueprints.binding import ACCOUNT, PARTITION, REGION, add_bound, arn, location_bindings
 from blueprints.cis import FILTERS, CisFilter, break_glass_filter
@@ -36,6 +36,8 @@ LOG_GROUP_ID = "TrailLogGroup"
 ROLE_ID = "TrailToCloudWatchRole"
 MONITORING_KEY_ID = "MonitoringKey"
 TOPIC_ID = "SecurityAlarmTopic"
+DELIVERY_TOPIC_ID = "TrailDeliveryTopic"
+DELIVERY_TOPIC_POLICY_ID = "TrailDeliveryTopicPolicy"
 SERVICE_ACCESS_ID = "CloudTrailTrustedAccess"
 DELEGATED_ADMIN_ID = "CloudTrailDelegatedAdmin"
 
@@ -45,6 +47,8 @@ ROLE_ADDRESS = "logging/role/cloudtrail-to-cloudwatch"
 MONITORING_KEY_ADDRESS = "logging/key/monitoring"
 MONITORING_ALIAS_ADDRESS = "logging/alias/monitoring"
 TOPIC_ADDRESS = "logging/topic/security-alarms"
+DELIVERY_TOPIC_ADDRESS = "logging/topic/trail-deliveries"
+DELIVERY_TOPIC_POLICY_ADDRESS = "logging/topic-policy/trail-deliveries"
 SERVICE_ACCESS_ADDRESS = f"organizations/service-access/{CLOUDTRAIL}"
 DELEGATED_ADMIN_ADDRESS = f"organizations/delegated-admin/{CLOUDTRAIL}"
 
@@ -80,13 +84,22 @@ def _alarm_arn_patterns(spec: LandingZoneSpec) -> list[Any]:
     return [arn("arn:", PARTITION, ":cloudwatch:", REGION, ":", ACCOUNT, f":alarm:{p}*") for p in prefixes]
 
 
+def delivery_topic_name(spec: LandingZoneSpec) -> str:
+    return f"{spec.organization.name}-trail-deliveries"
+
+
+def _delivery_topic_arn(spec: LandingZoneSpec) -> Any:
+    return arn("arn:", PARTITION, ":sns:", REGION, ":", ACCOUNT, f":{delivery_topic_name(spec)}")
+
+
 def _log_group_arn(spec: LandingZoneSpec) -> Any:
     return arn("arn:", PARTITION, ":logs:", REGION, ":", ACCOUNT, f":log-group:{log_group_name(spec)}")
 
 
 def _monitoring_key_statements(spec: LandingZoneSpec) -> list[dict[str, Any]]:
     """CloudWatch Logs may use the key for the trail's log group only (its encryption context names the
-    group); CloudWatch may use it only to publish this landing zone's alarms to the encrypted topic."""
+    group); CloudWatch may use it only to publish this landing zone's alarms to the encrypted topic; with
+    delivery notifications, CloudTrail may use it only to publish this trail's to its own topic."""
     return [
         {
             "Sid": "AllowCloudWatchLogsForTheTrailLogGroup",
@@ -107,7 +120,71 @@ def _monitoring_key_statements(spec: LandingZoneSpec) -> list[dict[str, Any]]:
                 "ArnLike": {"aws:SourceArn": _alarm_arn_patterns(spec)},
             },
         },
+        *([_delivery_key_statement(spec)] if spec.logging.delivery_notifications else []),
     ]
+
+
+def _delivery_key_statement(spec: LandingZoneSpec) -> dict[str, Any]:
+    """A service publishing to an SSE-KMS topic needs kms:GenerateDataKey* and kms:Decrypt on its key
+    (SNS developer guide, "Encryption at rest"); scoped to this trail (`aws:SourceArn`) and to the one
+    topic (SNS sets `aws:sns:topicArn` as the encryption context)."""
+    return {
+        "Sid": "AllowCloudTrailToPublishDeliveryNotifications",
+        "Effect": "Allow",
+        "Principal": {"Service": CLOUDTRAIL},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Resource": "*",
+        "Condition": {
+            "StringEquals": {
+                "aws:SourceArn": trail_arn(spec),
+                "kms:EncryptionContext:aws:sns:topicArn": _delivery_topic_arn(spec),
+            }
+        },
+    }
+
+
+def _delivery_topic_policy(spec: LandingZoneSpec, topic: Topic) -> dict[str, Any]:
+    """Only this trail may publish (CloudTrail user guide, "Amazon SNS topic policy for CloudTrail",
+    with the `aws:SourceArn` condition it recommends). The policy replaces SNS's default one, so the
+    topic is otherwise reachable only through IAM policies of its own account."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AllowCloudTrailToPublishForThisTrail",
+                "Effect": "Allow",
+                "Principal": {"Service": CLOUDTRAIL},
+                "Action": "sns:Publish",
+                "Resource": Ref(topic),
+                "Condition": {"StringEquals": {"aws:SourceArn": trail_arn(spec)}},
+            }
+        ],
+    }
+
+
+def _add_delivery_notifications(
+    spec: LandingZoneSpec, bp: Blueprint, bindings: Any, loc: Location, key: Any
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The topic the trail notifies on each delivery and its policy: the trail's extra properties, and
+    what it must wait for (CloudTrail checks the topic policy when the trail is created or updated)."""
+    if not spec.logging.delivery_notifications:
+        return {}, ()
+    topic = Topic(
+        DELIVERY_TOPIC_ID,
+        TopicName=delivery_topic_name(spec),
+        DisplayName="Organization trail log deliveries",
+        KmsMasterKeyId=key_arn(key),
+        Tags=tags(DELIVERY_TOPIC_ADDRESS),
+    )
+    add_bound(bp, topic, bindings=bindings, address=DELIVERY_TOPIC_ADDRESS, location=loc)
+    add_bound(
+        bp,
+        TopicPolicy(DELIVERY_TOPIC_POLICY_ID, Topics=[Ref(topic)], PolicyDocument=_delivery_topic_policy(spec, topic)),
+        bindings=bindings,
+        address=DELIVERY_TOPIC_POLICY_ADDRESS,
+        location=loc,
+    )
+    return {"SnsTopicName": GetAtt(topic, "TopicName")}, (DELIVERY_TOPIC_POLICY_ID,)
 
 
 def _event_selectors(spec: LandingZoneSpec) -> list[EventSelector]:
@@ -230,6 +307,7 @@ def build(spec: LandingZoneSpec) -> Blueprint:
     add_bound(bp, group, bindings=bindings, address=LOG_GROUP_ADDRESS, location=loc, protected=True)
     role = _role(spec)
     add_bound(bp, role, bindings=bindings, address=ROLE_ADDRESS, location=loc)
+    notifications, notification_needs = _add_delivery_notifications(spec, bp, bindings, loc, key)
     trail = Trail(
         TRAIL_ID,
         TrailName=trail_name(spec),
@@ -244,6 +322,7 @@ def build(spec: LandingZoneSpec) -> Blueprint:
         EventSelectors=_event_selectors(spec),
         IsLogging=True,
         Tags=tags(TRAIL_ADDRESS),
+        **notifications,
         DeletionPolicy="Retain",
         UpdateReplacePolicy="Retain",
     )
@@ -254,7 +333,7 @@ def build(spec: LandingZoneSpec) -> Blueprint:
         address=TRAIL_ADDRESS,
         location=loc,
         protected=True,
-        engine_depends_on=(LOG_BUCKET_POLICY_ID, *organization_needs),
+        engine_depends_on=(LOG_BUCKET_POLICY_ID, *organization_needs, *notification_needs),
     )
     if spec.logging.cis_alarms:
         _add_alarms(spec, bp, bindings, loc, key, group)

@@ -24,6 +24,7 @@ HANDLERS: dict[str, Handler] = {
     "AWS::CloudWatch::Alarm": cloudwatch.AlarmHandler(),
     "AWS::IAM::Role": notify.RoleHandler(),
     "AWS::SNS::Topic": notify.TopicHandler(),
+    "AWS::SNS::TopicPolicy": notify.TopicPolicyHandler(),
     "AWS::SNS::Subscription": notify.SubscriptionHandler(),
 }
 

@@ -67,6 +67,7 @@ READERS: dict[str, Reader] = {
     "AWS::CloudWatch::Alarm": monitoring.read_alarms,
     "AWS::IAM::Role": monitoring.read_roles,
     "AWS::SNS::Topic": monitoring.read_topics,
+    "AWS::SNS::TopicPolicy": monitoring.read_topic_policies,
     "AWS::SNS::Subscription": monitoring.read_subscriptions,
     "Bootstrap::Organizations::ServiceAccess": monitoring.read_service_access,
     "Bootstrap::CloudTrail::DelegatedAdministrator": monitoring.read_delegated_admins,

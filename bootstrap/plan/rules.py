@@ -108,6 +108,7 @@ RULES: dict[str, TypeRule] = {
             "CloudWatchLogsRoleArn",
             "EventSelectors",
             "IsLogging",
+            "SnsTopicName",
         ),
         replace_on=frozenset({"TrailName"}),
         deletable=False,
@@ -128,6 +129,9 @@ RULES: dict[str, TypeRule] = {
     ),
     "AWS::SNS::Topic": TypeRule(
         compared=("TopicName", "DisplayName", "KmsMasterKeyId"), replace_on=frozenset({"TopicName"})
+    ),
+    "AWS::SNS::TopicPolicy": TypeRule(
+        compared=("Topics", "PolicyDocument"), replace_on=frozenset({"Topics"}), deletable=False
     ),
     "AWS::SNS::Subscription": TypeRule(
         compared=("TopicArn", "Protocol", "Endpoint"), replace_on=frozenset({"TopicArn", "Protocol", "Endpoint"})

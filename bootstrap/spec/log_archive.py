@@ -97,6 +97,12 @@ class LoggingSpec(Model):
         default_factory=list, description="Subscribers of the security alarm topic (each must confirm)."
     )
     cis_alarms: bool = Field(True, description="CIS AWS Foundations section 4 metric filters and alarms.")
+    delivery_notifications: bool = Field(
+        False,
+        description="An SNS notification for every log file the trail delivers (a topic in the trail account, "
+        "encrypted with the monitoring key, that only this trail may publish to). Off by default: an "
+        "organization trail delivers many files an hour; subscribe a queue or function, not people.",
+    )
 
     @field_validator("log_group_retention_days")
     @classmethod
