@@ -137,6 +137,11 @@ RULES: dict[str, TypeRule] = {
         compared=("TopicArn", "Protocol", "Endpoint"), replace_on=frozenset({"TopicArn", "Protocol", "Endpoint"})
     ),
     "Bootstrap::Organizations::ServiceAccess": TypeRule(compared=("ServicePrincipal",), deletable=False),
+    # The account baseline: an account-wide setting, never removed (that would open every bucket).
+    "Bootstrap::S3::AccountPublicAccessBlock": TypeRule(
+        compared=("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"),
+        deletable=False,
+    ),
     "Bootstrap::CloudTrail::DelegatedAdministrator": TypeRule(
         compared=("AccountId", "ServicePrincipal"), replace_on=frozenset({"AccountId"}), deletable=False
     ),

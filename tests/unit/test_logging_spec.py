@@ -100,7 +100,7 @@ def test_without_the_log_archive_account_there_is_no_layer_and_a_warning() -> No
     assert "logging:" not in text
     spec = parse_spec(text)
     assert not logging_enabled(spec)
-    assert [bp.name for bp in build_blueprints(spec)] == ["organization", "accounts"]
+    assert [bp.name for bp in build_blueprints(spec)] == ["organization", "accounts", "account-baseline"]
     assert "no log archive" in warnings(spec)[0]
     assert "mfa-delete" not in {s.id for s in manual_steps(spec)}
     assert "has no log archive" in render_runbooks(spec)["mfa-delete.md"]

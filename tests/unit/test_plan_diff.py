@@ -64,11 +64,12 @@ SPEC = LandingZoneSpec.model_validate(
             {"path": "Workloads/Prod", "guardrails": ["deny-root-user"]},
         ],
         "accounts": [{"name": "tools", "ou": "Security"}],
+        "baseline": {"enabled": False},
     }
 )
 DESIRED: DesiredState = desired_state(SPEC)
-"""An organization-only landing zone (no `log-archive` account, so no logging layer): these tables are
-about the Organizations resources."""
+"""An organization-only landing zone (no `log-archive` account, so no logging layer, and no account
+baseline): these tables are about the Organizations resources."""
 
 
 def props(address: str) -> dict[str, Any]:
