@@ -8,6 +8,11 @@ the two negations makes it match nearly every event (every event not from log de
 would fire all the time and be ignored. We keep the first two clauses only, which is what the benchmark
 means (unauthorized calls), what CIS v1.2 printed and what Security Hub's CloudWatch.2 check expects.
 The runbook `mfa-delete.md` and the log-archive spec docs repeat this.
+
+Two deliberate additions, where no Security Hub check compares the pattern: 4.15 also watches
+`CancelHandshake`, `CreateOrganization` and `EnableAllFeatures` (invitations withdrawn, an organization
+created by a member account, the feature set changed), appended after the published list. And one watch
+that is not CIS at all, `break_glass_filter`: every assumption of the break-glass role.
 """
 
 from __future__ import annotations
@@ -22,11 +27,31 @@ class CisFilter:
     metric: str
     title: str
     pattern: str
+    benchmark: bool = True
+    """A CIS control; False for the landing zone's own watches, which share the machinery (a metric filter
+    on the trail's log group, an alarm to the security topic) but not the CIS names."""
 
     @property
     def key(self) -> str:
         """`4-1`: used in addresses, logical ids and names."""
         return self.control.replace(".", "-")
+
+    @property
+    def name_part(self) -> str:
+        """`cis-4-1`, or the watch's own key: in addresses and alarm names."""
+        return f"cis-{self.key}" if self.benchmark else self.key
+
+    @property
+    def namespace(self) -> str:
+        return "CISBenchmark" if self.benchmark else BREAK_GLASS_NAMESPACE
+
+    @property
+    def metric_name(self) -> str:
+        return f"CIS{self.key.replace('-', '')}{self.metric}" if self.benchmark else self.metric
+
+    @property
+    def description(self) -> str:
+        return f"CIS AWS Foundations {self.control}: {self.title}." if self.benchmark else f"{self.title}."
 
 
 FILTERS: tuple[CisFilter, ...] = (
@@ -136,9 +161,9 @@ FILTERS: tuple[CisFilter, ...] = (
         "route-table-changes",
         "RouteTableChanges",
         "Route table changes",
-        "{ ($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || "
-        "($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = "
-        "DeleteRoute) || ($.eventName = DisassociateRouteTable) }",
+        "{ ($.eventSource = ec2.amazonaws.com) && (($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) "
+        "|| ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = "
+        "DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable)) }",
     ),
     CisFilter(
         "4.14",
@@ -163,6 +188,35 @@ FILTERS: tuple[CisFilter, ...] = (
         '"DeletePolicy") || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType") || '
         '($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization") || ($.eventName = '
         '"LeaveOrganization") || ($.eventName = "MoveAccount") || ($.eventName = "RemoveAccountFromOrganization") '
-        '|| ($.eventName = "UpdatePolicy") || ($.eventName = "UpdateOrganizationalUnit")) }',
+        '|| ($.eventName = "UpdatePolicy") || ($.eventName = "UpdateOrganizationalUnit") || ($.eventName = '
+        '"CancelHandshake") || ($.eventName = "CreateOrganization") || ($.eventName = "EnableAllFeatures")) }',
     ),
 )
+"""The benchmark's section 4, in its order."""
+
+BREAK_GLASS_NAMESPACE = "LandingZone"
+
+
+def break_glass_filter(role: str) -> CisFilter:
+    """Not a CIS control: every use of the break-glass role `role`, in any account of the organization.
+
+    Two ways in, both recorded by the organization trail:
+    - the `AssumeRole` API call (`eventSource` sts.amazonaws.com) naming the role: its `roleArn` request
+      parameter ends with `:role/<role>` whichever account it is in;
+    - the console's Switch Role (`eventSource` signin.amazonaws.com, `eventName` SwitchRole, an
+      `AwsConsoleSignIn` event) has no request parameters; the identity it records is the role session,
+      `arn:aws:sts::<account>:assumed-role/<role>/<session>`.
+    CloudWatch Logs JSON filter patterns match string values with the `*` wildcard (its "Using filter
+    patterns to match terms in JSON log events" page; CIS 4.1 itself uses `"*UnauthorizedOperation"`),
+    so the account part needs no list of accounts and a new account is covered at once.
+    """
+    return CisFilter(
+        "break-glass",
+        "role-assumed",
+        "BreakGlassRoleAssumed",
+        f"The break-glass role {role} was assumed",
+        f"{{ (($.eventSource = sts.amazonaws.com) && ($.eventName = AssumeRole) && ($.requestParameters.roleArn = "
+        f'"*:role/{role}")) || (($.eventSource = signin.amazonaws.com) && ($.eventName = SwitchRole) && '
+        f'($.userIdentity.arn = "*:assumed-role/{role}/*")) }}',
+        benchmark=False,
+    )

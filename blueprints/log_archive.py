@@ -62,14 +62,20 @@ TAMPER_ACTIONS = sorted(
         "s3:PutBucketObjectLockConfiguration",
         "s3:PutBucketOwnershipControls",
         "s3:PutBucketPolicy",
+        "s3:PutBucketNotification",
         "s3:PutBucketPublicAccessBlock",
+        "s3:PutBucketRequestPayment",
         "s3:PutEncryptionConfiguration",
         "s3:PutLifecycleConfiguration",
+        "s3:PutReplicationConfiguration",
     ]
 )
 """Denied on the log bucket to everyone but the break-glass role: deleting logs, and weakening any setting
 that protects them (policy, Object Lock, encryption, public access block, ownership and ACLs, access
-logging, lifecycle). Removing a setting is the same IAM action as putting it (`DeleteBucketEncryption` is
+logging, lifecycle), and changing what happens to them on delivery: Requester Pays (CloudTrail cannot
+deliver to a Requester Pays bucket, so turning it on silently stops the organization's logs), replication
+(copies of every log to a bucket of someone else's choosing) and event notifications (another feed of every
+object key). Removing a setting is the same IAM action as putting it (`DeleteBucketEncryption` is
 `s3:PutEncryptionConfiguration`). `s3:PutBucketVersioning` has its own statement, which also exempts the
 account's root user: only root can turn MFA Delete on."""
 
@@ -195,10 +201,19 @@ def access_log_bucket_policy(spec: LandingZoneSpec) -> dict[str, Any]:
 
 
 def _logs_key_statements(spec: LandingZoneSpec) -> list[dict[str, Any]]:
-    """CloudTrail may use the key only on behalf of this organization's trail (`aws:SourceArn`). The
-    encryption context is not pinned: with the S3 Bucket Key and for digest files S3 sets the bucket's ARN
-    as context instead of the trail's, and the source ARN already names the one trail."""
-    trail = trail_arn(spec)
+    """CloudTrail may use the key only on behalf of this organization's trail (`aws:SourceArn`, which the
+    CloudTrail user guide recommends on every statement for the service). The encryption context is not
+    pinned: with the S3 Bucket Key and for digest files S3 sets the bucket's ARN as context instead of the
+    trail's, and the source ARN already names the one trail.
+
+    The log bucket keeps its S3 Bucket Key (one KMS call per bucket key instead of one per log object,
+    which for an organization trail is most of the key's cost and request quota). The price is a second
+    statement: the CloudTrail user guide ("Configure AWS KMS key policies for CloudTrail", required
+    elements for trails, item 2) says that with an S3 Bucket Key "kms:Decrypt permissions are required to
+    create or update a trail with SSE-KMS encryption enabled". It is granted to CloudTrail for this trail
+    only, under the same `aws:SourceArn` condition, and to nobody else.
+    """
+    for_this_trail = {"StringEquals": {"aws:SourceArn": trail_arn(spec)}}
     return [
         {
             "Sid": "AllowCloudTrailToEncryptForThisTrail",
@@ -206,8 +221,16 @@ def _logs_key_statements(spec: LandingZoneSpec) -> list[dict[str, Any]]:
             "Principal": {"Service": "cloudtrail.amazonaws.com"},
             "Action": ["kms:DescribeKey", "kms:GenerateDataKey*"],
             "Resource": "*",
-            "Condition": {"StringEquals": {"aws:SourceArn": trail}},
-        }
+            "Condition": for_this_trail,
+        },
+        {
+            "Sid": "AllowCloudTrailToDecryptForTheBucketKey",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": for_this_trail,
+        },
     ]
 
 

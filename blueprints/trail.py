@@ -4,8 +4,9 @@ Deployed in the trail account (`logging.trail_account`: the management account b
 delegated administrator), home region. The trail writes to the log-archive bucket with the logs key,
 both in the log archive account (Parameters here, bound by the engine), and to a log group encrypted
 with a monitoring key of its own account: CloudWatch Logs and the alarm topic use a key local to them.
-The CIS metric filters (section 4, see `blueprints/cis.py` for the deliberate choice on 4.1) alarm to a
-security topic with the spec's e-mail subscribers.
+The CIS metric filters (section 4, see `blueprints/cis.py` for the deliberate choices on 4.1 and 4.15)
+and a watch on every use of the break-glass role alarm to a security topic with the spec's e-mail
+subscribers.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from troposphere.cloudtrail import DataResource, EventSelector, Trail
 from troposphere.cloudwatch import Alarm
 from troposphere.iam import Policy, Role
 from troposphere.logs import LogGroup, MetricFilter, MetricTransformation
-from troposphere.sns import SubscriptionResource, Topic
+from troposphere.sns import SubscriptionResource, Topic, TopicPolicy
 
 from blueprints.binding import ACCOUNT, PARTITION, REGION, add_bound, arn, location_bindings
-from blueprints.cis import FILTERS
+from blueprints.cis import FILTERS, CisFilter, break_glass_filter
 from blueprints.common import Blueprint, logical_id, tags
 from blueprints.keys import key_arn, key_policy, managed_key
 from blueprints.log_archive import LOG_BUCKET_POLICY_ID, LOGS_KEY_ID, trail_arn
@@ -29,13 +30,14 @@ from bootstrap.spec.log_archive import log_bucket_name, log_group_name, trail_na
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
-METRIC_NAMESPACE = "CISBenchmark"
 
 TRAIL_ID = "OrganizationTrail"
 LOG_GROUP_ID = "TrailLogGroup"
 ROLE_ID = "TrailToCloudWatchRole"
 MONITORING_KEY_ID = "MonitoringKey"
 TOPIC_ID = "SecurityAlarmTopic"
+DELIVERY_TOPIC_ID = "TrailDeliveryTopic"
+DELIVERY_TOPIC_POLICY_ID = "TrailDeliveryTopicPolicy"
 SERVICE_ACCESS_ID = "CloudTrailTrustedAccess"
 DELEGATED_ADMIN_ID = "CloudTrailDelegatedAdmin"
 
@@ -45,6 +47,8 @@ ROLE_ADDRESS = "logging/role/cloudtrail-to-cloudwatch"
 MONITORING_KEY_ADDRESS = "logging/key/monitoring"
 MONITORING_ALIAS_ADDRESS = "logging/alias/monitoring"
 TOPIC_ADDRESS = "logging/topic/security-alarms"
+DELIVERY_TOPIC_ADDRESS = "logging/topic/trail-deliveries"
+DELIVERY_TOPIC_POLICY_ADDRESS = "logging/topic-policy/trail-deliveries"
 SERVICE_ACCESS_ADDRESS = f"organizations/service-access/{CLOUDTRAIL}"
 DELEGATED_ADMIN_ADDRESS = f"organizations/delegated-admin/{CLOUDTRAIL}"
 
@@ -53,20 +57,39 @@ def location(spec: LandingZoneSpec) -> Location:
     return Location(spec.logging.trail_account, spec.organization.home_region)
 
 
-def filter_address(control_key: str) -> str:
-    return f"logging/metric-filter/cis-{control_key}"
+def watches(spec: LandingZoneSpec) -> tuple[CisFilter, ...]:
+    """The metric filters and alarms on the trail's log group: CIS section 4, then the break-glass watch."""
+    return (*FILTERS, break_glass_filter(spec.organization.break_glass_role))
 
 
-def alarm_address(control_key: str) -> str:
-    return f"logging/alarm/cis-{control_key}"
+def filter_address(watch: CisFilter) -> str:
+    return f"logging/metric-filter/{watch.name_part}"
+
+
+def alarm_address(watch: CisFilter) -> str:
+    return f"logging/alarm/{watch.name_part}"
 
 
 def subscription_address(email: str) -> str:
     return f"logging/subscription/{email}"
 
 
-def alarm_name(spec: LandingZoneSpec, control_key: str, slug: str) -> str:
-    return f"{spec.organization.name}-cis-{control_key}-{slug}"
+def alarm_name(spec: LandingZoneSpec, watch: CisFilter) -> str:
+    return f"{spec.organization.name}-{watch.name_part}-{watch.slug}"
+
+
+def _alarm_arn_patterns(spec: LandingZoneSpec) -> list[Any]:
+    """Every alarm `watches` makes, by name prefix (a new CIS control needs no policy change)."""
+    prefixes = sorted({f"{spec.organization.name}-{'cis' if w.benchmark else w.name_part}-" for w in watches(spec)})
+    return [arn("arn:", PARTITION, ":cloudwatch:", REGION, ":", ACCOUNT, f":alarm:{p}*") for p in prefixes]
+
+
+def delivery_topic_name(spec: LandingZoneSpec) -> str:
+    return f"{spec.organization.name}-trail-deliveries"
+
+
+def _delivery_topic_arn(spec: LandingZoneSpec) -> Any:
+    return arn("arn:", PARTITION, ":sns:", REGION, ":", ACCOUNT, f":{delivery_topic_name(spec)}")
 
 
 def _log_group_arn(spec: LandingZoneSpec) -> Any:
@@ -75,7 +98,8 @@ def _log_group_arn(spec: LandingZoneSpec) -> Any:
 
 def _monitoring_key_statements(spec: LandingZoneSpec) -> list[dict[str, Any]]:
     """CloudWatch Logs may use the key for the trail's log group only (its encryption context names the
-    group); CloudWatch may use it only to publish this landing zone's alarms to the encrypted topic."""
+    group); CloudWatch may use it only to publish this landing zone's alarms to the encrypted topic; with
+    delivery notifications, CloudTrail may use it only to publish this trail's to its own topic."""
     return [
         {
             "Sid": "AllowCloudWatchLogsForTheTrailLogGroup",
@@ -93,20 +117,74 @@ def _monitoring_key_statements(spec: LandingZoneSpec) -> list[dict[str, Any]]:
             "Resource": "*",
             "Condition": {
                 "StringEquals": {"aws:SourceAccount": ACCOUNT},
-                "ArnLike": {
-                    "aws:SourceArn": arn(
-                        "arn:",
-                        PARTITION,
-                        ":cloudwatch:",
-                        REGION,
-                        ":",
-                        ACCOUNT,
-                        f":alarm:{spec.organization.name}-cis-*",
-                    )
-                },
+                "ArnLike": {"aws:SourceArn": _alarm_arn_patterns(spec)},
             },
         },
+        *([_delivery_key_statement(spec)] if spec.logging.delivery_notifications else []),
     ]
+
+
+def _delivery_key_statement(spec: LandingZoneSpec) -> dict[str, Any]:
+    """A service publishing to an SSE-KMS topic needs kms:GenerateDataKey* and kms:Decrypt on its key
+    (SNS developer guide, "Encryption at rest"); scoped to this trail (`aws:SourceArn`) and to the one
+    topic (SNS sets `aws:sns:topicArn` as the encryption context)."""
+    return {
+        "Sid": "AllowCloudTrailToPublishDeliveryNotifications",
+        "Effect": "Allow",
+        "Principal": {"Service": CLOUDTRAIL},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Resource": "*",
+        "Condition": {
+            "StringEquals": {
+                "aws:SourceArn": trail_arn(spec),
+                "kms:EncryptionContext:aws:sns:topicArn": _delivery_topic_arn(spec),
+            }
+        },
+    }
+
+
+def _delivery_topic_policy(spec: LandingZoneSpec, topic: Topic) -> dict[str, Any]:
+    """Only this trail may publish (CloudTrail user guide, "Amazon SNS topic policy for CloudTrail",
+    with the `aws:SourceArn` condition it recommends). The policy replaces SNS's default one, so the
+    topic is otherwise reachable only through IAM policies of its own account."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AllowCloudTrailToPublishForThisTrail",
+                "Effect": "Allow",
+                "Principal": {"Service": CLOUDTRAIL},
+                "Action": "sns:Publish",
+                "Resource": Ref(topic),
+                "Condition": {"StringEquals": {"aws:SourceArn": trail_arn(spec)}},
+            }
+        ],
+    }
+
+
+def _add_delivery_notifications(
+    spec: LandingZoneSpec, bp: Blueprint, bindings: Any, loc: Location, key: Any
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The topic the trail notifies on each delivery and its policy: the trail's extra properties, and
+    what it must wait for (CloudTrail checks the topic policy when the trail is created or updated)."""
+    if not spec.logging.delivery_notifications:
+        return {}, ()
+    topic = Topic(
+        DELIVERY_TOPIC_ID,
+        TopicName=delivery_topic_name(spec),
+        DisplayName="Organization trail log deliveries",
+        KmsMasterKeyId=key_arn(key),
+        Tags=tags(DELIVERY_TOPIC_ADDRESS),
+    )
+    add_bound(bp, topic, bindings=bindings, address=DELIVERY_TOPIC_ADDRESS, location=loc)
+    add_bound(
+        bp,
+        TopicPolicy(DELIVERY_TOPIC_POLICY_ID, Topics=[Ref(topic)], PolicyDocument=_delivery_topic_policy(spec, topic)),
+        bindings=bindings,
+        address=DELIVERY_TOPIC_POLICY_ADDRESS,
+        location=loc,
+    )
+    return {"SnsTopicName": GetAtt(topic, "TopicName")}, (DELIVERY_TOPIC_POLICY_ID,)
 
 
 def _event_selectors(spec: LandingZoneSpec) -> list[EventSelector]:
@@ -231,6 +309,7 @@ def build(spec: LandingZoneSpec) -> Blueprint:
     add_bound(bp, group, bindings=bindings, address=LOG_GROUP_ADDRESS, location=loc, protected=True)
     role = _role(spec)
     add_bound(bp, role, bindings=bindings, address=ROLE_ADDRESS, location=loc)
+    notifications, notification_needs = _add_delivery_notifications(spec, bp, bindings, loc, key)
     trail = Trail(
         TRAIL_ID,
         TrailName=trail_name(spec),
@@ -245,6 +324,7 @@ def build(spec: LandingZoneSpec) -> Blueprint:
         EventSelectors=_event_selectors(spec),
         IsLogging=True,
         Tags=tags(TRAIL_ADDRESS),
+        **notifications,
         DeletionPolicy="Retain",
         UpdateReplacePolicy="Retain",
     )
@@ -255,7 +335,7 @@ def build(spec: LandingZoneSpec) -> Blueprint:
         address=TRAIL_ADDRESS,
         location=loc,
         protected=True,
-        engine_depends_on=(LOG_BUCKET_POLICY_ID, *organization_needs),
+        engine_depends_on=(LOG_BUCKET_POLICY_ID, *organization_needs, *notification_needs),
     )
     if spec.logging.cis_alarms:
         _add_alarms(spec, bp, bindings, loc, key, group)
@@ -281,32 +361,32 @@ def _add_alarms(spec: LandingZoneSpec, bp: Blueprint, bindings: Any, loc: Locati
             address=subscription_address(email),
             location=loc,
         )
-    for cis in FILTERS:
-        metric = f"CIS{cis.key.replace('-', '')}{cis.metric}"
-        name = alarm_name(spec, cis.key, cis.slug)
+    for watch in watches(spec):
+        name = alarm_name(spec, watch)
+        filter_id = logical_id("CisFilter" if watch.benchmark else "WatchFilter", watch.key)
         add_bound(
             bp,
             MetricFilter(
-                logical_id("CisFilter", cis.key),
+                filter_id,
                 FilterName=name,
-                FilterPattern=cis.pattern,
+                FilterPattern=watch.pattern,
                 LogGroupName=Ref(group),
                 MetricTransformations=[
-                    MetricTransformation(MetricName=metric, MetricNamespace=METRIC_NAMESPACE, MetricValue="1")
+                    MetricTransformation(MetricName=watch.metric_name, MetricNamespace=watch.namespace, MetricValue="1")
                 ],
             ),
             bindings=bindings,
-            address=filter_address(cis.key),
+            address=filter_address(watch),
             location=loc,
         )
         add_bound(
             bp,
             Alarm(
-                logical_id("CisAlarm", cis.key),
+                logical_id("CisAlarm" if watch.benchmark else "WatchAlarm", watch.key),
                 AlarmName=name,
-                AlarmDescription=f"CIS AWS Foundations {cis.control}: {cis.title}.",
-                Namespace=METRIC_NAMESPACE,
-                MetricName=metric,
+                AlarmDescription=watch.description,
+                Namespace=watch.namespace,
+                MetricName=watch.metric_name,
                 Statistic="Sum",
                 Period=300,
                 EvaluationPeriods=1,
@@ -317,7 +397,7 @@ def _add_alarms(spec: LandingZoneSpec, bp: Blueprint, bindings: Any, loc: Locati
                 AlarmActions=[Ref(topic)],
             ),
             bindings=bindings,
-            address=alarm_address(cis.key),
+            address=alarm_address(watch),
             location=loc,
-            engine_depends_on=(logical_id("CisFilter", cis.key),),
+            engine_depends_on=(filter_id,),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bootstrap.apply.context import Handler
-from bootstrap.apply.handlers import cloudtrail, cloudwatch, kms, notify, s3
+from bootstrap.apply.handlers import cloudtrail, cloudwatch, kms, notify, s3, s3control
 from bootstrap.apply.handlers import organizations as org
 
 HANDLERS: dict[str, Handler] = {
@@ -24,7 +24,9 @@ HANDLERS: dict[str, Handler] = {
     "AWS::CloudWatch::Alarm": cloudwatch.AlarmHandler(),
     "AWS::IAM::Role": notify.RoleHandler(),
     "AWS::SNS::Topic": notify.TopicHandler(),
+    "AWS::SNS::TopicPolicy": notify.TopicPolicyHandler(),
     "AWS::SNS::Subscription": notify.SubscriptionHandler(),
+    "Bootstrap::S3::AccountPublicAccessBlock": s3control.AccountPublicAccessBlockHandler(),
 }
 
 

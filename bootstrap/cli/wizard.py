@@ -15,8 +15,15 @@ from pydantic import ValidationError
 
 from bootstrap.errors import Cancelled, InputError
 from bootstrap.guardrails.library import load_library
-from bootstrap.spec.answers import DEFAULT_ACCOUNTS, DEFAULT_OUS, AccountAnswer, Answers
-from bootstrap.spec.model import _ou_path, _region, _slug
+from bootstrap.spec.answers import (
+    DEFAULT_ACCOUNTS,
+    DEFAULT_OUS,
+    RECOMMENDED_TRAIL_ACCOUNT,
+    AccountAnswer,
+    Answers,
+)
+from bootstrap.spec.log_archive import DEFAULT_ACCOUNT
+from bootstrap.spec.model import MANAGEMENT, _ou_path, _region, _slug
 
 COMMON_REGIONS = [
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2", "eu-west-3",
@@ -69,6 +76,43 @@ def _ask(question: Any) -> Any:
     if answer is None:
         raise Cancelled("init cancelled; nothing was written")
     return answer
+
+
+def trail_account_choices(accounts: list[str]) -> tuple[list[tuple[str, str]], str]:
+    """(value, label) per place the organization trail can live, and the one to preselect.
+
+    The audit account (CloudTrail's delegated administrator) is recommended: inside the organization the
+    guardrails protect the trail, its log group and alarms, which in the management account nothing but
+    IAM does. The management account stays a choice, and is the only one for the sandbox, which cannot
+    register a CloudTrail delegated administrator.
+    """
+    choices = [
+        (
+            name,
+            f"{name}: CloudTrail delegated administrator, under the guardrails"
+            + (" (recommended)" if name == RECOMMENDED_TRAIL_ACCOUNT else ""),
+        )
+        for name in accounts
+        if name != DEFAULT_ACCOUNT  # the log archive holds the logs; the trail belongs elsewhere
+    ]
+    choices.append((MANAGEMENT, f"{MANAGEMENT}: outside every SCP (the only choice for the sandbox)"))
+    recommended = RECOMMENDED_TRAIL_ACCOUNT if RECOMMENDED_TRAIL_ACCOUNT in accounts else MANAGEMENT
+    return choices, recommended
+
+
+def _ask_trail_account(accounts: list[str]) -> str:
+    if DEFAULT_ACCOUNT not in accounts:
+        return MANAGEMENT  # no log archive, no logging layer: nothing to place
+    choices, recommended = trail_account_choices(accounts)
+    return str(
+        _ask(
+            questionary.select(
+                "Where should the organization trail, its log group and the CIS alarms live?",
+                choices=[questionary.Choice(label, value=value) for value, label in choices],
+                default=recommended,
+            )
+        )
+    )
 
 
 def run_wizard(default_account_id: str | None) -> Answers:
@@ -131,6 +175,7 @@ def run_wizard(default_account_id: str | None) -> Answers:
             )
         )
     )
+    trail_account = _ask_trail_account([a.name for a in [*accounts, *more_accounts]])
     library = load_library()
     guardrails = _ask(
         questionary.checkbox(
@@ -148,6 +193,7 @@ def run_wizard(default_account_id: str | None) -> Answers:
             organizational_units=all_ous,
             accounts=[*accounts, *more_accounts],
             guardrails=guardrails,
+            trail_account=trail_account,
         )
     except ValidationError as err:
         raise InputError(

@@ -1,4 +1,5 @@
-"""Observe the logging layer (keys, buckets, the trail, its log group, alarms, topic) account by account.
+"""Observe the layers built in accounts (logging: keys, buckets, the trail, its log group, alarms, topics;
+the account baseline: S3 Block Public Access) account by account.
 
 Runs after the organizations observer: member accounts are reached by assuming a role into them, with the
 ids that observer found. An account that does not exist yet holds nothing, so everything desired in it is
@@ -18,7 +19,7 @@ from typing import Any
 
 from blueprints.accounts import account_address
 from bootstrap.aws.session import Sessions
-from bootstrap.observe import monitoring, storage
+from bootstrap.observe import baseline, monitoring, storage
 from bootstrap.observe.state import Finding, ObservedResource, ObservedState
 from bootstrap.resources import GLOBAL, DesiredState, Location, Resource
 from bootstrap.spec.model import MANAGEMENT
@@ -67,9 +68,11 @@ READERS: dict[str, Reader] = {
     "AWS::CloudWatch::Alarm": monitoring.read_alarms,
     "AWS::IAM::Role": monitoring.read_roles,
     "AWS::SNS::Topic": monitoring.read_topics,
+    "AWS::SNS::TopicPolicy": monitoring.read_topic_policies,
     "AWS::SNS::Subscription": monitoring.read_subscriptions,
     "Bootstrap::Organizations::ServiceAccess": monitoring.read_service_access,
     "Bootstrap::CloudTrail::DelegatedAdministrator": monitoring.read_delegated_admins,
+    "Bootstrap::S3::AccountPublicAccessBlock": baseline.read_account_public_access_blocks,
 }
 """Reader per type, in the order they run within a location (keys before what they encrypt)."""
 

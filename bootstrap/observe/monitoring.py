@@ -1,4 +1,4 @@
-"""Readers for the trail, its log group, role, metric filters, alarms and topic, and the organization's
+"""Readers for the trail, its log group, role, metric filters, alarms, topics and topic policies, and the organization's
 trusted access and delegated administrator for CloudTrail, in CloudFormation's vocabulary.
 
 Each is one bulk call per account-region (`describe_trails`, `describe_log_groups` by the landing zone's
@@ -9,6 +9,7 @@ alarms and subscriptions are the toolkit's by their derived names.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -55,6 +56,7 @@ def read_trails(scope: Scope, resources: list[Resource]) -> dict[str, ObservedRe
             "CloudWatchLogsRoleArn": trail.get("CloudWatchLogsRoleArn"),
             "EventSelectors": [_selector(s) for s in selectors],
             "IsLogging": bool(status.get("IsLogging")),
+            "SnsTopicName": trail.get("SnsTopicName") or None,
         }
         found[resource.address] = ObservedResource(
             resource.address,
@@ -269,6 +271,28 @@ def read_topics(scope: Scope, resources: list[Resource]) -> dict[str, ObservedRe
             },
             owned=tags.get(MANAGED_TAG) == "true",
             attributes={"TopicArn": arn, "TopicName": arn.rsplit(":", 1)[-1]},
+        )
+    return found
+
+
+def read_topic_policies(scope: Scope, resources: list[Resource]) -> dict[str, ObservedResource]:
+    """The access policy of each of the toolkit's topics (a topic attribute, no object of its own: it
+    belongs to its topic, whose tags say whose it is)."""
+    sns = scope.client("sns")
+    topics = _topics(scope)
+    found = {}
+    for resource in resources:
+        topic = scope.logical(next(iter(resource.properties.get("Topics") or [None])))
+        arn = topics.get(str(topic.properties["TopicName"])) if topic else None
+        if arn is None:
+            continue  # the topic is absent: its policy is set once it exists
+        policy = sns.get_topic_attributes(TopicArn=arn)["Attributes"].get("Policy")
+        found[resource.address] = ObservedResource(
+            resource.address,
+            resource.type,
+            arn,
+            {"Topics": [arn], "PolicyDocument": json.loads(policy) if policy else None},
+            owned=True,
         )
     return found
 

@@ -108,6 +108,7 @@ RULES: dict[str, TypeRule] = {
             "CloudWatchLogsRoleArn",
             "EventSelectors",
             "IsLogging",
+            "SnsTopicName",
         ),
         replace_on=frozenset({"TrailName"}),
         deletable=False,
@@ -139,10 +140,18 @@ RULES: dict[str, TypeRule] = {
     "AWS::SNS::Topic": TypeRule(
         compared=("TopicName", "DisplayName", "KmsMasterKeyId"), replace_on=frozenset({"TopicName"})
     ),
+    "AWS::SNS::TopicPolicy": TypeRule(
+        compared=("Topics", "PolicyDocument"), replace_on=frozenset({"Topics"}), deletable=False
+    ),
     "AWS::SNS::Subscription": TypeRule(
         compared=("TopicArn", "Protocol", "Endpoint"), replace_on=frozenset({"TopicArn", "Protocol", "Endpoint"})
     ),
     "Bootstrap::Organizations::ServiceAccess": TypeRule(compared=("ServicePrincipal",), deletable=False),
+    # The account baseline: an account-wide setting, never removed (that would open every bucket).
+    "Bootstrap::S3::AccountPublicAccessBlock": TypeRule(
+        compared=("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"),
+        deletable=False,
+    ),
     "Bootstrap::CloudTrail::DelegatedAdministrator": TypeRule(
         compared=("AccountId", "ServicePrincipal"), replace_on=frozenset({"AccountId"}), deletable=False
     ),

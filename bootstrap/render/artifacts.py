@@ -42,6 +42,8 @@ def artifact_files(spec: LandingZoneSpec) -> dict[str, str]:
         # Key order as uploaded (minified, unsorted): the file is the same document, only indented.
         put(f"{SCPS}/{policy.name}.json", json.dumps(policy.document, indent=2) + "\n")
     for blueprint in build_blueprints(spec):
+        if not blueprint.template.resources:
+            continue  # only the toolkit's own types (the account baseline): no template to review or deploy
         put(f"{BLUEPRINTS}/{blueprint.name}.template.json", blueprint.template.to_json(indent=2, sort_keys=True) + "\n")
     for name, text in render_runbooks(spec).items():
         put(f"{RUNBOOKS}/{name}", text)

@@ -14,7 +14,7 @@ import jinja2
 from pydantic import Field, field_validator, model_validator
 
 from bootstrap.guardrails.library import load_library
-from bootstrap.spec.model import ROOT, AccountId, Model, OuPath, PrincipalPattern, Region, Slug
+from bootstrap.spec.model import MANAGEMENT, ROOT, AccountId, Model, OuPath, PrincipalPattern, Region, Slug
 
 DEFAULT_OUS = ["Security", "Infrastructure", "Workloads/Prod", "Workloads/NonProd", "Sandbox", "Suspended"]
 SUSPENDED = "Suspended"
@@ -30,6 +30,10 @@ DEFAULT_ACCOUNTS = [
     AccountAnswer(name="log-archive", ou="Security"),
     AccountAnswer(name="audit", ou="Security"),
 ]
+
+RECOMMENDED_TRAIL_ACCOUNT = "audit"
+"""Where the wizard suggests the organization trail lives in a real organization: the audit account, as
+CloudTrail's delegated administrator (inside the organization's SCPs, unlike the management account)."""
 
 
 def default_guardrails() -> list[str]:
@@ -54,6 +58,13 @@ class Answers(Model):
         description="Management account principals that may run the toolkit (init adds the one running it).",
     )
     ai_services_opt_out: bool = True
+    trail_account: Slug = Field(
+        MANAGEMENT,
+        description="Where the organization trail, its log group, alarms and monitoring key live: 'management', "
+        "or an account of `accounts` to register as CloudTrail's delegated administrator (recommended for a "
+        "real organization: audit). The default stays management because unattended runs (`--defaults`, "
+        "`bootstrap demo`) mostly target the sandbox, which cannot register a CloudTrail delegated administrator.",
+    )
 
     @field_validator("guardrails")
     @classmethod
@@ -67,6 +78,8 @@ class Answers(Model):
     def _consistent(self) -> Answers:
         if self.home_region not in self.allowed_regions:
             raise ValueError(f"home_region {self.home_region} must be one of allowed_regions")
+        if self.trail_account != MANAGEMENT and self.trail_account not in {a.name for a in self.accounts}:
+            raise ValueError(f"trail_account {self.trail_account} must be 'management' or one of accounts")
         return self
 
 

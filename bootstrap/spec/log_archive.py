@@ -107,6 +107,12 @@ class LoggingSpec(Model):
         default_factory=list, description="Subscribers of the security alarm topic (each must confirm)."
     )
     cis_alarms: bool = Field(True, description="CIS AWS Foundations section 4 metric filters and alarms.")
+    delivery_notifications: bool = Field(
+        False,
+        description="An SNS notification for every log file the trail delivers (a topic in the trail account, "
+        "encrypted with the monitoring key, that only this trail may publish to). Off by default: an "
+        "organization trail delivers many files an hour; subscribe a queue or function, not people.",
+    )
 
     @field_validator("log_group_retention_days")
     @classmethod
@@ -248,7 +254,25 @@ def warnings(spec: LandingZoneSpec) -> list[str]:
         )
     if not spec.logging.alarm_emails and spec.logging.cis_alarms:
         found.append("logging.alarm_emails is empty: the CIS alarms fire into a topic nobody is subscribed to.")
+    if spec.logging.trail_account == MANAGEMENT:
+        found.append(management_trail_warning(spec))
     return found
+
+
+def management_trail_warning(spec: LandingZoneSpec) -> str:
+    """What `trail_account: management` gives up: SCPs never apply to the management account, so there the
+    protect-security-services guardrail cannot stop anyone from stopping or reconfiguring the trail, and
+    nothing but IAM guards its log group, alarms, alarm topic and monitoring key."""
+    audit = next((a.name for a in spec.accounts if a.name == "audit"), None)
+    suggestion = f"trail_account: {audit}" if audit else "trail_account: <a security account in accounts>"
+    return (
+        "logging.trail_account is management: the organization trail, its CloudWatch Logs group, the CIS "
+        "alarms, the alarm topic and the monitoring key live in the management account, where no SCP applies. "
+        "There the protect-security-services guardrail does not stop anyone with administrator rights from "
+        "stopping, reconfiguring or deleting the trail, or deleting the alarms; only IAM in the management "
+        "account protects them. For a real organization, prefer a security account registered as CloudTrail's "
+        f"delegated administrator ({suggestion}); the sandbox stays on management (it cannot register one)."
+    )
 
 
 def runbook_facts(spec: LandingZoneSpec) -> dict[str, object]:

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from bootstrap.spec.baseline import BaselineSpec
 from bootstrap.spec.log_archive import LoggingSpec
 from bootstrap.spec.types import MANAGEMENT as MANAGEMENT
 from bootstrap.spec.types import ROOT as ROOT
@@ -208,6 +209,7 @@ class LandingZoneSpec(Model):
     organizational_units: list[OrganizationalUnitSpec] = Field(default_factory=list)
     accounts: list[AccountSpec] = Field(default_factory=list)
     logging: LoggingSpec = LoggingSpec()
+    baseline: BaselineSpec = BaselineSpec()
 
     @model_validator(mode="after")
     def _consistent(self) -> LandingZoneSpec:

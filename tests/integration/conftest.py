@@ -39,11 +39,11 @@ MOTO_ACCOUNT = "123456789012"
 def _default_spec_yaml() -> str:
     """What `bootstrap init --defaults` writes for moto's account, cut down to the Organizations layer.
 
-    Layers built on top of the organization (a `logging:` section, when the spec has one) are switched
+    Layers built on top of the organization (the `logging:` and `baseline:` sections) are switched
     off: they have tests of their own, and these tests assert exactly what the Organizations layer plans.
     """
     data = yaml.safe_load(render_spec_yaml(Answers(management_account_id=MOTO_ACCOUNT)))
-    for layer in ("logging",):
+    for layer in ("logging", "baseline"):
         if isinstance(data.get(layer), dict):
             data[layer]["enabled"] = False
     return yaml.safe_dump(data, sort_keys=False)

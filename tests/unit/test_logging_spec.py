@@ -21,7 +21,7 @@ from bootstrap.render.runbooks import render_runbooks
 from bootstrap.render.steps import manual_steps
 from bootstrap.spec.answers import AccountAnswer, Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
-from bootstrap.spec.log_archive import log_bucket_name, logging_enabled, warnings
+from bootstrap.spec.log_archive import log_bucket_name, logging_enabled, management_trail_warning, warnings
 from bootstrap.spec.model import LandingZoneSpec
 
 MANAGEMENT_ID = "123456789012"
@@ -45,7 +45,8 @@ def test_default_spec_has_the_layer_and_is_quiet_but_for_nothing() -> None:
     assert logging_enabled(spec)
     assert spec.logging.object_lock.mode == "GOVERNANCE" and spec.logging.object_lock.days == 365
     assert spec.logging.alarm_emails == ["aws+security-alarms@example.com"]
-    assert warnings(spec) == []
+    assert spec.logging.trail_account == "management", "--defaults and the demo target the sandbox"
+    assert warnings(spec) == [management_trail_warning(spec)], "only what the management trail gives up"
     assert log_bucket_name(spec) == "acme-logs-123456789012-us-east-1"
 
 
@@ -57,7 +58,7 @@ def test_a_spec_without_logging_section_still_validates() -> None:
 
 
 def test_compliance_mode_is_allowed_with_a_clear_warning() -> None:
-    spec = spec_with(object_lock={"enabled": True, "mode": "COMPLIANCE", "days": 30})
+    spec = spec_with(object_lock={"enabled": True, "mode": "COMPLIANCE", "days": 30}, trail_account="audit")
     (warning,) = warnings(spec)
     assert "COMPLIANCE" in warning and "cannot be undone" in warning and "30 days" in warning
 
@@ -99,7 +100,12 @@ def test_without_the_log_archive_account_there_is_no_layer_and_a_warning() -> No
     assert "logging:" not in text
     spec = parse_spec(text)
     assert not logging_enabled(spec)
-    assert [bp.name for bp in build_blueprints(spec)] == ["organization", "accounts", "landing-zone-roles"]
+    assert [bp.name for bp in build_blueprints(spec)] == [
+        "organization",
+        "accounts",
+        "landing-zone-roles",
+        "account-baseline",
+    ]
     assert "no log archive" in warnings(spec)[0]
     assert "mfa-delete" not in {s.id for s in manual_steps(spec)}
     assert "has no log archive" in render_runbooks(spec)["mfa-delete.md"]

@@ -67,12 +67,12 @@ SPEC = LandingZoneSpec.model_validate(
             {"path": "Workloads/Prod", "guardrails": ["deny-root-user"]},
         ],
         "accounts": [{"name": "tools", "ou": "Security"}],
+        "baseline": {"enabled": False},
     }
 )
 DESIRED: DesiredState = desired_state(SPEC, [organization.build(SPEC), *accounts.build(SPEC)])
-"""The organization layer alone (the roles' planner table is in test_roles_plan.py)."""
-"""An organization-only landing zone (no `log-archive` account, so no logging layer): these tables are
-about the Organizations resources."""
+"""An organization-only landing zone (no `log-archive` account, so no logging layer), the organization
+layer alone (no roles, no account baseline): these tables are about the Organizations resources."""
 
 
 def props(address: str) -> dict[str, Any]:

@@ -25,6 +25,7 @@ SETTLING = TRANSIENT | {
     "InvalidCloudWatchLogsRoleArnException",
     "InvalidCloudWatchLogsLogGroupArnException",
     "CloudTrailAccessNotEnabledException",
+    "InsufficientSnsTopicPolicyException",
 }
 """Errors a trail gets while what it points at is still propagating (IAM, bucket and key policies)."""
 
@@ -37,12 +38,19 @@ SETTINGS = (
     "CloudWatchLogsLogGroupArn",
     "CloudWatchLogsRoleArn",
     "IsOrganizationTrail",
+    "SnsTopicName",
 )
 
 
 def _settings(props: dict[str, Any]) -> dict[str, Any]:
     api = {"KMSKeyId": "KmsKeyId"}
     return {api.get(k, k): props[k] for k in SETTINGS if props.get(k) is not None}
+
+
+def _update_settings(props: dict[str, Any]) -> dict[str, Any]:
+    """`update_trail` arguments: also an empty SnsTopicName, which turns delivery notifications off when
+    the spec no longer asks for them (an absent argument would leave them on)."""
+    return {"SnsTopicName": "", **_settings(props)}
 
 
 class TrailHandler:
@@ -60,7 +68,7 @@ class TrailHandler:
         except ClientError as err:
             if error_code(err) != "TrailAlreadyExistsException":
                 raise
-            trail = cloudtrail.update_trail(Name=name, **_settings(props))
+            trail = cloudtrail.update_trail(Name=name, **_update_settings(props))
         arn = trail["TrailARN"]
         self._selectors(cloudtrail, name, props)
         self._logging(cloudtrail, name, props)
@@ -72,7 +80,7 @@ class TrailHandler:
         name = props["TrailName"]
         if changed & set(SETTINGS):
             with_retries(
-                lambda: cloudtrail.update_trail(Name=name, **_settings(props)),
+                lambda: cloudtrail.update_trail(Name=name, **_update_settings(props)),
                 codes=SETTLING,
                 base_delay=2.0,
                 sleep=ctx.sleep,

@@ -1,4 +1,4 @@
-"""Handlers for SNS topics and subscriptions, and for IAM roles with inline policies.
+"""Handlers for SNS topics, their access policies and subscriptions, and for IAM roles with inline policies.
 
 `create_topic` and `subscribe` are idempotent in AWS itself (same name, same endpoint), so a re-run after
 an interruption finds what the first run made. A role's trust policy and inline policies are rewritten
@@ -9,6 +9,7 @@ that it did not create (no `bootstrap:managed` tag) is never adopted: its trust 
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -192,6 +193,29 @@ class RoleHandler:
         except ClientError as err:
             if error_code(err) != "NoSuchEntity":
                 raise
+
+
+class TopicPolicyHandler:
+    """A topic's access policy: the `Policy` attribute of its topic, written whole (SNS has no call that
+    edits one statement). Never removed by the toolkit: it goes with its topic."""
+
+    def create(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        sns = ctx.client("sns", resource.location)
+        document = json.dumps(props["PolicyDocument"])
+        for arn in props["Topics"]:
+            with_retries(
+                partial(sns.set_topic_attributes, TopicArn=arn, AttributeName="Policy", AttributeValue=document),
+                sleep=ctx.sleep,
+            )
+        return Outputs(str(props["Topics"][0]))
+
+    update = create
+
+    def delete(self, ctx: ApplyContext, change: Change) -> None:
+        raise SafetyError(
+            f"the toolkit never removes a topic's access policy ({change.address}); it goes with its topic",
+            "Delete the topic by hand if it is no longer needed.",
+        )
 
 
 def _tags(props: dict[str, Any]) -> list[dict[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from blueprints.cis import FILTERS
+from blueprints.cis import FILTERS, break_glass_filter
 from blueprints.keys import CRYPTO_ACTIONS
 from bootstrap.aws.session import Sessions
 from bootstrap.spec.log_archive import access_log_bucket_name
@@ -93,8 +93,11 @@ def test_apply_creates_the_organization_trail_and_its_alarms(applied: LandingZon
     assert grant["Resource"] == f"{group['arn'].removesuffix(':*')}:log-stream:*"
 
     filters = {f["filterName"]: f for f in o.logs().describe_metric_filters(logGroupName=o.log_group)["metricFilters"]}
-    alarms = {a["AlarmName"]: a for a in o.cloudwatch().describe_alarms(AlarmNamePrefix="acme-cis-")["MetricAlarms"]}
-    assert len(filters) == len(alarms) == len(FILTERS) == 15
+    alarms = {a["AlarmName"]: a for a in o.cloudwatch().describe_alarms(AlarmNamePrefix="acme-")["MetricAlarms"]}
+    assert len(filters) == len(alarms) == len(FILTERS) + 1 == 16, "CIS 4.1-4.15 and the break-glass watch"
+    watch = "acme-break-glass-role-assumed"
+    assert filters[watch]["filterPattern"] == break_glass_filter("LandingZoneBreakGlass").pattern
+    assert (alarms[watch]["Namespace"], alarms[watch]["MetricName"]) == ("LandingZone", "BreakGlassRoleAssumed")
     topic = next(
         t["TopicArn"] for t in o.client("sns").list_topics()["Topics"] if t["TopicArn"].endswith("security-alarms")
     )
@@ -107,6 +110,7 @@ def test_apply_creates_the_organization_trail_and_its_alarms(applied: LandingZon
             metric["metricNamespace"],
         )
         assert alarms[name]["AlarmActions"] == [topic]
+    assert alarms[watch]["AlarmActions"] == [topic]
     assert filters["acme-cis-4-1-unauthorized-api-calls"]["filterPattern"] == (
         '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }'
     )
@@ -169,6 +173,9 @@ def test_bucket_policy_is_tls_only_org_only_and_reserves_tampering_to_break_glas
         "s3:PutBucketLogging",
         "s3:PutBucketOwnershipControls",
         "s3:PutBucketAcl",
+        "s3:PutBucketRequestPayment",  # CloudTrail cannot deliver to a Requester Pays bucket
+        "s3:PutReplicationConfiguration",
+        "s3:PutBucketNotification",
     } <= set(tamper["Action"])
     assert tamper["Condition"] == {
         "ArnNotLike": {"aws:PrincipalArn": [f"arn:aws:iam::{archive}:role/LandingZoneBreakGlass"]}
@@ -200,7 +207,12 @@ def test_key_policies_separate_administration_from_use(applied: LandingZoneSpec,
     trail_arn = f"arn:aws:cloudtrail:us-east-1:{MANAGEMENT_ID}:trail/{o.trail}"
     kms = o.archive_kms()
     policy = statements(o.key_policy(kms, o.key(kms, "logs")["KeyId"]))
-    assert set(policy) == {"KeyAdministration", "AllowCloudTrailToEncryptForThisTrail", "DecryptForReaders"}
+    assert set(policy) == {
+        "KeyAdministration",
+        "AllowCloudTrailToEncryptForThisTrail",
+        "AllowCloudTrailToDecryptForTheBucketKey",
+        "DecryptForReaders",
+    }
     for statement in policy.values():
         assert statement["Effect"] == "Allow"
         assert "kms:*" not in as_list(statement["Action"]), "no blanket grant"
@@ -220,6 +232,10 @@ def test_key_policies_separate_administration_from_use(applied: LandingZoneSpec,
     assert trail["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
     assert _allowed_actions(trail) == {"kms:GenerateDataKey*", "kms:DescribeKey"}
     assert trail["Condition"] == {"StringEquals": {"aws:SourceArn": trail_arn}}
+    bucket_key = policy["AllowCloudTrailToDecryptForTheBucketKey"]  # the log bucket uses an S3 Bucket Key
+    assert bucket_key["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert _allowed_actions(bucket_key) == {"kms:Decrypt"}
+    assert bucket_key["Condition"] == {"StringEquals": {"aws:SourceArn": trail_arn}}
     readers = policy["DecryptForReaders"]
     assert _allowed_actions(readers) == {"kms:Decrypt", "kms:DescribeKey"}
     assert (
