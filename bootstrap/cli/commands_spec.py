@@ -172,16 +172,21 @@ def _describe(spec: LandingZoneSpec) -> str:
 def validate(spec: SpecOption = DEFAULT_SPEC) -> None:
     """Check the spec (fields, guardrails, SCP packing) without calling AWS."""
     from bootstrap.guardrails.packing import pack_all
+    from bootstrap.spec.checks import packing_hint
 
     out, err = make_consoles()
     checked = read_spec(spec)
     for warning in _warnings(checked):
         err.print(f"[yellow]Warning:[/] {warning}")
     out.print(f"[green]✓[/] {spec} is valid: {_describe(checked)}.")
-    for policy in pack_all(checked):
+    policies = pack_all(checked)
+    for policy in policies:
         count = len(policy.guardrail_ids)
         plural = "s" if count != 1 else ""
         out.print(f"  {policy.name}: {count} guardrail{plural}, {policy.size:,} of {policy.max_chars:,} characters")
+    hint = packing_hint(checked, policies)
+    if hint:
+        out.print(f"[dim]{hint}[/]")
 
 
 def _warnings(spec: LandingZoneSpec) -> list[str]:

@@ -22,7 +22,20 @@ ALLOWED_REGIONS = "${AllowedRegions}"
 LOG_BUCKET_ARNS = "${LogBucketArns}"
 LANDING_ZONE_ROLE_ARNS = "${LandingZoneRoleArns}"
 ORGANIZATION_ID = "${OrganizationId}"
-PLACEHOLDERS = frozenset({ALLOWED_REGIONS, LOG_BUCKET_ARNS, LANDING_ZONE_ROLE_ARNS, ORGANIZATION_ID})
+TRAIL_ARNS = "${TrailArns}"
+KEY_ALIAS_ARNS = "${KeyAliasArns}"
+MONITORING_ARNS = "${MonitoringArns}"
+PLACEHOLDERS = frozenset(
+    {
+        ALLOWED_REGIONS,
+        LOG_BUCKET_ARNS,
+        LANDING_ZONE_ROLE_ARNS,
+        ORGANIZATION_ID,
+        TRAIL_ARNS,
+        KEY_ALIAS_ARNS,
+        MONITORING_ARNS,
+    }
+)
 """Every placeholder a policy may use; each is replaced by a list derived from the spec, except
 ORGANIZATION_ID: the organization's id is live, so it becomes a reference the planner resolves."""
 EXEMPT_KEY = "aws:PrincipalARN"
@@ -54,6 +67,8 @@ class Guardrail:
     """The spec roles (`bootstrap`, `break-glass`) every Deny statement exempts; always the bootstrap role."""
     policy_type: str = SCP
     """The Organizations policy type the guardrail is packed into: SCP, or RCP (resource control policy)."""
+    opt_in: bool = False
+    """Not chosen by default (`init`'s defaults): it can break workloads that predate it."""
 
 
 @lru_cache(maxsize=1)
@@ -93,6 +108,7 @@ def load_library() -> dict[str, Guardrail]:
             statements=tuple(doc["Statement"]),
             exempt=exempt,
             policy_type=policy_type,
+            opt_in=bool(meta.get("opt_in", False)),
         )
     return library
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bootstrap.guardrails.library import RCP, SCP, Statement, load_library
-from bootstrap.guardrails.parameters import LONGEST_ORGANIZATION_ID, ORGANIZATION_ID_REF, render_guardrail
+from bootstrap.guardrails.parameters import LONGEST_ORGANIZATION_ID, render_guardrail, with_organization_id
 from bootstrap.spec.model import ROOT, LandingZoneSpec
 
 VERSION = "2012-10-17"
@@ -38,20 +38,9 @@ def minify(document: dict[str, Any]) -> str:
     return json.dumps(document, separators=(",", ":"))
 
 
-def _measured(value: Any) -> Any:
-    """`value` with every reference to the organization id replaced by the longest id AWS can issue."""
-    if value == ORGANIZATION_ID_REF:
-        return LONGEST_ORGANIZATION_ID
-    if isinstance(value, dict):
-        return {k: _measured(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_measured(v) for v in value]
-    return value
-
-
 def measure(document: dict[str, Any]) -> int:
     """The characters AWS will count for `document`, whatever the organization's id turns out to be."""
-    return len(minify(_measured(document)))
+    return len(minify(with_organization_id(document, LONGEST_ORGANIZATION_ID)))
 
 
 @dataclass(frozen=True)

@@ -210,7 +210,20 @@ def read_roles(scope: Scope, resources: list[Resource]) -> dict[str, ObservedRes
         ]
         role_tags = _tag_dict(role.get("Tags", []))
         owned = role_tags.get(MANAGED_TAG) == "true"
-        if not owned and resource.import_id is None:  # a landing-zone role's name is adopted (blueprints/roles.py)
+        path = str(role.get("Path") or "/")
+        if path != str(resource.properties.get("Path") or "/"):
+            scope.findings.append(
+                Finding(
+                    resource.address,
+                    f"an IAM role named {name} already exists in this account under the path {path}: its ARN "
+                    f"({role['Arn']}) is not the one the guardrails exempt or the policies trust, and a role "
+                    "cannot be moved to another path, so the toolkit neither adopts nor replaces it. Delete it "
+                    "(protect-landing-zone-roles keeps anyone but the bootstrap role from making it again), then "
+                    "plan again",
+                    "error",
+                )
+            )
+        elif not owned and resource.import_id is None:  # a landing-zone role's name is adopted (blueprints/roles.py)
             scope.findings.append(
                 Finding(
                     resource.address,

@@ -37,7 +37,8 @@ CloudTrail's delegated administrator (inside the organization's SCPs, unlike the
 
 
 def default_guardrails() -> list[str]:
-    return sorted(load_library())
+    """Every guardrail of the library but the opt-in ones (`opt_in: true` in their metadata)."""
+    return sorted(gid for gid, guardrail in load_library().items() if not guardrail.opt_in)
 
 
 class Answers(Model):

@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass
 
 from bootstrap.guardrails.library import RCP, SCP, load_library
-from bootstrap.guardrails.packing import PackingError, pack_ou, policy_name
+from bootstrap.guardrails.packing import PackedPolicy, PackingError, pack_ou, policy_name
 from bootstrap.spec.log_archive import logging_problems
 from bootstrap.spec.model import MANAGEMENT, ROOT, ROOT_ROLES_GUARDRAIL, LandingZoneSpec
 
@@ -87,6 +87,7 @@ def check_spec(spec: LandingZoneSpec) -> list[Problem]:
         (ou.path, ("organizational_units", i, "guardrails"), ("organizational_units", i, "path"))
         for i, ou in enumerate(spec.organizational_units)
     ]
+    template_resources = 1 + len(spec.all_ou_paths()) + int(spec.organization.ai_services_opt_out)
     for target, guardrails_loc, name_loc in targets:
         for policy_type in (SCP, RCP):
             try:
@@ -94,6 +95,7 @@ def check_spec(spec: LandingZoneSpec) -> list[Problem]:
             except PackingError as err:
                 problems.append(Problem(guardrails_loc, str(err), err.fix))
                 continue
+            template_resources += len(policies)
             too_long = [p.name for p in policies if len(p.name) > SCP_NAME_MAX]
             if too_long:
                 problems.append(
@@ -104,7 +106,43 @@ def check_spec(spec: LandingZoneSpec) -> list[Problem]:
                         "RCPs <organization>-<ou path>-rcp-<n>).",
                     )
                 )
+    if not problems and template_resources > MAX_TEMPLATE_RESOURCES:
+        problems.append(
+            Problem(
+                ("organizational_units",),
+                f"the organization template would hold {template_resources} resources (the organization, every OU "
+                f"and every policy); CloudFormation allows {MAX_TEMPLATE_RESOURCES}",
+                "Attach guardrails to fewer, higher OUs (child OUs inherit them), or use fewer OUs.",
+            )
+        )
     return problems
+
+
+MAX_TEMPLATE_RESOURCES = 500
+"""CloudFormation's (and troposphere's) limit of resources in one template."""
+
+
+def packing_hint(spec: LandingZoneSpec, policies: list[PackedPolicy]) -> str | None:
+    """How to pack into fewer SCPs, when some target needs more than one at AWS's default size quota."""
+    limits = spec.organization.policy_limits
+    per_target: dict[str, int] = {}
+    for policy in policies:
+        if policy.policy_type == SCP:
+            per_target[policy.ou_path] = per_target.get(policy.ou_path, 0) + 1
+    busiest = max(per_target.items(), key=lambda item: (item[1], item[0]), default=("", 0))
+    if busiest[1] < 2 or limits.scp_max_chars >= LARGE_SCP_QUOTA:
+        return None
+    free = limits.scps_per_target - limits.reserved_attachments
+    return (
+        f"{busiest[0]} needs {busiest[1]} of its {free} free SCP slots at {limits.scp_max_chars:,} characters "
+        f"per SCP. Once your organization has the {LARGE_SCP_QUOTA:,}-character SCP quota, set "
+        f"organization.policy_limits.scp_max_chars: {LARGE_SCP_QUOTA} to pack the guardrails into fewer SCPs "
+        "and keep slots free."
+    )
+
+
+LARGE_SCP_QUOTA = 10240
+"""The SCP size AWS raises the quota to on request (the default is 5,120 characters)."""
 
 
 def root_warnings(spec: LandingZoneSpec) -> list[str]:

@@ -268,10 +268,11 @@ def management_trail_warning(spec: LandingZoneSpec) -> str:
     return (
         "logging.trail_account is management: the organization trail, its CloudWatch Logs group, the CIS "
         "alarms, the alarm topic and the monitoring key live in the management account, where no SCP applies. "
-        "There the protect-security-services guardrail does not stop anyone with administrator rights from "
-        "stopping, reconfiguring or deleting the trail, or deleting the alarms; only IAM in the management "
-        "account protects them. For a real organization, prefer a security account registered as CloudTrail's "
-        f"delegated administrator ({suggestion}); the sandbox stays on management (it cannot register one)."
+        "There the protect-security-services and protect-log-monitoring guardrails do not stop anyone with "
+        "administrator rights from stopping, reconfiguring or deleting the trail, or deleting the alarms; only "
+        "IAM in the management account protects them. For a real organization, prefer a security account "
+        f"registered as CloudTrail's delegated administrator ({suggestion}); the sandbox stays on management "
+        "(it cannot register one)."
     )
 
 

@@ -22,8 +22,13 @@ def protected_role_names(spec: LandingZoneSpec) -> list[str]:
 
 
 def protected_role_arns(spec: LandingZoneSpec) -> list[str]:
-    """The protected roles in every account (`arn:aws:iam::*:role/<name>`), as guardrails name them."""
-    return [f"arn:aws:iam::*:role/{name}" for name in protected_role_names(spec)]
+    """The protected roles in every account and under every path, as guardrails name them.
+
+    Role names are unique in an account whatever the path, so a role `/team/<name>` would take the name
+    from the landing zone (the toolkit could not create its role, and would adopt the look-alike). Its ARN
+    `role/team/<name>` matches no exemption, but the name must still be reserved: `role/*/<name>` does it."""
+    names = protected_role_names(spec)
+    return [f"arn:aws:iam::*:role/{name}" for name in names] + [f"arn:aws:iam::*:role/*/{name}" for name in names]
 
 
 def operator_patterns(spec: LandingZoneSpec) -> list[str]:

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from bootstrap.aws.session import Sessions
 from bootstrap.errors import ApplyInterrupted
+from bootstrap.guardrails.packing import pack_all
 from bootstrap.plan.model import Action, PropertyDiff
 from bootstrap.plan.render import print_plan
 from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, MANAGED_TAG
@@ -69,14 +70,11 @@ def test_rename_is_planned_as_updates_and_keeps_every_id(
     live, _ = plan_live(renamed, sessions)
     plan = live.plan
     changes = {c.address: c for c in plan.changes}
-    assert set(changes) == {
-        f"organizations/ou/{NEW}",
-        f"organizations/ou/{NEW}/{CHILD}",
-        "organizations/scp/acme-experiments-1",
-        "organizations/scp/acme-experiments-team-a-1",
-    }
+    renamed_policies = {f"organizations/scp/{p.name}" for p in pack_all(renamed) if p.ou_path.split("/")[0] == NEW}
+    assert {"organizations/scp/acme-experiments-1", "organizations/scp/acme-experiments-team-a-1"} <= renamed_policies
+    assert set(changes) == {f"organizations/ou/{NEW}", f"organizations/ou/{NEW}/{CHILD}", *renamed_policies}
     assert all(c.action is Action.UPDATE and not c.destructive for c in plan.changes)
-    assert plan.summary() == "Plan: 0 to add, 4 to change, 0 to destroy."
+    assert plan.summary() == f"Plan: 0 to add, {2 + len(renamed_policies)} to change, 0 to destroy."
     ou = changes[f"organizations/ou/{NEW}"]
     assert ou.physical_id == before["tree"][OLD]
     assert set(ou.diffs) == {

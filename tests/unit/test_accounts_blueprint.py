@@ -88,6 +88,7 @@ def test_accounts_in_more_ous_than_a_template_has_parameters_fill_another_templa
                 management_account_id="123456789012",
                 organizational_units=[f"Team{i:03d}" for i in range(n)],
                 accounts=[AccountAnswer(name=f"acct-{i:03d}", ou=f"Team{i:03d}") for i in range(n)],
+                guardrails=["deny-leave-organization"],  # one SCP per OU: the organization template fits
             )
         )
     )

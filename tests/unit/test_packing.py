@@ -15,7 +15,7 @@ from bootstrap.spec.model import LandingZoneSpec
 ALL = sorted(gid for gid, g in load_library().items() if g.policy_type == SCP)
 """Every SCP guardrail: what `pack_ou` packs by default."""
 RCPS = sorted(gid for gid, g in load_library().items() if g.policy_type == RCP)
-SIZES = (2048, 3000, 5120, 10240)
+SIZES = (2600, 3000, 5120, 10240)
 
 
 def make_spec(
@@ -108,9 +108,9 @@ def test_no_two_policies_could_be_merged(limit: int) -> None:
 
 def test_lower_bound_on_policy_count() -> None:
     """At 2,048 characters the library cannot fit in fewer policies than its size divided by the limit."""
-    policies = pack_ou(make_spec({"Workloads": ALL}, scp_max_chars=2048), "Workloads")
+    policies = pack_ou(make_spec({"Workloads": ALL}, scp_max_chars=2600), "Workloads")
     one = pack_ou(make_spec({"Workloads": ALL}, scp_max_chars=10240), "Workloads")[0]
-    assert len(policies) >= -(-one.size // 2048)
+    assert len(policies) >= -(-one.size // 2600)
     assert len(policies) > 1
 
 
@@ -148,7 +148,7 @@ def test_policy_names(org: str, path: str, index: int, expected: str) -> None:
 
 
 def test_packed_policies_are_named_per_ou_and_numbered_from_one() -> None:
-    spec = make_spec({"Workloads/Prod": ALL, "Security": ["deny-root-user"]}, scp_max_chars=2048, name="corp")
+    spec = make_spec({"Workloads/Prod": ALL, "Security": ["deny-root-user"]}, scp_max_chars=2600, name="corp")
     policies = pack_all(spec)
     prod = [p for p in policies if p.ou_path == "Workloads/Prod"]
     assert [p.name for p in prod] == [f"corp-workloads-prod-{n}" for n in range(1, len(prod) + 1)]
@@ -172,8 +172,8 @@ def test_region_placeholder_becomes_the_allowed_regions(regions: tuple[str, ...]
 
 
 def test_too_many_policies_for_the_free_slots() -> None:
-    needed = len(pack_ou(make_spec({"Workloads": ALL}, scp_max_chars=2048), "Workloads"))
-    spec = make_spec({"Workloads": ALL}, scp_max_chars=2048, scps_per_target=needed, reserved=1)
+    needed = len(pack_ou(make_spec({"Workloads": ALL}, scp_max_chars=2600), "Workloads"))
+    spec = make_spec({"Workloads": ALL}, scp_max_chars=2600, scps_per_target=needed, reserved=1)
     with pytest.raises(PackingError) as caught:
         pack_ou(spec, "Workloads")
     assert caught.value.ou_path == "Workloads"
@@ -183,6 +183,6 @@ def test_too_many_policies_for_the_free_slots() -> None:
 
 
 def test_live_free_slot_count_can_refuse_what_the_spec_allows() -> None:
-    spec = make_spec({"Workloads": ALL}, scp_max_chars=2048)
+    spec = make_spec({"Workloads": ALL}, scp_max_chars=2600)
     with pytest.raises(PackingError, match="too many"):
         pack_ou(spec, "Workloads", free_slots=1)

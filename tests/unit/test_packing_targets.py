@@ -91,9 +91,9 @@ def test_rcps_do_not_take_scp_slots() -> None:
 
 
 def test_root_scps_count_the_reserved_full_aws_access_slot() -> None:
-    needed = len(pack_ou(make_spec({}, scp_max_chars=2048, root=ALL), ROOT))
+    needed = len(pack_ou(make_spec({}, scp_max_chars=2600, root=ALL), ROOT))
     assert needed > 1
-    spec = make_spec({}, scp_max_chars=2048, scps_per_target=needed, reserved=1, root=ALL)
+    spec = make_spec({}, scp_max_chars=2600, scps_per_target=needed, reserved=1, root=ALL)
     with pytest.raises(PackingError) as caught:
         pack_ou(spec, ROOT)
     assert caught.value.ou_path == ROOT

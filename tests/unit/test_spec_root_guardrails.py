@@ -93,7 +93,7 @@ def test_an_ou_whose_policies_would_share_the_roots_names_is_refused() -> None:
 def test_root_scps_that_cannot_fit_are_refused_at_the_root_guardrails() -> None:
     """Too many SCP guardrails at the Root for its slots: the error points at root_guardrails."""
     extra = (
-        "  policy_limits: {scp_max_chars: 2048, scps_per_target: 2, reserved_attachments: 1}\n"
+        "  policy_limits: {scp_max_chars: 2600, scps_per_target: 2, reserved_attachments: 1}\n"
         "  root_guardrails: [deny-root-user, deny-regions-outside-allowed, protect-security-services, "
         "protect-kms-keys, deny-iam-users-and-access-keys, protect-landing-zone-roles]\n"
     )

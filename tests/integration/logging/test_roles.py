@@ -145,3 +145,25 @@ def test_untagged_roles_of_the_landing_zones_names_are_adopted_and_the_account_e
     assert {t["Key"]: t["Value"] for t in adopted["Tags"]}[MANAGED_TAG] == "true"
     again, _ = plan_live(spec, sessions)
     assert again.plan.empty, describe(again.plan)
+
+
+def test_a_role_of_a_protected_name_under_another_path_blocks_the_plan(
+    spec: LandingZoneSpec, sessions: Sessions, log_outsider: LogOutsider
+) -> None:
+    """`/team/LandingZoneBreakGlass` takes the name (names are unique whatever the path) but not the ARN the
+    guardrails exempt: it is neither adopted (its ARN would stay wrong) nor replaced, and the plan says why."""
+    org = boto3.client("organizations", region_name="us-east-1")
+    org.create_organization(FeatureSet="ALL")
+    org.create_account(Email="aws+audit@example.com", AccountName="audit")
+    iam = log_outsider.client("iam", "audit")
+    outside = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    iam.create_role(RoleName="LandingZoneBreakGlass", Path="/team/", AssumeRolePolicyDocument=json.dumps(outside))
+
+    live, _ = plan_live(spec, sessions)
+    (note,) = [n for n in live.plan.blocked if n.address == "iam/role/break-glass/audit"]
+    assert "under the path /team/" in note.message and "Delete it" in note.message
