@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bootstrap.apply.adopt import Adoption, find_adoption
 from bootstrap.apply.context import ApplyContext
 from bootstrap.apply.engine import ApplyResult, Reporter, execute
 from bootstrap.apply.journal import Journal, now
@@ -52,6 +53,17 @@ def plan_live(spec: LandingZoneSpec, sessions: Sessions) -> tuple[LivePlan, Appl
         sessions=sessions, desired=desired, registry=registry_from(desired, observed), journal=_NullRecorder()
     )
     return LivePlan(spec, desired, plan, observed.fingerprint()), ctx
+
+
+def find_live_adoption(spec: LandingZoneSpec, sessions: Sessions, address: str) -> tuple[Adoption, ApplyContext]:
+    """What `bootstrap adopt ADDRESS` would tag, read from live state as `plan` reads it."""
+    sessions.require_management_account(spec.organization.management_account_id)
+    desired = desired_state(spec)
+    observed = observe(sessions, desired)
+    ctx = ApplyContext(
+        sessions=sessions, desired=desired, registry=registry_from(desired, observed), journal=_NullRecorder()
+    )
+    return find_adoption(desired, observed, address), ctx
 
 
 def check_saved_plan(saved: Plan, live: LivePlan, journal: Journal) -> frozenset[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,7 @@ def register(app: typer.Typer) -> None:
     app.command()(plan)
     app.command()(apply)
     app.command()(status)
+    app.command()(adopt)
 
 
 def plan(
@@ -100,7 +102,10 @@ def apply(
         already_done = check_saved_plan(saved, live, journal)
         to_apply = saved
     if not to_apply.blocked and (to_apply.empty or all(c.address in already_done for c in to_apply.changes)):
-        out.print("[green]No changes. Live state matches the spec.[/]")
+        if any(n.severity == "warning" for n in to_apply.notes):
+            print_plan(replace(to_apply, changes=()), out)  # the warnings, and a summary that does not hide them
+        else:
+            out.print("[green]No changes. Live state matches the spec.[/]")
         return EXIT_NO_CHANGES
     print_plan(to_apply, out, allow_destroy=allow_destroy)
     destructive = [c for c in to_apply.changes if c.destructive]
@@ -153,3 +158,36 @@ def status(ctx: typer.Context, spec: SpecOption = DEFAULT_SPEC) -> int:
     rows = collect_status(checked, sessions)
     print_status(rows, out)
     return EXIT_NO_CHANGES if all(r.state == "done" for r in rows) else EXIT_CHANGES
+
+
+def adopt(
+    ctx: typer.Context,
+    address: Annotated[str, typer.Argument(help="The address to adopt, as `bootstrap plan` names it.")],
+    spec: SpecOption = DEFAULT_SPEC,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> int:
+    """Stamp the toolkit's ownership tags back on the object that holds ADDRESS (its tags were removed).
+
+    Only tags change; the next `plan` then shows, and `apply` repairs, any difference from the spec."""
+    from bootstrap.apply.adopt import adopt as stamp
+    from bootstrap.workflow import find_live_adoption
+
+    options: GlobalOptions = ctx.obj
+    out, err = make_consoles()
+    checked = read_spec(spec)
+    sessions = options.sessions(checked)
+    with reading(err):
+        adoption, apply_ctx = find_live_adoption(checked, sessions, address)
+    out.print(f"Will adopt {adoption.describe()}.")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InputError(
+                "adopt needs a confirmation, and there is no terminal to ask on",
+                f"Check that it is the landing zone's, then run `bootstrap adopt {address} --yes`.",
+            )
+        if not typer.confirm("Is this the landing zone's own object? Adopt it?", default=False):
+            out.print("Nothing changed.")
+            return EXIT_NO_CHANGES
+    stamp(apply_ctx, adoption)
+    out.print(f"[green]Adopted {address}.[/] Run `bootstrap plan` to see what differs from the spec.")
+    return EXIT_NO_CHANGES

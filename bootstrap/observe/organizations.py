@@ -270,13 +270,20 @@ def _observe_policy(
     address = tags.get(ADDRESS_TAG) or policy_address(name, policy_type)
     if not owned:
         if (name, policy_type) in wanted:
+            address = policy_address(name, policy_type)
             state.findings.append(
                 Finding(
                     address,
                     f"a {SHORT_NAMES[policy_type]} named {name} exists ({summary['Id']}) but the toolkit does not "
-                    "own it; it will not be changed, and the toolkit cannot create its own under that name",
+                    "own it; it will not be changed, and the toolkit cannot create its own under that name. If it "
+                    f"is the landing zone's (its tags were removed), run `bootstrap adopt {address}`; if not, "
+                    "rename or delete it",
                     "error",
                 )
+            )
+            # recorded as the address's unowned occupant, for `bootstrap adopt`; the finding blocks the plan
+            state.resources[address] = ObservedResource(
+                address, SCP, summary["Id"], {"Name": name, "Type": policy_type}, owned=False
             )
         return None
     content = client.describe_policy(PolicyId=summary["Id"])["Policy"]["Content"]

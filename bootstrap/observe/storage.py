@@ -3,8 +3,10 @@
 Keys are found through their alias (one `list_aliases` per account-region) when the aliased key carries
 the toolkit's tags for that address; a key whose alias was deleted (or taken by someone else's key) is
 still found by its `bootstrap:address` tag, so the toolkit never creates a second key for a purpose, and
-never mistakes another team's key for its own. Aliases cannot be tagged: one is the toolkit's when it
-points at a key the toolkit owns; an alias of its name pointing elsewhere is reported, never retargeted.
+never mistakes another team's key for its own. A key reached only through the spec's alias, untagged, is
+observed as not owned, which blocks the plan until it is adopted or the alias is fixed. Aliases cannot be
+tagged: one is the toolkit's when it points at a key the toolkit owns; an alias of its name pointing
+elsewhere blocks the plan, and is never retargeted.
 Buckets are found by name (one `list_buckets` per account) and owned when tagged `bootstrap:managed`.
 """
 
@@ -83,12 +85,20 @@ def read_keys(scope: Scope, resources: list[Resource]) -> dict[str, ObservedReso
             (r for r in scope.desired.of_type(ALIAS) if scope.logical(r.properties.get("TargetKeyId")) is key),
             None,
         )
-        key_id = aliases.get(str(alias.properties["AliasName"])) if alias else None
-        tags = _readable_tags(kms, key_id) if key_id else None
+        aliased = aliases.get(str(alias.properties["AliasName"])) if alias else None
+        key_id, tags = aliased, _readable_tags(kms, aliased) if aliased else None
         if not _ours(tags, key.address):  # no alias, or it points at a key that is not this resource
             key_id = _key_by_tag(scope, key.address)
             tags = _kms_tags(kms, key_id) if key_id else None
+        if not key_id and aliased:
+            # Found only through the spec's alias, without the toolkit's tags: the landing zone's key with its
+            # tags removed, or someone else's. Observed as not owned, it blocks the plan (`bootstrap adopt`):
+            # never a second key for the purpose, never someone else's key used as this one.
+            key_id, tags = aliased, _readable_tags(kms, aliased) or {}
         if not key_id or tags is None:
+            continue
+        if not _ours(tags, key.address):
+            found[key.address] = ObservedResource(key.address, KEY, key_id, {}, owned=False)
             continue
         meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
         _owned_keys(scope).add(meta["KeyId"])
@@ -108,7 +118,7 @@ def read_keys(scope: Scope, resources: list[Resource]) -> dict[str, ObservedReso
                 "MultiRegion": bool(meta.get("MultiRegion", False)),
                 "KeyState": meta["KeyState"],
             },
-            owned=tags.get(MANAGED_TAG) == "true",
+            owned=True,
             attributes={"Arn": meta["Arn"], "KeyId": meta["KeyId"]},
         )
     return found

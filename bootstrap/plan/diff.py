@@ -45,7 +45,10 @@ def make_plan(
     registry = registry_from(desired, observed)
     changes: list[Change] = []
     notes: list[Note] = [Note(f.address, f.message, f.severity) for f in observed.findings]
+    refused = {f.address for f in observed.findings if f.severity == "error"}
     for resource in desired.resources:
+        if resource.address in refused:  # the finding says why and what to do; no change is listed for it
+            continue
         change, extra_notes = _diff_one(resource, observed.resources.get(resource.address), registry)
         notes.extend(extra_notes)
         if change is not None:
@@ -117,6 +120,8 @@ def _diff_one(
             reason=reason,
             pending=pending,
         ), []
+    if not live.owned and not _adoptable(resource):
+        return None, [occupied_note(resource, live)]
     notes: list[Note] = []
     updates: list[PropertyDiff] = []
     replaces: list[PropertyDiff] = []
@@ -200,6 +205,35 @@ def _adopted(resource: Resource, live: ObservedResource) -> str:
     if live.owned or resource.type in _ADOPTABLE:
         return ""
     return "exists without the toolkit's tags; adopted (its name is the landing zone's: set to the spec, tags stamped)"
+
+
+def occupied_note(resource: Resource, live: ObservedResource) -> Note:
+    """A managed address held by an object the toolkit does not own: the plan is blocked, never "matches".
+
+    The object may be the landing zone's own with its ownership tags removed (then `bootstrap adopt`
+    stamps them back, and the next plan shows and repairs any weakening), or someone else's that took the
+    name; the toolkit cannot tell, so it neither changes it nor creates a second object for the address."""
+    if resource.type == ALIAS:
+        target = live.properties.get("TargetKeyId") or "no key"
+        return Note(
+            resource.address,
+            f"the alias {live.physical_id} points at {target}, which is not the landing zone's key for it: the "
+            "toolkit never retargets an alias it does not own. If that key is the landing zone's (its tags were "
+            "removed), run `bootstrap adopt` on the key's address; otherwise point the alias back at the "
+            "landing zone's key (aws kms update-alias) or delete it, then plan again",
+            "error",
+        )
+    return Note(
+        resource.address,
+        f"{live.physical_id} ({resource.type}) holds this address but does not carry the toolkit's ownership "
+        "tags, so it is neither changed nor replaced, and no second one is created. If it is the landing "
+        f"zone's (its tags were removed), run `bootstrap adopt {resource.address}` to stamp them back; the next "
+        "plan then shows and repairs any difference from the spec. If it is not, rename or delete it",
+        "error",
+    )
+
+
+ALIAS = "AWS::KMS::Alias"
 
 
 def _adoptable(resource: Resource) -> bool:

@@ -95,6 +95,9 @@ class Plan:
                 f"Blocked: {len(self.blocked)} error(s) above must be resolved first "
                 f"({add} to add, {change} to change, {destroy} to destroy waiting)."
             )
+        warnings = sum(n.severity == "warning" for n in self.notes)
+        if self.empty and warnings:
+            return f"No changes the toolkit will make, but {warnings} warning(s) above: read them before trusting it."
         if self.empty:
             return "No changes. Live state matches the spec."
         add, change, destroy = self.count()

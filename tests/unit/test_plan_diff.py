@@ -274,9 +274,9 @@ CASES: dict[str, Case] = {
     "unowned objects": Case(
         _unowned,
         [],
-        "No changes. Live state matches the spec.",
+        "Blocked: 1 error(s) above must be resolved first (0 to add, 0 to change, 0 to destroy waiting).",
         [
-            (A_SCP_SEC, "warning", "not owned by the toolkit"),
+            (A_SCP_SEC, "error", f"run `bootstrap adopt {A_SCP_SEC}`"),
             (A_PROD, "warning", "not owned by the toolkit"),
             ("organizations/ou/Theirs", "info", "not owned by the toolkit"),
             ("organizations/scp/their-scp", "info", "not owned by the toolkit"),
@@ -285,13 +285,13 @@ CASES: dict[str, Case] = {
     "account e-mail and name differ": Case(
         lambda s: set_props(s, A_ACCT, Email="old@example.com", AccountName="Tools Account"),
         [],
-        "No changes. Live state matches the spec.",
+        "No changes the toolkit will make, but 2 warning(s) above: read them before trusting it.",
         [(A_ACCT, "warning", "Email is 'old@example.com' live"), (A_ACCT, "warning", "AccountName is 'Tools Account'")],
     ),
     "organization without all features": Case(
         lambda s: set_props(s, A_ORG, FeatureSet="CONSOLIDATED_BILLING"),
         [],
-        "No changes. Live state matches the spec.",
+        "No changes the toolkit will make, but 1 warning(s) above: read them before trusting it.",
         [(A_ORG, "warning", "FeatureSet is 'CONSOLIDATED_BILLING' live")],
     ),
     "attachment slots full": Case(

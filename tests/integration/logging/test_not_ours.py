@@ -46,25 +46,29 @@ def kms_tags(address: str) -> list[dict[str, str]]:
     return [{"TagKey": k, "TagValue": v} for k, v in ownership_tags(address).items()]
 
 
-def test_an_alias_on_someone_elses_key_is_reported_and_that_key_never_used(
+def test_an_alias_on_someone_elses_key_blocks_the_plan_and_that_key_is_never_used(
     spec: LandingZoneSpec, sessions: Sessions, apply: Any, log_outsider: Any
 ) -> None:
+    """The spec's alias on a key without the toolkit's tags: the landing zone's own key untagged, or another
+    team's. Neither a second key nor a retargeted alias: the plan is blocked until a person decides."""
     kms = log_outsider.client("kms")
     foreign = kms.create_key(Description="another team's key")["KeyMetadata"]
     kms.create_alias(AliasName=ALIAS, TargetKeyId=foreign["KeyId"])
     live, _ = plan_live(spec, sessions)
     actions = {c.address: c.action for c in live.plan.changes}
-    assert actions["logging/key/monitoring"] is Action.CREATE, "a key of its own, not the aliased one"
+    assert "logging/key/monitoring" not in actions, "no second key for the purpose"
     assert "logging/alias/monitoring" not in actions, "the alias is not retargeted"
-    (note,) = [n for n in live.plan.notes if n.address == "logging/alias/monitoring"]
-    assert "not owned" in note.message and note.severity == "warning"
-
-    apply(spec, sessions)
+    blocked = {n.address: n.message for n in live.plan.blocked}
+    assert "bootstrap adopt logging/key/monitoring" in blocked["logging/key/monitoring"]
+    assert "aws kms update-alias" in blocked["logging/alias/monitoring"]
+    with pytest.raises(SafetyError):
+        apply(spec, sessions)
     assert kms.describe_key(KeyId=ALIAS)["KeyMetadata"]["KeyId"] == foreign["KeyId"], "still the other team's"
+
+    kms.delete_alias(AliasName=ALIAS)  # the remedy for someone else's key: free the landing zone's alias
+    apply(spec, sessions)
     (group,) = log_outsider.logs().describe_log_groups(logGroupNamePrefix=log_outsider.log_group)["logGroups"]
     assert group["kmsKeyId"] != foreign["Arn"], "the trail's log group is encrypted with the toolkit's key"
-    tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=group["kmsKeyId"])["Tags"]}
-    assert tags["bootstrap:address"] == "logging/key/monitoring"
     again, _ = plan_live(spec, sessions)
     assert again.plan.empty and not again.plan.blocked
 

@@ -49,4 +49,6 @@ def test_a_bucket_of_that_name_the_toolkit_does_not_own_is_left_alone(
     s3.delete_public_access_block(Bucket=log_outsider.bucket)
     live, _ = plan_live(applied, sessions)
     assert "logging/bucket/logs" not in {c.address for c in live.plan.changes}
-    assert any(n.address == "logging/bucket/logs" and "not owned" in n.message for n in live.plan.notes)
+    (note,) = [n for n in live.plan.blocked if n.address == "logging/bucket/logs"]
+    assert "bootstrap adopt logging/bucket/logs" in note.message, "blocked, with the remedy"
+    assert not live.plan.summary().startswith("No changes")
