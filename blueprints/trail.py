@@ -49,6 +49,8 @@ MONITORING_ALIAS_ADDRESS = "logging/alias/monitoring"
 TOPIC_ADDRESS = "logging/topic/security-alarms"
 DELIVERY_TOPIC_ADDRESS = "logging/topic/trail-deliveries"
 DELIVERY_TOPIC_POLICY_ADDRESS = "logging/topic-policy/trail-deliveries"
+TOPIC_POLICY_ID = "SecurityAlarmTopicPolicy"
+TOPIC_POLICY_ADDRESS = "logging/topic-policy/security-alarms"
 SERVICE_ACCESS_ADDRESS = f"organizations/service-access/{CLOUDTRAIL}"
 DELEGATED_ADMIN_ADDRESS = f"organizations/delegated-admin/{CLOUDTRAIL}"
 
@@ -122,6 +124,49 @@ def _monitoring_key_statements(spec: LandingZoneSpec) -> list[dict[str, Any]]:
         },
         *([_delivery_key_statement(spec)] if spec.logging.delivery_notifications else []),
     ]
+
+
+def _alarm_topic_policy(spec: LandingZoneSpec, topic: Topic) -> dict[str, Any]:
+    """Who may use the security alarm topic: this landing zone's alarms may publish, the account manages
+    it, and nothing reaches it without TLS. Managed like any resource, so a topic opened to everyone
+    (`"Principal": "*"`) is drift that the plan names and apply reverts."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AllowThisLandingZonesAlarmsToPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": Ref(topic),
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": ACCOUNT},
+                    "ArnLike": {"aws:SourceArn": _alarm_arn_patterns(spec)},
+                },
+            },
+            {
+                "Sid": "AllowTheAccountToManageTheTopic",
+                "Effect": "Allow",
+                "Principal": {"AWS": arn("arn:", PARTITION, ":iam::", ACCOUNT, ":root")},
+                "Action": [
+                    "sns:GetTopicAttributes",
+                    "sns:ListSubscriptionsByTopic",
+                    "sns:SetTopicAttributes",
+                    "sns:Subscribe",
+                    "sns:TagResource",
+                ],
+                "Resource": Ref(topic),
+            },
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sns:Publish",
+                "Resource": Ref(topic),
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ],
+    }
 
 
 def _delivery_key_statement(spec: LandingZoneSpec) -> dict[str, Any]:
@@ -351,6 +396,13 @@ def _add_alarms(spec: LandingZoneSpec, bp: Blueprint, bindings: Any, loc: Locati
         Tags=tags(TOPIC_ADDRESS),
     )
     add_bound(bp, topic, bindings=bindings, address=TOPIC_ADDRESS, location=loc)
+    add_bound(
+        bp,
+        TopicPolicy(TOPIC_POLICY_ID, Topics=[Ref(topic)], PolicyDocument=_alarm_topic_policy(spec, topic)),
+        bindings=bindings,
+        address=TOPIC_POLICY_ADDRESS,
+        location=loc,
+    )
     for email in spec.logging.alarm_emails:
         add_bound(
             bp,

@@ -22,7 +22,7 @@ def test_journey_plan_apply_replan(run, tmp_path: Path) -> None:
     assert run("init", "--defaults").code == 0
     first = run("plan")
     assert first.code == 2, first.err
-    assert "Plan: 82 to add, 0 to change, 0 to destroy." in first.out
+    assert "Plan: 83 to add, 0 to change, 0 to destroy." in first.out
     applied = run("apply", "--yes")
     assert applied.code == 0, applied.err
     assert "Verified: live state now matches the spec." in applied.out
@@ -38,7 +38,7 @@ def test_plan_json_is_versioned_machine_format(run) -> None:
     assert result.code == 2
     data = json.loads(result.out)
     assert data["format_version"] == 1
-    assert data["summary"] == {"add": 82, "change": 0, "destroy": 0}
+    assert data["summary"] == {"add": 83, "change": 0, "destroy": 0}
     assert {c["action"] for c in data["changes"]} == {"create"}
 
 

@@ -3,6 +3,7 @@ changed, a CIS metric filter or alarm deleted. Each is named precisely, repaired
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -78,3 +79,22 @@ def test_a_deleted_cis_filter_or_alarm_is_put_back(
         (alarm,) = o.cloudwatch().describe_alarms(AlarmNames=[name])["MetricAlarms"]
         assert alarm["MetricName"] == "CIS43RootAccountUsage"
     assert plan_live(applied, sessions)[0].plan.empty
+
+
+def test_the_alarm_topic_opened_to_everyone_is_named_and_closed_again(
+    applied: LandingZoneSpec, log_outsider: Any, assert_repaired: Callable[..., None]
+) -> None:
+    sns = log_outsider.client("sns")
+    (arn,) = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(":acme-security-alarms")]
+    wanted = json.loads(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"])
+    assert {s["Sid"] for s in wanted["Statement"]} == {
+        "AllowThisLandingZonesAlarmsToPublish",
+        "AllowTheAccountToManageTheTopic",
+        "DenyInsecureTransport",
+    }
+    opened = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sns:*", "Resource": arn}],
+    }
+    sns.set_topic_attributes(TopicArn=arn, AttributeName="Policy", AttributeValue=json.dumps(opened))
+    assert_repaired(("logging/topic-policy/security-alarms", "PolicyDocument", opened, wanted))
