@@ -1,5 +1,5 @@
 """Allow `python -m bootstrap`."""
 
-from bootstrap.cli.app import main
+from bootstrap.cli.entry import main
 
 main()

@@ -9,14 +9,24 @@ from typing import Annotated
 import click
 import typer
 from botocore.exceptions import BotoCoreError, ClientError
+from rich.console import Console
 from rich.markup import escape
 
 from bootstrap import __version__
 from bootstrap.cli import commands_live, commands_sandbox, commands_spec
 from bootstrap.cli.console import make_consoles
 from bootstrap.cli.errors import explain_aws_error
+from bootstrap.cli.interrupts import STARTING
 from bootstrap.cli.options import GlobalOptions, normalize_argv
 from bootstrap.errors import BootstrapError, Cancelled
+
+EXIT_INTERRUPTED = 130
+
+# typer 0.27+ raises its own classes (typer.Exit, typer.Abort; usage errors derive from typer.TyperException),
+# not click's; click's are caught as well, for anything that still raises them (click itself, or an older typer).
+EXITS = (typer.Exit, click.exceptions.Exit)
+ABORTS = (typer.Abort, click.exceptions.Abort)
+USAGE_ERRORS = (typer.TyperException, click.ClickException)
 
 app = typer.Typer(
     name="bootstrap",
@@ -62,42 +72,67 @@ commands_sandbox.register(app)
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI. The error boundary: every error ends here as a message and an exit code."""
-    args = normalize_argv(list(sys.argv[1:] if argv is None else argv))
-    debug = "--debug" in args
+    sys.exit(run(list(sys.argv[1:] if argv is None else argv)))
+
+
+def run(argv: list[str]) -> int:
+    """Run the command line `argv` and return its exit code; errors are printed, never raised."""
     _, err = make_consoles()
-    command = typer.main.get_command(app)
+    debug = "--debug" in argv
     try:
-        result = command.main(args=args, prog_name="bootstrap", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        err.print("[yellow]Cancelled.[/]")
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2 if exc.exit_code == 2 else exc.exit_code)
+        args = normalize_argv(argv)
+        result = typer.main.get_command(app).main(args=args, prog_name="bootstrap", standalone_mode=False)
+    except EXITS as exc:
+        return int(exc.exit_code)
+    except ABORTS:
+        return _stopped(err, "cancelled: nothing more was done")
+    except USAGE_ERRORS as exc:
+        return _usage_error(exc, err)
     except BootstrapError as exc:
-        if debug:
-            traceback.print_exc()
-        label = "[yellow]Stopped:[/]" if isinstance(exc, Cancelled) else "[bold red]Error:[/]"
-        err.print(f"{label} {escape(exc.message)}")
-        if exc.remediation:
-            err.print(f"[bold]Fix:[/] {escape(exc.remediation)}")
-        sys.exit(exc.exit_code)
+        return _bootstrap_error(exc, err, debug)
     except KeyboardInterrupt:
-        err.print("[yellow]Interrupted.[/]")
-        sys.exit(130)
+        return _stopped(err, STARTING)
     except (ClientError, BotoCoreError) as exc:
-        if debug:
-            traceback.print_exc()
-        message, remedy = explain_aws_error(exc)
-        err.print(f"[bold red]Error:[/] {escape(message)}")
-        err.print(f"[bold]Fix:[/] {escape(remedy)}")
-        sys.exit(1)
+        return _aws_error(exc, err, debug)
     except Exception as exc:  # boundary: anything unexpected becomes one clear line, not a traceback
         if debug:
             raise
         err.print(f"[bold red]Unexpected error:[/] {type(exc).__name__}: {escape(str(exc))}")
         err.print("[bold]Fix:[/] run again with --debug for the traceback, and report it if it is a bug.")
-        sys.exit(1)
-    sys.exit(result if isinstance(result, int) else 0)
+        return 1
+    if result == EXIT_INTERRUPTED:  # typer returns 130 for a Ctrl-C that no command turned into `Cancelled`
+        return _stopped(err, STARTING)
+    return result if isinstance(result, int) else 0
+
+
+def _stopped(err: Console, message: str) -> int:
+    err.print(f"[yellow]Stopped:[/] {escape(message)}")
+    return EXIT_INTERRUPTED
+
+
+def _usage_error(exc: typer.TyperException | click.ClickException, err: Console) -> int:
+    show = getattr(exc, "show", None)  # typer's ClickException and click's have it; a bare TyperException not
+    if callable(show):
+        show()
+    else:
+        err.print(f"[bold red]Error:[/] {escape(exc.format_message())}")
+    return int(exc.exit_code)
+
+
+def _bootstrap_error(exc: BootstrapError, err: Console, debug: bool) -> int:
+    if debug:
+        traceback.print_exc()
+    label = "[yellow]Stopped:[/]" if isinstance(exc, Cancelled) else "[bold red]Error:[/]"
+    err.print(f"{label} {escape(exc.message)}")
+    if exc.remediation:
+        err.print(f"[bold]Fix:[/] {escape(exc.remediation)}")
+    return exc.exit_code
+
+
+def _aws_error(exc: ClientError | BotoCoreError, err: Console, debug: bool) -> int:
+    if debug:
+        traceback.print_exc()
+    message, remedy = explain_aws_error(exc)
+    err.print(f"[bold red]Error:[/] {escape(message)}")
+    err.print(f"[bold]Fix:[/] {escape(remedy)}")
+    return 1

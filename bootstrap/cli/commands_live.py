@@ -11,8 +11,10 @@ from typing import Annotated
 import typer
 
 from bootstrap.cli.console import apply_reporter, make_consoles, print_stats, reading
+from bootstrap.cli.interrupts import interruptible, on_interrupt
 from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_spec
-from bootstrap.errors import InputError, SafetyError
+from bootstrap.errors import Cancelled, InputError, SafetyError
+from bootstrap.plan.model import Plan
 from bootstrap.plan.render import print_plan
 from bootstrap.plan.saved import plan_from_json, plan_to_json
 from bootstrap.workflow import apply_changes, check_saved_plan, journal_for, plan_live
@@ -21,14 +23,19 @@ EXIT_NO_CHANGES = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
 
+ONLY_READS = "it only reads, so nothing was changed in AWS or written to disk"
+NOTHING_CHANGED = "nothing was changed in AWS"
+JOURNALED = "the journal (.bootstrap/journal.jsonl next to the spec) records what was done"
+RESUME = "Run `bootstrap apply` again: it re-reads live state and resumes where this run stopped."
+
 StatsOption = Annotated[bool, typer.Option("--stats", help="Print the API calls made, by operation.")]
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(plan)
-    app.command()(apply)
-    app.command()(status)
-    app.command()(adopt)
+    app.command()(interruptible("plan interrupted", f"it only reads, so {NOTHING_CHANGED}")(plan))
+    app.command()(interruptible("apply interrupted", JOURNALED, RESUME)(apply))
+    app.command()(interruptible("status interrupted", ONLY_READS)(status))
+    app.command()(interruptible("adopt interrupted", JOURNALED)(adopt))
 
 
 def plan(
@@ -44,7 +51,7 @@ def plan(
     checked = read_spec(spec)
     sessions = options.sessions(checked)
     started = time.monotonic()
-    with reading(err):
+    with on_interrupt("plan interrupted while reading live state", ONLY_READS), reading(err):
         live, _ = plan_live(checked, sessions)
     result = live.plan
     if out_file is not None:
@@ -94,37 +101,23 @@ def apply(
             f"{len(last.done)} of {last.total} changes done. Resuming from live state.[/]"
         )
     sessions = options.sessions(checked)
-    with reading(err):
-        live, apply_ctx = plan_live(checked, sessions)
-    already_done: frozenset[str] = frozenset()
-    to_apply = live.plan
-    if saved is not None:
-        already_done = check_saved_plan(saved, live, journal)
-        to_apply = saved
-    if not to_apply.blocked and (to_apply.empty or all(c.address in already_done for c in to_apply.changes)):
-        if any(n.severity == "warning" for n in to_apply.notes):
-            print_plan(replace(to_apply, changes=()), out)  # the warnings, and a summary that does not hide them
-        else:
-            out.print("[green]No changes. Live state matches the spec.[/]")
-        return EXIT_NO_CHANGES
-    print_plan(to_apply, out, allow_destroy=allow_destroy)
-    destructive = [c for c in to_apply.changes if c.destructive]
-    if destructive and not allow_destroy:
-        raise SafetyError(
-            f"the plan has {len(destructive)} destructive change(s); nothing was changed",
-            "Review them above, then run apply again with --allow-destroy.",
-        )
-    if to_apply.blocked:
-        raise SafetyError(
-            "the plan has errors (see the notes above); nothing was changed", "Resolve them, then plan again."
-        )
-    if not yes:
-        if not sys.stdin.isatty():
-            raise InputError(
-                "apply needs a confirmation, and there is no terminal to ask on",
-                "Review the plan, then run `bootstrap apply --yes`.",
-            )
-        if not typer.confirm("Apply these changes?", default=False):
+    with on_interrupt("apply interrupted before changing anything", NOTHING_CHANGED):
+        with reading(err):
+            live, apply_ctx = plan_live(checked, sessions)
+        already_done: frozenset[str] = frozenset()
+        to_apply = live.plan
+        if saved is not None:
+            already_done = check_saved_plan(saved, live, journal)
+            to_apply = saved
+        if not to_apply.blocked and (to_apply.empty or all(c.address in already_done for c in to_apply.changes)):
+            if any(n.severity == "warning" for n in to_apply.notes):
+                print_plan(replace(to_apply, changes=()), out)  # the warnings, and a summary that keeps them
+            else:
+                out.print("[green]No changes. Live state matches the spec.[/]")
+            return EXIT_NO_CHANGES
+        print_plan(to_apply, out, allow_destroy=allow_destroy)
+        _check_allowed(to_apply, allow_destroy=allow_destroy)
+        if not yes and not _confirmed():
             out.print("Nothing changed.")
             return EXIT_NO_CHANGES
     started = time.monotonic()
@@ -134,7 +127,14 @@ def apply(
             to_apply, apply_ctx, journal, reporter, allow_destroy=allow_destroy, already_done=already_done
         )
     out.print(f"[green]Applied {len(result.done)} change(s) in {time.monotonic() - started:.1f}s.[/]")
-    with reading(err, "Verifying"):
+    with (
+        on_interrupt(
+            "apply interrupted while verifying",
+            f"the {len(result.done)} change(s) were applied and journaled; only the final check was cut short",
+            "Run `bootstrap plan` to check that live state matches the spec.",
+        ),
+        reading(err, "Verifying"),
+    ):
         verify, _ = plan_live(checked, sessions)
     if stats:
         print_stats(sessions.stats, err)
@@ -146,6 +146,34 @@ def apply(
     return EXIT_CHANGES
 
 
+def _check_allowed(plan: Plan, *, allow_destroy: bool) -> None:
+    destructive = [c for c in plan.changes if c.destructive]
+    if destructive and not allow_destroy:
+        raise SafetyError(
+            f"the plan has {len(destructive)} destructive change(s); nothing was changed",
+            "Review them above, then run apply again with --allow-destroy.",
+        )
+    if plan.blocked:
+        raise SafetyError(
+            "the plan has errors (see the notes above); nothing was changed", "Resolve them, then plan again."
+        )
+
+
+def _confirmed(
+    question: str = "Apply these changes?", rerun: str = "bootstrap apply --yes", *, what: str = "apply"
+) -> bool:
+    """Ask before changing anything. Ctrl-C (or end of input) at the question cancels: typer raises its Abort."""
+    if not sys.stdin.isatty():
+        raise InputError(
+            f"{what} needs a confirmation, and there is no terminal to ask on",
+            f"Review what it will do, then run `{rerun}`.",
+        )
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:
+        raise Cancelled(f"{what} cancelled at the confirmation: {NOTHING_CHANGED}") from None
+
+
 def status(ctx: typer.Context, spec: SpecOption = DEFAULT_SPEC) -> int:
     """The runbook checklist, each manual step verified against live state where AWS lets us read it."""
     from bootstrap.status.report import collect_status, print_status
@@ -154,8 +182,9 @@ def status(ctx: typer.Context, spec: SpecOption = DEFAULT_SPEC) -> int:
     out, _ = make_consoles()
     checked = read_spec(spec)
     sessions = options.sessions(checked)
-    sessions.require_management_account(checked.organization.management_account_id)
-    rows = collect_status(checked, sessions)
+    with on_interrupt("status interrupted while reading live state", ONLY_READS):
+        sessions.require_management_account(checked.organization.management_account_id)
+        rows = collect_status(checked, sessions)
     print_status(rows, out)
     return EXIT_NO_CHANGES if all(r.state == "done" for r in rows) else EXIT_CHANGES
 
@@ -179,15 +208,10 @@ def adopt(
     with reading(err):
         adoption, apply_ctx = find_live_adoption(checked, sessions, address)
     out.print(f"Will adopt {adoption.describe()}.")
-    if not yes:
-        if not sys.stdin.isatty():
-            raise InputError(
-                "adopt needs a confirmation, and there is no terminal to ask on",
-                f"Check that it is the landing zone's, then run `bootstrap adopt {address} --yes`.",
-            )
-        if not typer.confirm("Is this the landing zone's own object? Adopt it?", default=False):
-            out.print("Nothing changed.")
-            return EXIT_NO_CHANGES
+    question = "Is this the landing zone's own object? Adopt it?"
+    if not yes and not _confirmed(question, f"bootstrap adopt {address} --yes", what="adopt"):
+        out.print("Nothing changed.")
+        return EXIT_NO_CHANGES
     stamp(apply_ctx, adoption)
     out.print(f"[green]Adopted {address}.[/] Run `bootstrap plan` to see what differs from the spec.")
     return EXIT_NO_CHANGES

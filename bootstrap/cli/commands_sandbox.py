@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 
 from bootstrap.cli.console import make_consoles
+from bootstrap.cli.interrupts import interruptible
 
 
 def register(app: typer.Typer) -> None:
     app.command()(sandbox)
-    app.command()(demo)
+    app.command()(interruptible("demo interrupted", "its sandbox lived in memory and is gone")(demo))
 
 
 def sandbox(

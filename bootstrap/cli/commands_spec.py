@@ -13,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from bootstrap.cli.console import make_consoles
+from bootstrap.cli.interrupts import interruptible, on_interrupt
 from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_spec
 from bootstrap.errors import InputError
 from bootstrap.spec import log_archive
@@ -23,10 +24,13 @@ from bootstrap.spec.roles import principal_pattern
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(init)
-    app.command()(validate)
-    app.command()(schema)
-    app.command()(render)
+    app.command()(interruptible("init interrupted", "no spec was written, unless a “Wrote” line says so above")(init))
+    app.command()(interruptible("validate interrupted", "it only reads the spec; nothing was written")(validate))
+    app.command()(interruptible("schema interrupted", "nothing was written")(schema))
+    app.command()(interruptible("render interrupted", "some artifacts may have been written", RERENDER)(render))
+
+
+RERENDER = "Run `bootstrap render` again: it rewrites every artifact, byte-identical."
 
 
 def caller_account_id(options: GlobalOptions) -> str | None:
@@ -114,6 +118,31 @@ def init(
     """Ask the questions that matter and write a commented landing-zone.yaml."""
     options: GlobalOptions = ctx.obj
     out, _ = make_consoles()
+    with on_interrupt("init interrupted", "no spec was written"):
+        text = _spec_text(
+            options, spec, defaults=defaults, answers=answers, management_account_id=management_account_id, force=force
+        )
+    if text is None:
+        out.print("Left the existing spec as it is.")
+        return
+    checked = parse_spec(text, str(spec))  # never write a spec that validate would reject
+    from bootstrap.render.atomic import atomic_write
+
+    atomic_write(spec, text)
+    out.print(f"Wrote {spec}: {_describe(checked)}.")
+    out.print(f"Next: review it, then `bootstrap render` and `bootstrap plan --spec {spec}`.")
+
+
+def _spec_text(
+    options: GlobalOptions,
+    spec: Path,
+    *,
+    defaults: bool,
+    answers: Path | None,
+    management_account_id: str | None,
+    force: bool,
+) -> str | None:
+    """The spec `init` writes, from the answers (asked, defaulted or read); None to keep the existing one."""
     interactive = not defaults and answers is None
     if interactive and not sys.stdin.isatty():
         raise InputError(
@@ -126,8 +155,7 @@ def init(
         import questionary
 
         if not questionary.confirm(f"{spec} exists. Overwrite it?", default=False).ask():
-            out.print("Left the existing spec as it is.")
-            return
+            return None
     if answers is not None:
         data = _answers_from_file(answers)
         # Check every answer before asking AWS anything: bad input never costs a call.
@@ -150,13 +178,7 @@ def init(
         from bootstrap.cli.wizard import run_wizard
 
         result = run_wizard(management_account_id or caller_account_id(options))
-    text = render_spec_yaml(_with_operator(result, options))
-    checked = parse_spec(text, str(spec))  # never write a spec that validate would reject
-    from bootstrap.render.atomic import atomic_write
-
-    atomic_write(spec, text)
-    out.print(f"Wrote {spec}: {_describe(checked)}.")
-    out.print(f"Next: review it, then `bootstrap render` and `bootstrap plan --spec {spec}`.")
+    return render_spec_yaml(_with_operator(result, options))
 
 
 def _describe(spec: LandingZoneSpec) -> str:
