@@ -26,29 +26,18 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import resource
-import socket
 import sys
-import time
 import tracemalloc
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from bootstrap.apply.journal import Journal
-from bootstrap.aws.session import AwsTarget, Sessions
-from bootstrap.aws.stats import CallStats
-from bootstrap.plan.model import Change
-from bootstrap.sandbox.server import SANDBOX_ACCOUNT_ID, SANDBOX_REGION, running_sandbox, sandbox_environment
-from bootstrap.spec.answers import DEFAULT_OUS, AccountAnswer, Answers, render_spec_yaml
-from bootstrap.spec.load import parse_spec
-from bootstrap.spec.model import LandingZoneSpec
-from bootstrap.workflow import LivePlan, apply_changes, plan_live
+from _common import SEED_MODES, build_spec, fresh_sessions, isolate_environment, port_is_free, seed, timed
 
-ACCOUNT_TYPE = "AWS::Organizations::Account"
+from bootstrap.sandbox.server import running_sandbox, sandbox_environment
+from bootstrap.workflow import LivePlan, plan_live
+
 # Targets for N = 1000 through the HTTP sandbox (see benchmarks/README.md).
 TARGET_SECONDS = 5.0
 TARGET_CALLS = 300
@@ -70,84 +59,6 @@ class Figures:
     plan_rss_peak_mb: float | None
     maxrss_mb: float
     checks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-
-
-class QuietReporter:
-    """Apply reporter that counts failures and prints nothing: 1000 progress lines would drown the figures."""
-
-    def __init__(self) -> None:
-        self.failures: dict[str, str] = {}
-
-    def started(self, change: Change) -> None:
-        del change
-
-    def finished(self, change: Change, error: str | None) -> None:
-        if error:
-            self.failures[change.address] = error
-
-
-def build_spec(n: int) -> LandingZoneSpec:
-    """The default landing zone plus N accounts `acct-0001`... spread round-robin over the default OUs."""
-    accounts = [
-        AccountAnswer(name=f"acct-{i:04d}", ou=DEFAULT_OUS[(i - 1) % len(DEFAULT_OUS)]) for i in range(1, n + 1)
-    ]
-    answers = Answers(management_account_id=SANDBOX_ACCOUNT_ID, accounts=accounts)
-    return parse_spec(render_spec_yaml(answers))
-
-
-def seed_engine(spec: LandingZoneSpec, sessions: Sessions, journal_dir: Path, *, skip_accounts: bool) -> None:
-    """Apply the spec through the toolkit's own plan/apply (optionally leaving the accounts out)."""
-    live, ctx = plan_live(spec, sessions)
-    plan = live.plan
-    if skip_accounts:
-        plan = dataclasses.replace(plan, changes=tuple(c for c in plan.changes if c.type != ACCOUNT_TYPE))
-    reporter = QuietReporter()
-    result = apply_changes(plan, ctx, Journal(journal_dir / "journal.jsonl"), reporter, allow_destroy=False)
-    if result.failed or reporter.failures:
-        failed = result.failed or reporter.failures
-        sample = "; ".join(f"{a}: {e}" for a, e in list(failed.items())[:5])
-        raise SystemExit(f"seeding failed for {len(failed)} change(s): {sample}")
-
-
-def seed_direct(spec: LandingZoneSpec, sessions: Sessions, workers: int = 16) -> None:
-    """Create and move the spec's accounts straight through boto3, in parallel, tagging nothing."""
-    client = sessions.client("organizations")
-    root_id = client.list_roots()["Roots"][0]["Id"]
-    ou_ids = _ou_ids(client, root_id)
-
-    def create(name: str, email: str, ou: str) -> None:
-        status = client.create_account(AccountName=name, Email=email)["CreateAccountStatus"]
-        while status["State"] == "IN_PROGRESS":
-            time.sleep(0.2)
-            status = client.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
-        if status["State"] != "SUCCEEDED":
-            raise SystemExit(f"creating {name} failed: {status.get('FailureReason')}")
-        client.move_account(AccountId=status["AccountId"], SourceParentId=root_id, DestinationParentId=ou_ids[ou])
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(create, a.name, spec.account_email(a), a.ou) for a in spec.accounts]
-        for future in futures:
-            future.result()
-
-
-def _ou_ids(client: Any, root_id: str) -> dict[str, str]:
-    """OU path -> id, walking the tree from the root."""
-    ids: dict[str, str] = {}
-    queue = [(root_id, "")]
-    while queue:
-        parent_id, parent_path = queue.pop(0)
-        for page in client.get_paginator("list_organizational_units_for_parent").paginate(ParentId=parent_id):
-            for ou in page["OrganizationalUnits"]:
-                path = f"{parent_path}/{ou['Name']}" if parent_path else ou["Name"]
-                ids[path] = ou["Id"]
-                queue.append((ou["Id"], path))
-    return ids
-
-
-def timed(action: Callable[[], None]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
 
 
 def maxrss_mb() -> float:
@@ -177,34 +88,10 @@ def peak_rss_mb() -> float:
     return maxrss_mb()
 
 
-def port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def fresh_sessions() -> tuple[Sessions, CallStats]:
-    """New clients and a new counter, so nothing the seeding warmed up (or counted) leaks into a figure."""
-    stats = CallStats()
-    return Sessions(AwsTarget(max_attempts=3), default_region=SANDBOX_REGION, stats=stats), stats
-
-
 def run(n: int, port: int | None, seed_mode: str) -> Figures:
     spec = build_spec(n)
     with running_sandbox(port) as sandbox, sandbox_environment(sandbox), TemporaryDirectory() as tmp:
-        seeder, _ = fresh_sessions()
-        if seed_mode == "engine":
-            seed_seconds = timed(lambda: seed_engine(spec, seeder, Path(tmp), skip_accounts=False))
-        else:
-
-            def both() -> None:
-                seed_engine(spec, seeder, Path(tmp), skip_accounts=True)
-                seed_direct(spec, seeder)
-
-            seed_seconds = timed(both)
+        seed_seconds = seed(spec, seed_mode, Path(tmp))
         print(f"seeded {n} accounts ({seed_mode}) in {seed_seconds:.1f} s", file=sys.stderr, flush=True)
 
         # Timed plan: no tracing, which would slow every allocation (on the server thread too).
@@ -303,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=None, help="sandbox port (default: a free one)")
     parser.add_argument(
         "--seed",
-        choices=("engine", "direct"),
+        choices=SEED_MODES,
         default="engine",
         help="seed accounts through the toolkit's apply (default) or straight through boto3",
     )
@@ -320,10 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.port is not None and not port_is_free(args.port):
         # running_sandbox() would wait forever: moto's server thread dies on bind and never signals ready.
         parser.error(f"port {args.port} is in use; pick another or leave --port out")
-    for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
-        os.environ.pop(key, None)
     # Only Organizations is exercised; moto's per-account managed-policy load would dominate seeding.
-    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" if args.iam_managed_policies else "false"
+    isolate_environment(iam_managed_policies=args.iam_managed_policies)
     figures = run(args.n, args.port, args.seed)
     ok = judge(figures)
     if args.json:
