@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from bootstrap.errors import InputError
 
@@ -81,7 +83,15 @@ def running_sandbox(port: int | None = None) -> Iterator[Sandbox]:
     try:
         yield Sandbox(url=f"http://127.0.0.1:{chosen}")
     finally:
-        server.stop()
+        _stop_within(server, seconds=10.0)
+
+
+def _stop_within(server: Any, *, seconds: float) -> None:
+    """Stop the server, giving up after `seconds`: a client that keeps a connection open must never keep
+    Ctrl-C from ending the sandbox (its serving thread is a daemon and ends with the process)."""
+    stopper = threading.Thread(target=server.stop, name="sandbox-stop", daemon=True)
+    stopper.start()
+    stopper.join(timeout=seconds)
 
 
 @contextmanager

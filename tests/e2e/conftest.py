@@ -114,6 +114,8 @@ def _handler(target: str, proxy: SlowProxy) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):  # the client was interrupted mid-request: expected
+                pass
             finally:
                 upstream.close()
 

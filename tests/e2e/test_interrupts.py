@@ -82,15 +82,18 @@ def test_ctrl_c_during_apply_verification(run, fresh: Sandbox, proxy, tmp_path: 
     _init(run)
     proc = _start(["apply", "--yes"], tmp_path, fresh, proxy.url)
     assert proc.stdout is not None
+    applied = None
     for line in proc.stdout:  # the plan, the changes, then "Applied N change(s)": verification starts
         if line.startswith("Applied "):
             proxy.delay = 0.2
+            applied = line.split()[1]
             break
+    assert applied is not None and applied.isascii() and applied.isdigit(), "apply never reported its changes"
     seen = proxy.requests
     assert proxy.wait_for(seen + 3)
     code, out, err = _interrupt(proc)
     assert code == 130, err
-    assert "Stopped: apply interrupted while verifying: the 82 change(s) were applied and journaled" in err
+    assert f"Stopped: apply interrupted while verifying: the {applied} change(s) were applied and journaled" in err
     assert "Run `bootstrap plan` to check" in err
     assert "Traceback" not in err + out
     proxy.delay = 0
