@@ -17,7 +17,7 @@ from typing import Any
 from bootstrap.apply.journal import Journal
 from bootstrap.aws.session import AwsTarget, Sessions
 from bootstrap.aws.stats import CallStats
-from bootstrap.plan.model import Change
+from bootstrap.changes import Change
 from bootstrap.sandbox.server import SANDBOX_ACCOUNT_ID, SANDBOX_REGION
 from bootstrap.spec.answers import DEFAULT_OUS, AccountAnswer, Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec

@@ -12,11 +12,11 @@ from bootstrap.apply.context import ApplyContext
 from bootstrap.apply.engine import ApplyResult, Reporter, execute
 from bootstrap.apply.journal import Journal, now
 from bootstrap.aws.session import Sessions
+from bootstrap.changes import Action, Plan
 from bootstrap.desired import desired_state
 from bootstrap.errors import StalePlanError
 from bootstrap.observe.live import observe
 from bootstrap.plan.diff import make_plan, registry_from
-from bootstrap.plan.model import Action, Plan
 from bootstrap.plan.operators import caller_notes
 from bootstrap.resources import DesiredState
 from bootstrap.spec.model import LandingZoneSpec

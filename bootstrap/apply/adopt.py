@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from bootstrap.apply.context import ApplyContext
 from bootstrap.aws.retry import error_code
 from bootstrap.errors import InputError
-from bootstrap.observe.state import ObservedState
+from bootstrap.observed import ObservedState
 from bootstrap.resources import DesiredState, Location, Resource
 
 

@@ -1,31 +1,20 @@
-"""What a handler gets to work with: clients per location, live ids, the journal, a sleep to wait with."""
+"""What a handler gets to work with (`bootstrap.types.base.HandlerContext`): clients per location, live ids, the
+journal, a sleep to wait with."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 from blueprints.accounts import account_address
 from bootstrap.aws.session import Sessions
 from bootstrap.errors import AwsError
-from bootstrap.plan.model import Change
 from bootstrap.plan.refs import Registry
-from bootstrap.resources import GLOBAL, DesiredState, Location, Resource
+from bootstrap.resources import GLOBAL, DesiredState, Location
 from bootstrap.spec.model import MANAGEMENT
-
-
-@dataclass(frozen=True)
-class Outputs:
-    """What a create or update reports back: the physical id (`Ref`) and attributes (`Fn::GetAtt`)."""
-
-    ref: str | None = None
-    attributes: dict[str, str] = field(default_factory=dict)
-
-
-class Recorder(Protocol):
-    def record(self, address: str, **data: Any) -> None: ...
+from bootstrap.types.base import Recorder
 
 
 @dataclass
@@ -50,11 +39,3 @@ class ApplyContext:
     def client(self, service: str, location: Location) -> Any:
         region = None if location.region == GLOBAL else location.region
         return self.sessions.client(service, account_id=self.account_id(location.account), region=region)
-
-
-class Handler(Protocol):
-    def create(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs: ...
-
-    def update(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs: ...
-
-    def delete(self, ctx: ApplyContext, change: Change) -> None: ...

@@ -14,12 +14,13 @@ from typing import Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bootstrap.apply.context import ApplyContext, Outputs
+from bootstrap.apply.context import ApplyContext
 from bootstrap.apply.journal import Journal
-from bootstrap.apply.registry import handler_for
+from bootstrap.changes import Action, Change, Plan
 from bootstrap.errors import ApplyInterrupted, AwsError, BootstrapError, SafetyError
-from bootstrap.plan.model import Action, Change, Plan
 from bootstrap.plan.refs import contains_unknown
+from bootstrap.types.base import Outputs
+from bootstrap.types.registry import handler_for
 
 
 class Reporter(Protocol):

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from bootstrap.aws.stats import CallStats, is_write
-from bootstrap.plan.model import Change
+from bootstrap.changes import Change
 
 
 def make_consoles() -> tuple[Console, Console]:

@@ -1,16 +1,17 @@
-"""Observe every layer the desired state has resources in."""
+"""Observe live state for a desired state: the organization's walk, then every account-region."""
 
 from __future__ import annotations
 
 from bootstrap.aws.session import Sessions
-from bootstrap.observe.logging import observe_logging
 from bootstrap.observe.organizations import observe_organizations
-from bootstrap.observe.state import ObservedState
+from bootstrap.observe.scope import DEFAULT_PARALLELISM, observe_account_regions
+from bootstrap.observed import ObservedState
 from bootstrap.resources import DesiredState
 
 
-def observe(sessions: Sessions, desired: DesiredState) -> ObservedState:
+def observe(sessions: Sessions, desired: DesiredState, *, parallelism: int = DEFAULT_PARALLELISM) -> ObservedState:
     state = ObservedState()
     state.merge(observe_organizations(sessions, desired))
-    state.merge(observe_logging(sessions, desired, state))  # needs the member account ids found above
+    # needs the member account ids the walk found
+    state.merge(observe_account_regions(sessions, desired, state, parallelism=parallelism))
     return state

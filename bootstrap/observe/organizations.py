@@ -24,7 +24,7 @@ from blueprints.organization import MANAGED_POLICY_TYPES, ROOT_ADDRESS, attachme
 from bootstrap.aws.retry import error_code
 from bootstrap.aws.session import Sessions
 from bootstrap.guardrails.packing import SHORT_NAMES
-from bootstrap.observe.state import Finding, ObservedResource, ObservedState
+from bootstrap.observed import Finding, ObservedResource, ObservedState
 from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, MANAGED_TAG, DesiredState, Resource
 
 ORG = "AWS::Organizations::Organization"

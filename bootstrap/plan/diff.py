@@ -10,15 +10,16 @@ import graphlib
 from typing import Any
 
 from blueprints.organization import ROOT_ADDRESS, ROOT_ID_VALUE, attachment_key
+from bootstrap.changes import Action, Change, Note, Plan, PropertyDiff
 from bootstrap.guardrails.packing import PER_TARGET_LIMITS, SHORT_NAMES
-from bootstrap.observe.state import ObservedResource, ObservedState
+from bootstrap.observed import ObservedResource, ObservedState
 from bootstrap.plan.guards import break_glass_notes
-from bootstrap.plan.model import Action, Change, Note, Plan, PropertyDiff
 from bootstrap.plan.normalize import equivalent
 from bootstrap.plan.refs import Registry, contains_unknown
-from bootstrap.plan.rules import TypeRule, rule_for
 from bootstrap.resources import ADDRESS_TAG_PROPERTY, GLOBAL, DesiredState, Location, Resource, address_tag
 from bootstrap.spec.model import MANAGEMENT
+from bootstrap.types.base import TypeRule
+from bootstrap.types.registry import rule_for
 
 OU = "AWS::Organizations::OrganizationalUnit"
 SCP = "AWS::Organizations::Policy"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from bootstrap.plan.model import Note, Plan
+from bootstrap.changes import Note, Plan
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.spec.roles import operator_patterns, principal_pattern
 

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from bootstrap.plan.model import Action, Change, Plan
+from bootstrap.changes import Action, Change, Plan
 
 _STYLE = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red", Action.REPLACE: "magenta"}
 _NOTE_STYLE = {"info": "dim", "warning": "yellow", "error": "bold red"}

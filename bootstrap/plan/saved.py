@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bootstrap.changes import Action, Change, Note, Plan, PropertyDiff
 from bootstrap.errors import InputError
-from bootstrap.plan.model import Action, Change, Note, Plan, PropertyDiff
 from bootstrap.resources import Location
 
 FORMAT_VERSION = 1

@@ -20,10 +20,10 @@ from rich.markup import escape
 
 from bootstrap.apply.journal import Journal
 from bootstrap.aws.session import AwsTarget, Sessions
+from bootstrap.changes import Plan
 from bootstrap.cli.console import LineReporter
 from bootstrap.cli.options import member_roles
 from bootstrap.errors import BootstrapError
-from bootstrap.plan.model import Plan
 from bootstrap.plan.render import print_plan
 from bootstrap.render.artifacts import render_artifacts
 from bootstrap.render.atomic import atomic_write

@@ -25,7 +25,7 @@ from bootstrap.apply.context import ApplyContext
 from bootstrap.apply.engine import ApplyResult
 from bootstrap.apply.journal import Journal
 from bootstrap.aws.session import AwsTarget, Sessions
-from bootstrap.plan.model import Change, Plan
+from bootstrap.changes import Change, Plan
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec

@@ -14,8 +14,8 @@ from botocore.stub import Stubber
 
 from bootstrap.apply.journal import Journal
 from bootstrap.aws.session import Sessions
+from bootstrap.changes import Action, Plan
 from bootstrap.errors import ApplyInterrupted, AwsError, StalePlanError
-from bootstrap.plan.model import Action, Plan
 from bootstrap.plan.saved import plan_from_json, plan_to_json
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.workflow import check_saved_plan, plan_live

@@ -12,10 +12,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from bootstrap.aws.session import Sessions
+from bootstrap.changes import Action
 from bootstrap.errors import SafetyError
 from bootstrap.guardrails.packing import minify, pack_all
 from bootstrap.guardrails.parameters import ORGANIZATION_ID_REF
-from bootstrap.plan.model import Action
 from bootstrap.resources import ADDRESS_TAG, MANAGED_TAG
 from bootstrap.spec.model import ROOT, LandingZoneSpec
 from bootstrap.workflow import plan_live

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from bootstrap.aws.session import Sessions
+from bootstrap.changes import Action, Change, Plan, PropertyDiff
 from bootstrap.errors import AwsError, SafetyError
-from bootstrap.plan.model import Action, Change, Plan, PropertyDiff
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.workflow import plan_live
 

@@ -13,9 +13,9 @@ import pytest
 from rich.console import Console
 
 from bootstrap.aws.session import Sessions
+from bootstrap.changes import Action, PropertyDiff
 from bootstrap.errors import ApplyInterrupted
 from bootstrap.guardrails.packing import pack_all
-from bootstrap.plan.model import Action, PropertyDiff
 from bootstrap.plan.render import print_plan
 from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, MANAGED_TAG
 from bootstrap.spec.model import LandingZoneSpec

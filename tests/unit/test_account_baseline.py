@@ -8,14 +8,12 @@ from pathlib import Path
 import yaml
 
 from blueprints.account_baseline import ACCOUNT_PUBLIC_ACCESS_BLOCK, PUBLIC_ACCESS_BLOCK_FLAGS
-from bootstrap.apply.registry import HANDLERS
 from bootstrap.desired import desired_state
-from bootstrap.observe.logging import READERS
-from bootstrap.plan.rules import rule_for
 from bootstrap.render.artifacts import render_artifacts
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.types.registry import TYPES, rule_for
 
 MANAGEMENT_ID = "123456789012"
 
@@ -48,7 +46,7 @@ def test_every_account_gets_all_four_flags_and_members_wait_for_their_account() 
 def test_the_type_has_every_part_and_is_never_deleted() -> None:
     rule = rule_for(ACCOUNT_PUBLIC_ACCESS_BLOCK)
     assert set(rule.compared) == set(PUBLIC_ACCESS_BLOCK_FLAGS) and not rule.deletable
-    assert ACCOUNT_PUBLIC_ACCESS_BLOCK in READERS and ACCOUNT_PUBLIC_ACCESS_BLOCK in HANDLERS
+    assert callable(TYPES[ACCOUNT_PUBLIC_ACCESS_BLOCK].reader)
 
 
 def test_switched_off_the_baseline_asks_for_nothing() -> None:

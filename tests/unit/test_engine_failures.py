@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 
 from bootstrap.apply import engine
-from bootstrap.apply.context import ApplyContext, Outputs
+from bootstrap.apply.context import ApplyContext
 from bootstrap.apply.journal import Journal
+from bootstrap.changes import Action, Change, Plan
 from bootstrap.errors import AwsError
-from bootstrap.plan.model import Action, Change, Plan
 from bootstrap.plan.refs import Registry
 from bootstrap.resources import DesiredState, Location, Resource
+from bootstrap.types.base import Outputs
 
 HERE = Location("management", "global")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bootstrap.plan.model import Action, Change, Plan
+from bootstrap.changes import Action, Change, Plan
 from bootstrap.plan.operators import caller_notes
 from bootstrap.resources import GLOBAL, Location
 from bootstrap.spec.answers import Answers, render_spec_yaml

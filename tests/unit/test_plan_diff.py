@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from blueprints import accounts, organization
+from bootstrap.changes import Action, Plan, PropertyDiff
 from bootstrap.desired import desired_state
 from bootstrap.errors import InputError
-from bootstrap.observe.state import Finding, ObservedResource, ObservedState
+from bootstrap.observed import Finding, ObservedResource, ObservedState
 from bootstrap.plan.diff import make_plan
-from bootstrap.plan.model import Action, Plan, PropertyDiff
 from bootstrap.plan.refs import UNKNOWN
 from bootstrap.plan.saved import FORMAT_VERSION, plan_from_json, plan_to_json
 from bootstrap.resources import ADDRESS_TAG_PROPERTY, DesiredState, Location

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from blueprints.organization import attachment_key
+from bootstrap.changes import Action, Plan
 from bootstrap.desired import desired_state
-from bootstrap.observe.state import ObservedResource, ObservedState
+from bootstrap.observed import ObservedResource, ObservedState
 from bootstrap.plan.diff import make_plan
-from bootstrap.plan.model import Action, Plan
 from bootstrap.plan.refs import UNKNOWN
 from bootstrap.spec.model import LandingZoneSpec
 

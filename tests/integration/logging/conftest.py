@@ -15,7 +15,7 @@ import boto3
 import pytest
 
 from bootstrap.aws.session import Sessions
-from bootstrap.plan.model import Action, Plan
+from bootstrap.changes import Action, Plan
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.log_archive import log_bucket_name, log_group_name, trail_name

@@ -12,14 +12,14 @@ import pytest
 from botocore.stub import Stubber
 
 from bootstrap.apply.context import ApplyContext
-from bootstrap.apply.handlers.s3 import BucketHandler, BucketPolicyHandler
 from bootstrap.aws.session import Sessions
+from bootstrap.changes import Action, Change, PropertyDiff
 from bootstrap.errors import AwsError
-from bootstrap.plan.model import Action, Change, PropertyDiff
 from bootstrap.plan.refs import Registry
 from bootstrap.resources import DesiredState, Location, Resource
 from bootstrap.spec.log_archive import access_log_bucket_name
 from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.types.s3 import BucketHandler, BucketPolicyHandler
 from bootstrap.workflow import plan_live
 
 NOTE = "AWS will allow this change only to the break-glass role LandingZoneBreakGlass: run apply as that role"

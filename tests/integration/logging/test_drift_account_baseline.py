@@ -10,7 +10,7 @@ import pytest
 
 from blueprints.account_baseline import PUBLIC_ACCESS_BLOCK_FLAGS, accounts
 from bootstrap.aws.session import Sessions
-from bootstrap.plan.model import Action
+from bootstrap.changes import Action
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.workflow import plan_live
 

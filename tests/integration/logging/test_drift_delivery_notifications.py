@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from bootstrap.aws.session import Sessions
-from bootstrap.plan.model import Action
+from bootstrap.changes import Action
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec

@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from bootstrap.apply.handlers.cloudtrail import DelegatedAdminHandler
 from bootstrap.aws.session import Sessions
-from bootstrap.plan.model import Action, Change
+from bootstrap.changes import Action, Change
 from bootstrap.resources import Location, Resource
 from bootstrap.sandbox.tamper import tamper_trail
 from bootstrap.spec.log_archive import log_bucket_name
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.status.mfa_delete import check_mfa_delete
+from bootstrap.types.cloudtrail import DelegatedAdminHandler
 from bootstrap.workflow import plan_live
 
 ARCHIVE = "210987654321"

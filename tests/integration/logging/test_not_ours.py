@@ -12,15 +12,15 @@ import boto3
 import pytest
 
 from bootstrap.apply.context import ApplyContext
-from bootstrap.apply.handlers.kms import AliasHandler
-from bootstrap.apply.handlers.notify import RoleHandler
-from bootstrap.apply.handlers.s3 import BucketHandler
 from bootstrap.aws.session import Sessions
+from bootstrap.changes import Action, Change
 from bootstrap.errors import SafetyError
-from bootstrap.plan.model import Action, Change
 from bootstrap.plan.refs import Registry
 from bootstrap.resources import DesiredState, Location, Resource, ownership_tags
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
+from bootstrap.types.iam import RoleHandler
+from bootstrap.types.kms import AliasHandler
+from bootstrap.types.s3 import BucketHandler
 from bootstrap.workflow import plan_live
 
 HERE = Location(MANAGEMENT, "us-east-1")

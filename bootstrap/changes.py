@@ -1,4 +1,5 @@
-"""The plan model: small frozen change objects, ordered, and the notes that go with them."""
+"""The plan model: small frozen change objects, ordered, and the notes that go with them. Below every layer:
+the planner makes them, the apply engine and the types' handlers take them."""
 
 from __future__ import annotations
 

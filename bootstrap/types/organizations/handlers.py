@@ -9,17 +9,17 @@ ownership tags are stamped again with its new address (`AddressTag` in the plan)
 from __future__ import annotations
 
 import json
-import time
 from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from bootstrap.apply.context import ApplyContext, Outputs
 from bootstrap.aws.retry import error_code, with_retries
+from bootstrap.aws.waiter import wait_for
+from bootstrap.changes import Change
 from bootstrap.errors import AwsError, SafetyError
-from bootstrap.plan.model import Change
 from bootstrap.resources import ADDRESS_TAG_PROPERTY, Resource
+from bootstrap.types.base import HandlerContext, Outputs
 
 _ACCOUNT_FAILURES = {
     "EMAIL_ALREADY_EXISTS": "another AWS account already uses this e-mail address; give the account another "
@@ -35,11 +35,11 @@ def _tags(props: dict[str, Any]) -> list[dict[str, str]]:
     return [{"Key": t["Key"], "Value": t["Value"]} for t in props.get("Tags", [])]
 
 
-def _client(ctx: ApplyContext, resource_or_change: Resource | Change) -> Any:
+def _client(ctx: HandlerContext, resource_or_change: Resource | Change) -> Any:
     return ctx.client("organizations", resource_or_change.location)
 
 
-def _restamp(ctx: ApplyContext, client: Any, resource_id: str | None, props: dict[str, Any]) -> None:
+def _restamp(ctx: HandlerContext, client: Any, resource_id: str | None, props: dict[str, Any]) -> None:
     """Stamp the desired ownership tags again (after a rename); `tag_resource` overwrites those keys only,
     so tags others added stay."""
     with_retries(lambda: client.tag_resource(ResourceId=resource_id, Tags=_tags(props)), sleep=ctx.sleep)
@@ -55,7 +55,7 @@ def _ignore(err: ClientError, *codes: str) -> None:
 
 
 class OrganizationHandler:
-    def create(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+    def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         client = _client(ctx, resource)
         try:
             org = client.create_organization(FeatureSet=props.get("FeatureSet", "ALL"))["Organization"]
@@ -65,18 +65,18 @@ class OrganizationHandler:
         root = _root(client)
         return Outputs(org["Id"], {"Id": org["Id"], "Arn": org["Arn"], "RootId": root["Id"]})
 
-    def update(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+    def update(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         raise SafetyError(
             "the organization's feature set is never changed by the toolkit",
             "Enable all features in the Organizations console; it needs every member's approval.",
         )
 
-    def delete(self, ctx: ApplyContext, change: Change) -> None:
+    def delete(self, ctx: HandlerContext, change: Change) -> None:
         raise SafetyError("the toolkit never deletes the organization")
 
 
 class RootPolicyTypesHandler:
-    def create(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+    def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         client = _client(ctx, resource)
         root = _root(client)
         enabled = {p["Type"] for p in root.get("PolicyTypes", []) if p["Status"] == "ENABLED"}
@@ -94,26 +94,27 @@ class RootPolicyTypesHandler:
 
     update = create
 
-    def _await_enabled(self, ctx: ApplyContext, client: Any, wanted: set[str]) -> None:
-        deadline = time.monotonic() + ctx.wait_timeout
-        while True:
-            root = _root(client)
-            enabled = {p["Type"] for p in root.get("PolicyTypes", []) if p["Status"] == "ENABLED"}
-            if wanted <= enabled:
-                return
-            if time.monotonic() > deadline:
-                raise AwsError(
-                    f"policy types {sorted(wanted - enabled)} are still not enabled",
-                    "Run apply again in a few minutes.",
-                )
-            ctx.sleep(2)
+    def _await_enabled(self, ctx: HandlerContext, client: Any, wanted: set[str]) -> None:
+        def enabled() -> set[str]:
+            return {p["Type"] for p in _root(client).get("PolicyTypes", []) if p["Status"] == "ENABLED"}
 
-    def delete(self, ctx: ApplyContext, change: Change) -> None:
+        wait_for(
+            lambda: True if wanted <= enabled() else None,
+            timeout=ctx.wait_timeout,
+            sleep=ctx.sleep,
+            first_delay=2.0,
+            max_delay=2.0,
+            on_timeout=lambda: AwsError(
+                f"policy types {sorted(wanted - enabled())} are still not enabled", "Run apply again in a few minutes."
+            ),
+        )
+
+    def delete(self, ctx: HandlerContext, change: Change) -> None:
         raise SafetyError("the toolkit never disables policy types")
 
 
 class OrganizationalUnitHandler:
-    def create(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+    def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         client = _client(ctx, resource)
         try:
             ou = with_retries(
@@ -134,7 +135,7 @@ class OrganizationalUnitHandler:
             ou = same[0]
         return Outputs(ou["Id"], {"Id": ou["Id"], "Arn": ou["Arn"]})
 
-    def update(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+    def update(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         client = _client(ctx, resource)
         changed = {d.name for d in change.diffs}
         if "Name" in changed:
@@ -146,7 +147,7 @@ class OrganizationalUnitHandler:
             _restamp(ctx, client, change.physical_id, props)
         return Outputs(change.physical_id)
 
-    def delete(self, ctx: ApplyContext, change: Change) -> None:
+    def delete(self, ctx: HandlerContext, change: Change) -> None:
         """Delete an empty OU. Emptiness is checked here too, not left to AWS alone: an endpoint that
         does not enforce it (the sandbox) would otherwise strand the accounts inside."""
         client = _client(ctx, change)
@@ -187,7 +188,7 @@ def _not_empty(change: Change) -> AwsError:
 
 
 class PolicyHandler:
-    def create(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+    def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         client = _client(ctx, resource)
         try:
             policy = with_retries(
@@ -211,7 +212,7 @@ class PolicyHandler:
             self._attach(ctx, client, policy["Id"], target, props["Type"])
         return Outputs(policy["Id"], {"Id": policy["Id"], "Arn": policy["Arn"]})
 
-    def update(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+    def update(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         client = _client(ctx, resource)
         policy_id = change.physical_id
         changed = {d.name for d in change.diffs}
@@ -236,7 +237,7 @@ class PolicyHandler:
                 self._detach(ctx, client, policy_id, target)
         return Outputs(policy_id)
 
-    def delete(self, ctx: ApplyContext, change: Change) -> None:
+    def delete(self, ctx: HandlerContext, change: Change) -> None:
         client = _client(ctx, change)
         pages = client.get_paginator("list_targets_for_policy").paginate(PolicyId=change.physical_id)
         for target in [t["TargetId"] for page in pages for t in page["Targets"]]:
@@ -247,7 +248,7 @@ class PolicyHandler:
             _ignore(err, "PolicyNotFoundException")
 
     @staticmethod
-    def _attach(ctx: ApplyContext, client: Any, policy_id: str | None, target: str, policy_type: str) -> None:
+    def _attach(ctx: HandlerContext, client: Any, policy_id: str | None, target: str, policy_type: str) -> None:
         try:
             with_retries(lambda: client.attach_policy(PolicyId=policy_id, TargetId=target), sleep=ctx.sleep)
         except ClientError as err:
@@ -259,7 +260,7 @@ class PolicyHandler:
             _ignore(err, "DuplicatePolicyAttachmentException")
 
     @staticmethod
-    def _detach(ctx: ApplyContext, client: Any, policy_id: str | None, target: str) -> None:
+    def _detach(ctx: HandlerContext, client: Any, policy_id: str | None, target: str) -> None:
         try:
             with_retries(lambda: client.detach_policy(PolicyId=policy_id, TargetId=target), sleep=ctx.sleep)
         except ClientError as err:
@@ -267,7 +268,7 @@ class PolicyHandler:
 
 
 class AccountHandler:
-    def create(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+    def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         client = _client(ctx, resource)
         request_id = change.pending
         if request_id is None:
@@ -291,7 +292,7 @@ class AccountHandler:
         ctx.sessions.wait_usable(account_id, timeout=ctx.wait_timeout, sleep=ctx.sleep)
         return Outputs(account_id, {"AccountId": account_id})
 
-    def update(self, ctx: ApplyContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+    def update(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         client = _client(ctx, resource)
         source = ((change.before or {}).get("ParentIds") or [None])[0]
         if source is None:
@@ -299,11 +300,11 @@ class AccountHandler:
         self._move(ctx, client, change.physical_id, source, props["ParentIds"][0])
         return Outputs(change.physical_id, {"AccountId": str(change.physical_id)})
 
-    def delete(self, ctx: ApplyContext, change: Change) -> None:
+    def delete(self, ctx: HandlerContext, change: Change) -> None:
         raise SafetyError("the toolkit never closes accounts", "Close accounts by hand if you really mean to.")
 
     @staticmethod
-    def _move(ctx: ApplyContext, client: Any, account_id: str | None, source: str, target: str) -> None:
+    def _move(ctx: HandlerContext, client: Any, account_id: str | None, source: str, target: str) -> None:
         try:
             with_retries(
                 lambda: client.move_account(AccountId=account_id, SourceParentId=source, DestinationParentId=target),
@@ -313,26 +314,26 @@ class AccountHandler:
             _ignore(err, "DuplicateAccountException")
 
     @staticmethod
-    def _await(ctx: ApplyContext, client: Any, request_id: str, props: dict[str, Any]) -> str:
-        deadline = time.monotonic() + ctx.wait_timeout
-        delay = 1.0
-        while True:
+    def _await(ctx: HandlerContext, client: Any, request_id: str, props: dict[str, Any]) -> str:
+        def created() -> str | None:
             status = client.describe_create_account_status(CreateAccountRequestId=request_id)["CreateAccountStatus"]
-            if status["State"] == "SUCCEEDED":
-                return str(status["AccountId"])
             if status["State"] == "FAILED":
                 reason = status.get("FailureReason", "UNKNOWN")
                 raise AwsError(
                     f"AWS refused to create account {props['AccountName']} <{props['Email']}>: {reason}",
                     _ACCOUNT_FAILURES.get(reason, "See the Organizations console for details, fix, apply again."),
                 )
-            if time.monotonic() > deadline:
-                raise AwsError(
-                    f"account {props['AccountName']} is still being created (request {request_id})",
-                    "Run apply again later: it waits for this request instead of creating another.",
-                )
-            ctx.sleep(delay)
-            delay = min(delay * 1.5, 15.0)
+            return str(status["AccountId"]) if status["State"] == "SUCCEEDED" else None
+
+        return wait_for(
+            created,
+            timeout=ctx.wait_timeout,
+            sleep=ctx.sleep,
+            on_timeout=lambda: AwsError(
+                f"account {props['AccountName']} is still being created (request {request_id})",
+                "Run apply again later: it waits for this request instead of creating another.",
+            ),
+        )
 
 
 def _minified(content: Any) -> str:

@@ -1,0 +1,131 @@
+"""What the engine knows about one resource type, in one object: `ResourceType`.
+
+Each module of `bootstrap.types` describes the types of one AWS service: how a difference is judged (its
+`TypeRule`), how live objects are read in bulk (its reader), how changes are made (its handler), and the IAM
+actions those need. `bootstrap.types.registry` gathers them; the observer, the planner, the apply engine and
+`bootstrap permissions` all look a type up there, and a meta test checks that no part is missing.
+
+The protocols below are what readers and handlers may use of the layers above them (the observer's scope and
+the apply engine's context), so that this package depends on nothing above it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from bootstrap.aws.session import Sessions
+    from bootstrap.changes import Change
+    from bootstrap.observed import Finding, ObservedResource
+    from bootstrap.resources import DesiredState, Location, Resource
+
+
+@dataclass(frozen=True)
+class TypeRule:
+    """How the planner compares a desired resource with the live object, and what it may do about it."""
+
+    compared: tuple[str, ...]
+    sets: frozenset[str] = frozenset()
+    """Compared as unordered sets (policy targets, parent ids, enabled policy types)."""
+    replace_on: frozenset[str] = frozenset()
+    """A difference here needs the resource replaced (delete and create)."""
+    report_only: frozenset[str] = frozenset()
+    """A difference here is reported but the toolkit does not change it (no API, or not its call)."""
+    deletable: bool = True
+    """The toolkit may delete an owned object of this type that the spec no longer asks for."""
+    owned_only: frozenset[str] = frozenset()
+    """Compared only on objects the toolkit owns, and not shown on creates: its ownership tags. An object
+    it does not own is used as it is, never stamped (stamping would make it the toolkit's to delete)."""
+    guarded_by_break_glass: bool = False
+    """Its settings may be reserved to the break-glass role by a live bucket policy (the log bucket's): an
+    update then carries a note saying who can apply it (`bootstrap.plan.guards`)."""
+    destroys_on_create: bool = False
+    """Creating it removes something that exists (a default VPC's removal is the creation of its absence):
+    such a create is destructive in the plan's sense, as a delete is."""
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What a create or update reports back: the physical id (`Ref`) and attributes (`Fn::GetAtt`)."""
+
+    ref: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+class Recorder(Protocol):
+    def record(self, address: str, **data: Any) -> None: ...
+
+
+class HandlerContext(Protocol):
+    """What a handler may use: clients per location, live account ids, the journal, the clock."""
+
+    @property
+    def sessions(self) -> Sessions: ...
+
+    @property
+    def journal(self) -> Recorder: ...
+
+    @property
+    def sleep(self) -> Callable[[float], None]: ...
+
+    @property
+    def wait_timeout(self) -> float: ...
+
+    def account_id(self, name: str) -> str | None: ...
+
+    def client(self, service: str, location: Location) -> Any: ...
+
+
+class Handler(Protocol):
+    def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs: ...
+
+    def update(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs: ...
+
+    def delete(self, ctx: HandlerContext, change: Change) -> None: ...
+
+
+class ReadScope(Protocol):
+    """One account-region as a reader sees it (`bootstrap.observe.scope.AccountRegionScope`)."""
+
+    location: Location
+    account_id: str | None
+    desired: DesiredState
+    findings: list[Finding]
+
+    def client(self, service: str) -> Any: ...
+
+    def once(self, key: str, read: Callable[[], Any]) -> Any: ...
+
+    def logical(self, value: Any) -> Resource | None: ...
+
+
+Reader = Callable[[ReadScope, list["Resource"]], dict[str, "ObservedResource"]]
+"""Reads every desired resource of one type in one account-region, in bulk: address -> what is live."""
+
+ORGANIZATION_TREE = "organization-tree"
+"""The reader of the Organizations types: one walk of the organization (`bootstrap.types.organizations.read`),
+which runs before the account-region readers because it finds the member accounts they read in."""
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    """Everything the engine knows about one CloudFormation (or `Bootstrap::`) type."""
+
+    name: str
+    rule: TypeRule
+    handler: Handler
+    reader: Reader | str
+    """A bulk reader run per account-region, or `ORGANIZATION_TREE`."""
+    read_actions: tuple[str, ...]
+    """IAM actions its reader calls (`bootstrap permissions` grants them; a test checks they cover every
+    call the integration tests make)."""
+    write_actions: tuple[str, ...]
+    """IAM actions its handler calls."""
+    service: str = ""
+    """The boto3 service name of its calls (for people and for the permissions' statement ids)."""
+
+    @property
+    def deletable(self) -> bool:
+        return self.rule.deletable

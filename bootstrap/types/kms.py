@@ -1,0 +1,301 @@
+"""KMS keys and aliases: how they are read, compared, changed, and the IAM actions that takes.
+
+Reading: keys are found through their alias (one `list_aliases` per account-region) when the aliased key carries
+the toolkit's tags for that address; a key whose alias was deleted (or taken by someone else's key) is still
+found by its `bootstrap:address` tag, so the toolkit never creates a second key for a purpose, and never
+mistakes another team's key for its own. A key reached only through the spec's alias, untagged, is observed as
+not owned, which blocks the plan until it is adopted or the alias is fixed. Aliases cannot be tagged: one is
+the toolkit's when it points at a key the toolkit owns; an alias of its name pointing elsewhere blocks the plan,
+and is never retargeted.
+
+Changing: keys are never deleted or replaced (the plan refuses it; `delete` refuses again). An update repairs
+what drifted, one call per property: the key policy, rotation, a disabled key (a key scheduled for deletion
+gets its deletion cancelled first), the description. An alias is only ever moved from one of the toolkit's
+keys to another.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from bootstrap.aws.retry import error_code, with_retries
+from bootstrap.changes import Change
+from bootstrap.errors import AwsError, SafetyError
+from bootstrap.observed import ObservedResource
+from bootstrap.resources import ADDRESS_TAG, MANAGED_TAG, Resource
+from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
+from bootstrap.types.mapping import FieldMap, tag_dict
+
+KEY = "AWS::KMS::Key"
+ALIAS = "AWS::KMS::Alias"
+KMS_TAG = FieldMap.of(("Key", "TagKey"), ("Value", "TagValue"))
+"""KMS spells a tag `{"TagKey", "TagValue"}`."""
+
+
+def _aliases(scope: ReadScope) -> dict[str, str]:
+    """Alias name -> target key id, for every alias of the account-region."""
+
+    def read() -> dict[str, str]:
+        pages = scope.client("kms").get_paginator("list_aliases").paginate()
+        return {a["AliasName"]: a.get("TargetKeyId", "") for page in pages for a in page["Aliases"]}
+
+    return dict(scope.once("kms.aliases", read))
+
+
+def _key_by_tag(scope: ReadScope, address: str) -> str | None:
+    """The key tagged with `address` (only when its alias is gone: this lists every key's tags)."""
+    kms = scope.client("kms")
+    for page in kms.get_paginator("list_keys").paginate():
+        for entry in page["Keys"]:
+            tags = _readable_tags(kms, entry["KeyId"]) or {}  # another team's key may not let us read them
+            if _ours(tags, address):
+                return str(entry["KeyId"])
+    return None
+
+
+def _ours(tags: dict[str, str] | None, address: str) -> bool:
+    return tags is not None and tags.get(MANAGED_TAG) == "true" and tags.get(ADDRESS_TAG) == address
+
+
+def _kms_tags(kms: Any, key_id: str) -> dict[str, str]:
+    pages = kms.get_paginator("list_resource_tags").paginate(KeyId=key_id)
+    return tag_dict((t for page in pages for t in page["Tags"]), *KMS_TAG.api_names)
+
+
+def _readable_tags(kms: Any, key_id: str) -> dict[str, str] | None:
+    """A key's tags, or None for a key whose policy does not let the toolkit read them (not its key)."""
+    try:
+        return _kms_tags(kms, key_id)
+    except ClientError as err:
+        if error_code(err) in ("AccessDeniedException", "NotFoundException"):
+            return None
+        raise
+
+
+def _owned_keys(scope: ReadScope) -> set[str]:
+    """Ids of the keys `read_keys` found to be the toolkit's (shared with `read_aliases`)."""
+    owned: set[str] = scope.once("kms.owned", set)
+    return owned
+
+
+def read_keys(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
+    aliases = _aliases(scope)
+    kms = scope.client("kms")
+    found = {}
+    for key in resources:
+        alias = next(
+            (r for r in scope.desired.of_type(ALIAS) if scope.logical(r.properties.get("TargetKeyId")) is key),
+            None,
+        )
+        aliased = aliases.get(str(alias.properties["AliasName"])) if alias else None
+        key_id, tags = aliased, _readable_tags(kms, aliased) if aliased else None
+        if not _ours(tags, key.address):  # no alias, or it points at a key that is not this resource
+            key_id = _key_by_tag(scope, key.address)
+            tags = _kms_tags(kms, key_id) if key_id else None
+        if not key_id and aliased:
+            # Found only through the spec's alias, without the toolkit's tags: the landing zone's key with its
+            # tags removed, or someone else's. Observed as not owned, it blocks the plan (`bootstrap adopt`):
+            # never a second key for the purpose, never someone else's key used as this one.
+            key_id, tags = aliased, _readable_tags(kms, aliased) or {}
+        if not key_id or tags is None:
+            continue
+        if not _ours(tags, key.address):
+            found[key.address] = ObservedResource(key.address, KEY, key_id, {}, owned=False)
+            continue
+        meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+        _owned_keys(scope).add(meta["KeyId"])
+        policy = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+        rotation = kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"]
+        found[key.address] = ObservedResource(
+            key.address,
+            KEY,
+            meta["KeyId"],
+            {
+                "Description": meta.get("Description", ""),
+                "Enabled": meta["KeyState"] == "Enabled",
+                "EnableKeyRotation": bool(rotation),
+                "KeyPolicy": policy,
+                "KeySpec": meta.get("KeySpec", "SYMMETRIC_DEFAULT"),
+                "KeyUsage": meta.get("KeyUsage", "ENCRYPT_DECRYPT"),
+                "MultiRegion": bool(meta.get("MultiRegion", False)),
+                "KeyState": meta["KeyState"],
+            },
+            owned=True,
+            attributes={"Arn": meta["Arn"], "KeyId": meta["KeyId"]},
+        )
+    return found
+
+
+def read_aliases(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
+    """An alias is the toolkit's when its target key is: aliases carry no tags of their own."""
+    aliases = _aliases(scope)
+    kms = scope.client("kms")
+    owned_keys = _owned_keys(scope)
+    found = {}
+    for alias in resources:
+        name = str(alias.properties["AliasName"])
+        if name not in aliases:
+            continue
+        target = aliases[name]
+        if target and target not in owned_keys:
+            tags = _readable_tags(kms, target) or {}
+            if tags.get(MANAGED_TAG) == "true":
+                owned_keys.add(target)
+        found[alias.address] = ObservedResource(
+            alias.address,
+            ALIAS,
+            name,
+            {"AliasName": name, "TargetKeyId": target},
+            owned=bool(target) and target in owned_keys,
+        )
+    return found
+
+
+def _policy_error(err: ClientError, resource: Resource) -> AwsError:
+    return AwsError(
+        f"KMS refused the policy of {resource.address}: {err.response['Error'].get('Message', err)}",
+        "KMS refuses a key policy that would lock the caller out: run the toolkit as a role the key policy names "
+        "as administrator, the bootstrap role (in every account; accounts the toolkit adopted rather than "
+        "created may lack it, and the toolkit then enters them as OrganizationAccountAccessRole, which the "
+        "policy does not name: create the bootstrap role there) or the break-glass role.",
+    )
+
+
+class KeyHandler:
+    def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        kms = ctx.client("kms", resource.location)
+        try:
+            meta = with_retries(
+                lambda: kms.create_key(
+                    Description=props.get("Description", ""),
+                    KeyUsage=props.get("KeyUsage", "ENCRYPT_DECRYPT"),
+                    KeySpec=props.get("KeySpec", "SYMMETRIC_DEFAULT"),
+                    MultiRegion=bool(props.get("MultiRegion", False)),
+                    Policy=json.dumps(props["KeyPolicy"]),
+                    Tags=[KMS_TAG.to_api(t) for t in props.get("Tags", [])],
+                ),
+                sleep=ctx.sleep,
+            )["KeyMetadata"]
+        except ClientError as err:
+            if error_code(err) == "MalformedPolicyDocumentException":
+                raise _policy_error(err, resource) from None
+            raise
+        ctx.journal.record(resource.address, key_id=meta["KeyId"])
+        if props.get("EnableKeyRotation"):
+            kms.enable_key_rotation(KeyId=meta["KeyId"])
+        if props.get("Enabled") is False:
+            kms.disable_key(KeyId=meta["KeyId"])
+        return Outputs(meta["KeyId"], {"Arn": meta["Arn"], "KeyId": meta["KeyId"]})
+
+    def update(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        kms = ctx.client("kms", resource.location)
+        key_id = str(change.physical_id)
+        changed = {d.name for d in change.diffs}
+        if "Enabled" in changed:
+            if props.get("Enabled", True):
+                if (change.before or {}).get("KeyState") == "PendingDeletion":
+                    kms.cancel_key_deletion(KeyId=key_id)
+                kms.enable_key(KeyId=key_id)
+            else:
+                kms.disable_key(KeyId=key_id)
+        if "KeyPolicy" in changed:
+            try:
+                kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(props["KeyPolicy"]))
+            except ClientError as err:
+                if error_code(err) == "MalformedPolicyDocumentException":
+                    raise _policy_error(err, resource) from None
+                raise
+        if "EnableKeyRotation" in changed:
+            if props.get("EnableKeyRotation"):
+                kms.enable_key_rotation(KeyId=key_id)
+            else:
+                kms.disable_key_rotation(KeyId=key_id)
+        if "Description" in changed:
+            kms.update_key_description(KeyId=key_id, Description=props.get("Description", ""))
+        meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+        return Outputs(key_id, {"Arn": meta["Arn"], "KeyId": key_id})
+
+    def delete(self, ctx: HandlerContext, change: Change) -> None:
+        raise SafetyError(
+            f"the toolkit never deletes or replaces KMS keys ({change.address})",
+            "Data encrypted with a deleted key is lost for good; schedule deletion by hand if you mean it.",
+        )
+
+
+class AliasHandler:
+    def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        kms = ctx.client("kms", resource.location)
+        name = props["AliasName"]
+        try:
+            kms.create_alias(AliasName=name, TargetKeyId=props["TargetKeyId"])
+        except ClientError as err:
+            if error_code(err) != "AlreadyExistsException":
+                raise
+            self._existing(kms, resource, name, props["TargetKeyId"])
+        return Outputs(name)
+
+    @staticmethod
+    def _existing(kms: Any, resource: Resource, name: str, wanted: str) -> None:
+        """An alias made since the plan was read: by an interrupted run of the toolkit (moved to the wanted
+        key if need be), or by someone else, for a key the toolkit does not own (refused, left as it is)."""
+        current = kms.describe_key(KeyId=name)["KeyMetadata"]
+        if wanted in (current["KeyId"], current["Arn"]):
+            return
+        if (_readable_tags(kms, current["KeyId"]) or {}).get(MANAGED_TAG) != "true":
+            raise SafetyError(
+                f"the alias {name} ({resource.address}) already exists and points at key {current['KeyId']}, "
+                "which the toolkit does not own: it is left as it is, not retargeted",
+                f"If that alias is yours to give up, delete it (aws kms delete-alias --alias-name {name}) and run "
+                "`bootstrap apply` again; otherwise keep it, and the toolkit's key stays without that alias.",
+            )
+        kms.update_alias(AliasName=name, TargetKeyId=wanted)
+
+    def update(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        ctx.client("kms", resource.location).update_alias(
+            AliasName=props["AliasName"], TargetKeyId=props["TargetKeyId"]
+        )
+        return Outputs(props["AliasName"])
+
+    def delete(self, ctx: HandlerContext, change: Change) -> None:
+        try:
+            ctx.client("kms", change.location).delete_alias(AliasName=change.physical_id)
+        except ClientError as err:
+            if error_code(err) != "NotFoundException":
+                raise
+
+
+TYPES = (
+    ResourceType(
+        KEY,
+        TypeRule(
+            compared=(
+                "Description", "Enabled", "EnableKeyRotation", "KeyPolicy", "KeySpec", "KeyUsage", "MultiRegion"
+            ),
+            replace_on=frozenset({"KeySpec", "KeyUsage", "MultiRegion"}),
+            deletable=False,
+        ),
+        KeyHandler(),
+        read_keys,
+        read_actions=(
+            "kms:ListAliases", "kms:ListKeys", "kms:ListResourceTags", "kms:DescribeKey", "kms:GetKeyPolicy",
+            "kms:GetKeyRotationStatus",
+        ),
+        write_actions=(
+            "kms:CreateKey", "kms:TagResource", "kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:EnableKey",
+            "kms:DisableKey", "kms:CancelKeyDeletion", "kms:PutKeyPolicy", "kms:UpdateKeyDescription",
+        ),
+        service="kms",
+    ),
+    ResourceType(
+        ALIAS,
+        TypeRule(compared=("AliasName", "TargetKeyId"), replace_on=frozenset({"AliasName"})),
+        AliasHandler(),
+        read_aliases,
+        read_actions=("kms:ListAliases", "kms:ListResourceTags", "kms:DescribeKey"),
+        write_actions=("kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"),
+        service="kms",
+    ),
+)  # fmt: skip

@@ -1,0 +1,48 @@
+"""The one registry of resource types, built from the modules of `bootstrap.types`.
+
+The order is the order readers run in within an account-region (keys before what they encrypt, buckets before
+their policies, topics before their policies and subscriptions). The observer, the planner, the apply engine and
+`bootstrap permissions` all look types up here; `tests/unit/test_type_registry.py` checks that every type the
+blueprints can emit is registered with every part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bootstrap.types import cloudtrail, cloudwatch, iam, kms, logs, organizations, s3, s3control, sns
+from bootstrap.types.base import Handler, ResourceType, TypeRule
+
+_MODULES = (organizations, kms, s3, cloudtrail, logs, cloudwatch, iam, sns, s3control)
+
+
+def _build() -> dict[str, ResourceType]:
+    types: dict[str, ResourceType] = {}
+    for module in _MODULES:
+        for type_ in module.TYPES:
+            if type_.name in types:
+                raise ValueError(f"resource type {type_.name} is registered twice")
+            types[type_.name] = type_
+    return types
+
+
+TYPES: Mapping[str, ResourceType] = _build()
+
+
+class UnknownTypeError(KeyError):
+    """A resource type the engine does not know: a blueprint emitted a type no module describes."""
+
+
+def type_for(name: str) -> ResourceType:
+    try:
+        return TYPES[name]
+    except KeyError:
+        raise UnknownTypeError(f"no module of bootstrap.types describes the resource type {name}") from None
+
+
+def rule_for(name: str) -> TypeRule:
+    return type_for(name).rule
+
+
+def handler_for(name: str) -> Handler:
+    return type_for(name).handler
