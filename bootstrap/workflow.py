@@ -11,7 +11,7 @@ from bootstrap.apply.adopt import Adoption, find_adoption
 from bootstrap.apply.context import ApplyContext
 from bootstrap.apply.engine import ApplyResult, Reporter, execute
 from bootstrap.apply.journal import Journal, now
-from bootstrap.aws.session import Sessions
+from bootstrap.aws.session import MEMBER_ROLE, Sessions
 from bootstrap.changes import Action, Plan
 from bootstrap.desired import desired_state
 from bootstrap.errors import StalePlanError
@@ -20,6 +20,12 @@ from bootstrap.plan.diff import make_plan, registry_from
 from bootstrap.plan.operators import caller_notes
 from bootstrap.resources import DesiredState
 from bootstrap.spec.model import LandingZoneSpec
+
+
+def member_roles(spec: LandingZoneSpec) -> tuple[str, ...]:
+    """The roles to enter member accounts as: the bootstrap role first (accounts the toolkit creates have it,
+    and the guardrails exempt it), then OrganizationAccountAccessRole (accounts it adopted)."""
+    return (spec.organization.bootstrap_role, MEMBER_ROLE)
 
 
 def spec_digest(spec: LandingZoneSpec) -> str:

@@ -34,6 +34,8 @@ from bootstrap.aws.stats import CallStats
 from bootstrap.errors import AwsError, InputError, SafetyError
 
 MEMBER_ROLE = "OrganizationAccountAccessRole"
+SIMULATED_ENV = "BOOTSTRAP_SANDBOX"
+"""Set (to 1) by the sandbox in the environment it gives out: the endpoint is a local simulation."""
 _ACCOUNT_HOST = re.compile(r"^\d{12}\.(.+)$")
 
 
@@ -49,6 +51,12 @@ class AwsTarget:
     @property
     def endpoint(self) -> str | None:
         return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+
+    @property
+    def simulated(self) -> bool:
+        """The endpoint is the sandbox (a capability flag it sets, never guessed from a host name): steps AWS
+        would show but the simulation cannot are reported as unavailable there, never as done."""
+        return os.environ.get(SIMULATED_ENV) == "1" and self.endpoint is not None
 
 
 class Sessions:

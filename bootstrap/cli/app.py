@@ -14,10 +14,10 @@ from rich.markup import escape
 
 from bootstrap import __version__
 from bootstrap.cli import commands_live, commands_sandbox, commands_spec
-from bootstrap.cli.console import make_consoles
 from bootstrap.cli.errors import explain_aws_error
 from bootstrap.cli.interrupts import STARTING
 from bootstrap.cli.options import GlobalOptions, normalize_argv
+from bootstrap.console import make_consoles
 from bootstrap.errors import BootstrapError, Cancelled
 
 EXIT_INTERRUPTED = 130

@@ -11,9 +11,9 @@ from typing import Annotated
 import typer
 
 from bootstrap.changes import Plan
-from bootstrap.cli.console import apply_reporter, make_consoles, print_stats, reading
 from bootstrap.cli.interrupts import interruptible, on_interrupt
 from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_spec
+from bootstrap.console import apply_reporter, make_consoles, print_stats, reading
 from bootstrap.errors import Cancelled, InputError, SafetyError
 from bootstrap.plan.render import print_plan
 from bootstrap.plan.saved import plan_from_json, plan_to_json

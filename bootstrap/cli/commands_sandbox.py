@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from bootstrap.cli.console import make_consoles
 from bootstrap.cli.interrupts import interruptible
+from bootstrap.console import make_consoles
 
 
 def register(app: typer.Typer) -> None:

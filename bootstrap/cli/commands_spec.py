@@ -12,9 +12,9 @@ import yaml
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from bootstrap.cli.console import make_consoles
 from bootstrap.cli.interrupts import interruptible, on_interrupt
 from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_spec
+from bootstrap.console import make_consoles
 from bootstrap.errors import InputError
 from bootstrap.spec import log_archive
 from bootstrap.spec.answers import Answers, render_spec_yaml

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from bootstrap.aws.session import MEMBER_ROLE, AwsTarget, Sessions
+from bootstrap.aws.session import AwsTarget, Sessions
 from bootstrap.spec.load import load_spec
 from bootstrap.spec.model import LandingZoneSpec
 
@@ -37,16 +37,13 @@ class GlobalOptions:
         return AwsTarget(profile=self.profile, region=self.region, endpoint_url=self.endpoint_url)
 
     def sessions(self, spec: LandingZoneSpec) -> Sessions:
+        from bootstrap.workflow import member_roles  # the workflow's imports are loaded only by live commands
+
         return Sessions(
             self.target(),
             default_region=spec.organization.home_region,
             member_roles=member_roles(spec),
         )
-
-
-def member_roles(spec: LandingZoneSpec) -> tuple[str, ...]:
-    """The bootstrap role first (accounts the toolkit creates have it, and the guardrails exempt it)."""
-    return (spec.organization.bootstrap_role, MEMBER_ROLE)
 
 
 def normalize_argv(argv: list[str]) -> list[str]:

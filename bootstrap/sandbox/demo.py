@@ -21,8 +21,7 @@ from rich.markup import escape
 from bootstrap.apply.journal import Journal
 from bootstrap.aws.session import AwsTarget, Sessions
 from bootstrap.changes import Plan
-from bootstrap.cli.console import LineReporter
-from bootstrap.cli.options import member_roles
+from bootstrap.console import LineReporter
 from bootstrap.errors import BootstrapError
 from bootstrap.plan.render import print_plan
 from bootstrap.render.artifacts import render_artifacts
@@ -34,7 +33,7 @@ from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.spec.roles import principal_pattern
 from bootstrap.status.report import collect_status, print_status
-from bootstrap.workflow import apply_changes, plan_live
+from bootstrap.workflow import apply_changes, member_roles, plan_live
 
 
 class DemoFailed(BootstrapError):

@@ -1,8 +1,9 @@
 """Start and stop a local AWS endpoint (moto's threaded server), bound to 127.0.0.1 only.
 
 The sandbox's management account is moto's default account; dummy credentials are set in the
-environment of whatever runs against it. What the endpoint does not implement is listed in
-`UNAVAILABLE` so commands can say plainly that a step is not available there.
+environment of whatever runs against it, with `BOOTSTRAP_SANDBOX=1`: the capability flag by which a session
+knows its endpoint is this simulation (`AwsTarget.simulated`), so `status` says plainly which steps it cannot
+show there.
 """
 
 from __future__ import annotations
@@ -17,18 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bootstrap.aws.session import SIMULATED_ENV
 from bootstrap.errors import InputError
 
 SANDBOX_ACCOUNT_ID = "123456789012"
 SANDBOX_REGION = "us-east-1"
 DUMMY_KEY = "sandbox"
-
-UNAVAILABLE = {
-    "root-mfa": "the sandbox has no root user, so root MFA cannot be observed there",
-    "root-access-keys": "the sandbox has no root user, so root access keys cannot be observed there",
-    "mfa-delete": "the sandbox accepts MFA Delete but never stores it, so it always reads as not enabled",
-    "billing-preference": "the 'Receive billing alerts' preference has no API, on AWS or in the sandbox",
-}
 
 
 @dataclass(frozen=True)
@@ -45,6 +40,7 @@ class Sandbox:
             "AWS_SECRET_ACCESS_KEY": DUMMY_KEY,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
+            SIMULATED_ENV: "1",
         }
 
     def reset(self) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
@@ -21,7 +20,6 @@ from bootstrap.desired import desired_state
 from bootstrap.errors import AwsError
 from bootstrap.observe.organizations import observe_organizations
 from bootstrap.render.steps import ManualStep, manual_steps
-from bootstrap.sandbox.server import UNAVAILABLE
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.spec.roles import break_glass_principal
 
@@ -40,8 +38,12 @@ class StepStatus:
     detail: str
 
 
-def is_local_endpoint(url: str | None) -> bool:
-    return bool(url) and urlsplit(str(url)).hostname in ("127.0.0.1", "localhost", "::1")
+UNAVAILABLE = {  # what the sandbox (a simulated endpoint, `AwsTarget.simulated`) cannot show
+    "root-mfa": "the sandbox has no root user, so root MFA cannot be observed there",
+    "root-access-keys": "the sandbox has no root user, so root access keys cannot be observed there",
+    "mfa-delete": "the sandbox accepts MFA Delete but never stores it, so it always reads as not enabled",
+    "billing-preference": "the 'Receive billing alerts' preference has no API, on AWS or in the sandbox",
+}
 
 
 Check = Callable[[LandingZoneSpec, Sessions, dict[str, str]], tuple[str, str]]
@@ -52,14 +54,14 @@ def _account_summary(sessions: Sessions) -> dict[str, int]:
 
 
 def _root_mfa(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str]) -> tuple[str, str]:
-    if is_local_endpoint(sessions.target.endpoint):
+    if sessions.target.simulated:
         return "unavailable", UNAVAILABLE["root-mfa"]
     enabled = _account_summary(sessions).get("AccountMFAEnabled", 0) == 1
     return ("done", "root user has an MFA device") if enabled else ("pending", "root user has no MFA device")
 
 
 def _root_keys(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str]) -> tuple[str, str]:
-    if is_local_endpoint(sessions.target.endpoint):
+    if sessions.target.simulated:
         return "unavailable", UNAVAILABLE["root-access-keys"]
     present = _account_summary(sessions).get("AccountAccessKeysPresent", 0)
     return ("done", "no root access keys") if present == 0 else ("pending", "the root user has access keys")
@@ -69,7 +71,7 @@ def _mfa_delete(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, s
     from bootstrap.status.mfa_delete import check_mfa_delete
 
     state, detail = check_mfa_delete(sessions, spec, accounts.get(spec_log_account(spec)))
-    if state != "done" and is_local_endpoint(sessions.target.endpoint):
+    if state != "done" and sessions.target.simulated:
         return "unavailable", UNAVAILABLE["mfa-delete"]
     return state, detail
 

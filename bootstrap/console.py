@@ -1,4 +1,5 @@
-"""Console output: one stdout console for results, one stderr console for errors, progress reporters."""
+"""Console output shared by the CLI and the demo: one stdout console for results, one stderr console for errors,
+progress reporters, call statistics."""
 
 from __future__ import annotations
 
