@@ -10,17 +10,13 @@ but tags, and it shows what it will adopt before doing it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from botocore.exceptions import ClientError
 
 from bootstrap.apply.context import ApplyContext
-from bootstrap.aws.retry import error_code
 from bootstrap.errors import InputError
 from bootstrap.observed import ObservedState
-from bootstrap.resources import DesiredState, Location, Resource
+from bootstrap.resources import DesiredState, Resource
+from bootstrap.types.registry import type_for
 
 
 @dataclass(frozen=True)
@@ -51,7 +47,7 @@ def find_adoption(desired: DesiredState, observed: ObservedState, address: str) 
         )
     if live.owned:
         raise InputError(f"{address} ({live.physical_id}) is already the toolkit's", "Nothing to do.")
-    if resource.type not in TAGGERS:
+    if type_for(resource.type).tagger is None:
         raise InputError(
             f"{resource.type} objects carry no tags of their own, so {address} cannot be adopted",
             "Follow the plan's note for this address (for an alias: adopt the key it should point at, or fix it).",
@@ -61,65 +57,11 @@ def find_adoption(desired: DesiredState, observed: ObservedState, address: str) 
 
 def adopt(ctx: ApplyContext, adoption: Adoption) -> None:
     """Stamp the tags (existing tags of other keys are kept)."""
-    TAGGERS[adoption.resource.type](ctx.client, adoption.resource.location, adoption.physical_id, adoption.tags)
+    tagger = type_for(adoption.resource.type).tagger
+    assert tagger is not None, "find_adoption refuses types without tags"
+    tagger(ctx.client, adoption.resource.location, adoption.physical_id, adoption.tags)
 
 
 def _wanted_tags(resource: Resource) -> dict[str, str]:
     raw = resource.properties.get("Tags") or []
     return {str(t["Key"]): str(t["Value"]) for t in raw} if isinstance(raw, list) else dict(raw)
-
-
-Client = Callable[[str, Location], Any]
-
-
-def _kms(client: Client, where: Location, key_id: str, tags: dict[str, str]) -> None:
-    client("kms", where).tag_resource(KeyId=key_id, Tags=[{"TagKey": k, "TagValue": v} for k, v in tags.items()])
-
-
-def _bucket(client: Client, where: Location, name: str, tags: dict[str, str]) -> None:
-    s3 = client("s3", where)
-    try:
-        existing = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=name)["TagSet"]}
-    except ClientError as err:
-        if error_code(err) != "NoSuchTagSet":
-            raise
-        existing = {}
-    merged = {**existing, **tags}
-    s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in merged.items()]})
-
-
-def _trail(client: Client, where: Location, name: str, tags: dict[str, str]) -> None:
-    cloudtrail = client("cloudtrail", where)
-    arn = cloudtrail.get_trail(Name=name)["Trail"]["TrailARN"]
-    cloudtrail.add_tags(ResourceId=arn, TagsList=[{"Key": k, "Value": v} for k, v in tags.items()])
-
-
-def _topic(client: Client, where: Location, arn: str, tags: dict[str, str]) -> None:
-    client("sns", where).tag_resource(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
-
-
-def _log_group(client: Client, where: Location, name: str, tags: dict[str, str]) -> None:
-    client("logs", where).tag_log_group(logGroupName=name, tags=tags)
-
-
-def _role(client: Client, where: Location, name: str, tags: dict[str, str]) -> None:
-    client("iam", where).tag_role(RoleName=name, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
-
-
-def _organizations(client: Client, where: Location, object_id: str, tags: dict[str, str]) -> None:
-    client("organizations", where).tag_resource(
-        ResourceId=object_id, Tags=[{"Key": k, "Value": v} for k, v in tags.items()]
-    )
-
-
-TAGGERS: dict[str, Callable[[Client, Location, str, dict[str, str]], None]] = {
-    "AWS::KMS::Key": _kms,
-    "AWS::S3::Bucket": _bucket,
-    "AWS::CloudTrail::Trail": _trail,
-    "AWS::SNS::Topic": _topic,
-    "AWS::Logs::LogGroup": _log_group,
-    "AWS::IAM::Role": _role,
-    "AWS::Organizations::Policy": _organizations,
-    "AWS::Organizations::OrganizationalUnit": _organizations,
-}
-"""How each taggable type gets its tags, by the physical id the observer reports for it."""

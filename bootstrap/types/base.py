@@ -104,6 +104,13 @@ class ReadScope(Protocol):
 Reader = Callable[[ReadScope, list["Resource"]], dict[str, "ObservedResource"]]
 """Reads every desired resource of one type in one account-region, in bulk: address -> what is live."""
 
+ClientFor = Callable[[str, "Location"], Any]
+"""A client of a service at a location (`HandlerContext.client`)."""
+
+Tagger = Callable[[ClientFor, "Location", str, dict[str, str]], None]
+"""Stamps tags on the live object of this type with the given physical id, keeping tags of other keys
+(`bootstrap adopt`)."""
+
 ORGANIZATION_TREE = "organization-tree"
 """The reader of the Organizations types: one walk of the organization (`bootstrap.types.organizations.read`),
 which runs before the account-region readers because it finds the member accounts they read in."""
@@ -125,6 +132,8 @@ class ResourceType:
     """IAM actions its handler calls."""
     service: str = ""
     """The boto3 service name of its calls (for people and for the permissions' statement ids)."""
+    tagger: Tagger | None = None
+    """How its objects are tagged, for types whose objects carry tags (`bootstrap adopt`)."""
 
     @property
     def deletable(self) -> bool:

@@ -20,8 +20,8 @@ from bootstrap.aws.retry import TRANSIENT, error_code, with_retries
 from bootstrap.changes import Change
 from bootstrap.errors import SafetyError
 from bootstrap.observed import ObservedResource
-from bootstrap.resources import MANAGED_TAG, Resource
-from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
+from bootstrap.resources import MANAGED_TAG, Location, Resource
+from bootstrap.types.base import ClientFor, HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
 from bootstrap.types.mapping import FieldMap, tag_dict
 from bootstrap.types.pages import pages
 
@@ -241,6 +241,12 @@ def read_delegated_admins(scope: ReadScope, resources: list[Resource]) -> dict[s
     return found
 
 
+def tag_trail(client: ClientFor, where: Location, name: str, tags: dict[str, str]) -> None:
+    cloudtrail = client("cloudtrail", where)
+    arn = cloudtrail.get_trail(Name=name)["Trail"]["TrailARN"]
+    cloudtrail.add_tags(ResourceId=arn, TagsList=[{"Key": k, "Value": v} for k, v in tags.items()])
+
+
 TYPES = (
     ResourceType(
         TRAIL,
@@ -276,6 +282,7 @@ TYPES = (
             "iam:CreateServiceLinkedRole", "iam:GetRole", "iam:PassRole",
         ),
         service="cloudtrail",
+        tagger=tag_trail,
     ),
     ResourceType(
         SERVICE_ACCESS,

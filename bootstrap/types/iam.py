@@ -19,8 +19,8 @@ from bootstrap.aws.retry import error_code, with_retries
 from bootstrap.changes import Change
 from bootstrap.errors import SafetyError
 from bootstrap.observed import Finding, ObservedResource
-from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, MANAGED_TAG, Resource
-from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
+from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, MANAGED_TAG, Location, Resource
+from bootstrap.types.base import ClientFor, HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
 from bootstrap.types.mapping import tag_dict
 from bootstrap.types.pages import pages
 
@@ -223,6 +223,10 @@ class RoleHandler:
                 raise
 
 
+def tag_role(client: ClientFor, where: Location, name: str, tags: dict[str, str]) -> None:
+    client("iam", where).tag_role(RoleName=name, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+
+
 TYPES = (
     ResourceType(
         ROLE,
@@ -249,5 +253,6 @@ TYPES = (
             "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:DeleteRole", "sts:AssumeRole",
         ),
         service="iam",
+        tagger=tag_role,
     ),
 )  # fmt: skip

@@ -25,8 +25,8 @@ from bootstrap.aws.retry import error_code, with_retries
 from bootstrap.changes import Change
 from bootstrap.errors import AwsError, SafetyError
 from bootstrap.observed import ObservedResource
-from bootstrap.resources import ADDRESS_TAG, MANAGED_TAG, Resource
-from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
+from bootstrap.resources import ADDRESS_TAG, MANAGED_TAG, Location, Resource
+from bootstrap.types.base import ClientFor, HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
 from bootstrap.types.mapping import FieldMap, tag_dict
 
 KEY = "AWS::KMS::Key"
@@ -267,6 +267,12 @@ class AliasHandler:
                 raise
 
 
+def tag_key(client: ClientFor, where: Location, key_id: str, tags: dict[str, str]) -> None:
+    client("kms", where).tag_resource(
+        KeyId=key_id, Tags=[KMS_TAG.to_api({"Key": k, "Value": v}) for k, v in tags.items()]
+    )
+
+
 TYPES = (
     ResourceType(
         KEY,
@@ -288,6 +294,7 @@ TYPES = (
             "kms:DisableKey", "kms:CancelKeyDeletion", "kms:PutKeyPolicy", "kms:UpdateKeyDescription",
         ),
         service="kms",
+        tagger=tag_key,
     ),
     ResourceType(
         ALIAS,

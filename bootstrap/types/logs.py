@@ -20,8 +20,8 @@ from bootstrap.aws.retry import error_code, with_retries
 from bootstrap.changes import Change
 from bootstrap.errors import SafetyError
 from bootstrap.observed import ObservedResource
-from bootstrap.resources import MANAGED_TAG, Resource
-from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
+from bootstrap.resources import MANAGED_TAG, Location, Resource
+from bootstrap.types.base import ClientFor, HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
 from bootstrap.types.mapping import FieldMap, tag_dict
 from bootstrap.types.pages import pages
 
@@ -176,6 +176,10 @@ class MetricFilterHandler:
                 raise
 
 
+def tag_log_group(client: ClientFor, where: Location, name: str, tags: dict[str, str]) -> None:
+    client("logs", where).tag_log_group(logGroupName=name, tags=tags)
+
+
 TYPES = (
     ResourceType(
         LOG_GROUP_TYPE,
@@ -189,9 +193,10 @@ TYPES = (
         read_actions=("logs:DescribeLogGroups", "logs:ListTagsLogGroup"),
         write_actions=(
             "logs:CreateLogGroup", "logs:TagResource", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
-            "logs:AssociateKmsKey", "logs:DisassociateKmsKey", "logs:DescribeLogGroups",
+            "logs:AssociateKmsKey", "logs:DisassociateKmsKey", "logs:DescribeLogGroups", "logs:TagLogGroup",
         ),
         service="logs",
+        tagger=tag_log_group,
     ),
     ResourceType(
         METRIC_FILTER,

@@ -26,8 +26,8 @@ from bootstrap.aws.retry import error_code, with_retries
 from bootstrap.changes import Change
 from bootstrap.errors import AwsError, SafetyError
 from bootstrap.observed import ObservedResource
-from bootstrap.resources import MANAGED_TAG, Resource
-from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
+from bootstrap.resources import MANAGED_TAG, Location, Resource
+from bootstrap.types.base import ClientFor, HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
 from bootstrap.types.mapping import FieldMap, tag_dict
 from bootstrap.types.s3_reserved import ACTIONS, describe, reserved_to
 
@@ -354,6 +354,12 @@ class BucketPolicyHandler:
         )
 
 
+def tag_bucket(client: ClientFor, where: Location, name: str, tags: dict[str, str]) -> None:
+    s3 = client("s3", where)
+    wanted = [{"Key": k, "Value": v} for k, v in tags.items()]
+    s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": _merged_tags(s3, name, wanted)})
+
+
 _SETTING_READS = (
     "s3:GetBucketObjectLockConfiguration",
     "s3:GetBucketVersioning",
@@ -390,6 +396,7 @@ TYPES = (
             "s3:PutBucketPublicAccessBlock", "s3:PutBucketOwnershipControls", "s3:PutBucketLogging",
         ),
         service="s3",
+        tagger=tag_bucket,
     ),
     ResourceType(
         BUCKET_POLICY,

@@ -21,8 +21,8 @@ from bootstrap.aws.retry import error_code, with_retries
 from bootstrap.changes import Change
 from bootstrap.errors import SafetyError
 from bootstrap.observed import ObservedResource
-from bootstrap.resources import MANAGED_TAG, Resource
-from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
+from bootstrap.resources import MANAGED_TAG, Location, Resource
+from bootstrap.types.base import ClientFor, HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
 from bootstrap.types.mapping import tag_dict
 from bootstrap.types.pages import pages
 
@@ -202,6 +202,10 @@ class TopicPolicyHandler:
         )
 
 
+def tag_topic(client: ClientFor, where: Location, arn: str, tags: dict[str, str]) -> None:
+    client("sns", where).tag_resource(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+
+
 TYPES = (
     ResourceType(
         TOPIC,
@@ -211,6 +215,7 @@ TYPES = (
         read_actions=("sns:ListTopics", "sns:GetTopicAttributes", "sns:ListTagsForResource"),
         write_actions=("sns:CreateTopic", "sns:TagResource", "sns:SetTopicAttributes", "sns:DeleteTopic"),
         service="sns",
+        tagger=tag_topic,
     ),
     ResourceType(
         TOPIC_POLICY,

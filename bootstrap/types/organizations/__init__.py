@@ -69,6 +69,7 @@ TYPES = (
             "organizations:ListOrganizationalUnitsForParent", "organizations:ListAccountsForParent",
         ),
         service="organizations",
+        tagger=handlers.tag,
     ),
     ResourceType(
         POLICY,
@@ -86,6 +87,7 @@ TYPES = (
             "organizations:ListPolicies", "organizations:DescribePolicy", "organizations:ListTagsForResource",
         ),
         service="organizations",
+        tagger=handlers.tag,
     ),
     ResourceType(
         ACCOUNT,

@@ -18,8 +18,8 @@ from bootstrap.aws.retry import error_code, with_retries
 from bootstrap.aws.waiter import wait_for
 from bootstrap.changes import Change
 from bootstrap.errors import AwsError, SafetyError
-from bootstrap.resources import ADDRESS_TAG_PROPERTY, Resource
-from bootstrap.types.base import HandlerContext, Outputs
+from bootstrap.resources import ADDRESS_TAG_PROPERTY, Location, Resource
+from bootstrap.types.base import ClientFor, HandlerContext, Outputs
 
 _ACCOUNT_FAILURES = {
     "EMAIL_ALREADY_EXISTS": "another AWS account already uses this e-mail address; give the account another "
@@ -52,6 +52,13 @@ def _root(client: Any) -> dict[str, Any]:
 def _ignore(err: ClientError, *codes: str) -> None:
     if error_code(err) not in codes:
         raise err
+
+
+def tag(client: ClientFor, where: Location, object_id: str, tags: dict[str, str]) -> None:
+    """Stamp tags on an OU or a policy (`bootstrap adopt`); `tag_resource` keeps tags of other keys."""
+    client("organizations", where).tag_resource(
+        ResourceId=object_id, Tags=[{"Key": k, "Value": v} for k, v in tags.items()]
+    )
 
 
 class OrganizationHandler:
