@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from bootstrap import __version__
-from bootstrap.cli import commands_live, commands_sandbox, commands_spec
+from bootstrap.cli import commands_live, commands_permissions, commands_sandbox, commands_spec
 from bootstrap.cli.errors import explain_aws_error
 from bootstrap.cli.interrupts import STARTING
 from bootstrap.cli.options import GlobalOptions, normalize_argv
@@ -67,6 +67,7 @@ def _global(
 
 commands_spec.register(app)
 commands_live.register(app)
+commands_permissions.register(app)
 commands_sandbox.register(app)
 
 

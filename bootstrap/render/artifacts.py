@@ -3,9 +3,10 @@
     out_dir/scps/<policy>.json                 each packed SCP, exactly the document that is uploaded
     out_dir/blueprints/<name>.template.json    each blueprint's CloudFormation template
     out_dir/runbooks/<name>.md                 the runbooks (manual steps, diagram of the organization)
+    out_dir/permissions/operator-policy.json   the IAM policy the operator and the bootstrap role need
 
 Everything is rendered in memory first, then written with `write_tree`: a failure leaves each file
-either as it was or complete, and stale files in those three folders are removed only after success.
+either as it was or complete, and stale files in those folders are removed only after success.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from bootstrap.desired import build_blueprints
 from bootstrap.errors import InputError
 from bootstrap.guardrails.packing import pack_all
 from bootstrap.render.atomic import write_tree
+from bootstrap.render.permissions import policy_json
 from bootstrap.render.runbooks import render_runbooks
 from bootstrap.spec.model import LandingZoneSpec
 
 SCPS = "scps"
 BLUEPRINTS = "blueprints"
 RUNBOOKS = "runbooks"
-FOLDERS = (SCPS, BLUEPRINTS, RUNBOOKS)
+PERMISSIONS = "permissions"
+FOLDERS = (SCPS, BLUEPRINTS, RUNBOOKS, PERMISSIONS)
 
 
 def artifact_files(spec: LandingZoneSpec) -> dict[str, str]:
@@ -47,9 +50,10 @@ def artifact_files(spec: LandingZoneSpec) -> dict[str, str]:
         put(f"{BLUEPRINTS}/{blueprint.name}.template.json", blueprint.template.to_json(indent=2, sort_keys=True) + "\n")
     for name, text in render_runbooks(spec).items():
         put(f"{RUNBOOKS}/{name}", text)
+    put(f"{PERMISSIONS}/operator-policy.json", policy_json(spec))
     return files
 
 
 def render_artifacts(spec: LandingZoneSpec, out_dir: Path) -> list[Path]:
-    """Write every artifact under `out_dir`, remove stale ones in its three folders; return the paths, sorted."""
+    """Write every artifact under `out_dir`, remove stale ones in its folders; return the paths, sorted."""
     return write_tree(out_dir, artifact_files(spec), managed=FOLDERS)

@@ -19,16 +19,20 @@ from typing import Any
 import boto3
 import pytest
 import yaml
+from iam_actions import iam_action
 from moto import mock_aws
 
 from bootstrap.apply.context import ApplyContext
 from bootstrap.apply.engine import ApplyResult
 from bootstrap.apply.journal import Journal
 from bootstrap.aws.session import AwsTarget, Sessions
+from bootstrap.aws.stats import CallStats
 from bootstrap.changes import Change, Plan
+from bootstrap.render.permissions import STATUS_ACTIONS
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.types.registry import TYPES
 from bootstrap.workflow import apply_changes, plan_live
 
 MOTO_ACCOUNT = "123456789012"
@@ -47,6 +51,30 @@ def _default_spec_yaml() -> str:
         if isinstance(data.get(layer), dict):
             data[layer]["enabled"] = False
     return yaml.safe_dump(data, sort_keys=False)
+
+
+DECLARED = frozenset(
+    {"sts:AssumeRole", *STATUS_ACTIONS, *(a for t in TYPES.values() for a in (*t.read_actions, *t.write_actions))}
+)
+"""Every IAM action some type (or `bootstrap status`, or entering an account) declares it needs."""
+
+
+@pytest.fixture(autouse=True)
+def _every_call_is_declared(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every AWS call the toolkit makes in an integration test (through its sessions, whose `CallStats` sees
+    each one) needs an IAM action some resource type declares: `bootstrap permissions` grants exactly those."""
+    calls: set[str] = set()
+    counted = CallStats.on_call
+
+    def on_call(self: CallStats, model: Any = None, **kwargs: Any) -> None:
+        if model is not None:
+            calls.add(f"{model.service_model.service_name}:{model.name}")
+        counted(self, model=model, **kwargs)
+
+    monkeypatch.setattr(CallStats, "on_call", on_call)
+    yield
+    undeclared = sorted(c for c in calls if (action := iam_action(c)) is not None and action not in DECLARED)
+    assert not undeclared, f"calls no resource type declares (bootstrap permissions would not grant): {undeclared}"
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The layering of docs/DESIGN (`cli -> sandbox -> workflow -> apply -> plan -> observe -> types -> aws -> core`),
+"""The layering of DESIGN.md (`cli -> sandbox -> workflow -> apply -> plan -> observe -> types -> aws -> core`),
 checked on the source: every import, at module level or inside a function, goes down or stays in its layer, and
 no two modules import each other, directly or in a circle.
 
@@ -21,6 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bootstrap.apply",),
     ("bootstrap.plan",),
     ("bootstrap.observe",),
+    ("bootstrap.render",),
     ("bootstrap.types",),
     ("bootstrap.aws",),
     (
@@ -28,7 +29,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "bootstrap.guardrails",
         "blueprints",
         "bootstrap.desired",
-        "bootstrap.render",
         "bootstrap.resources",
         "bootstrap.changes",
         "bootstrap.observed",

@@ -1,0 +1,81 @@
+"""The least-privilege IAM policy the operator (and the bootstrap role) needs for a spec, generated.
+
+Each resource type declares the IAM actions its reader and its handler call (`bootstrap.types`); the policy is
+the union over the types the spec's desired state holds, one statement per service, plus what the engine itself
+does: entering member accounts (`sts:AssumeRole` on the bootstrap role and OrganizationAccountAccessRole only)
+and what `bootstrap status` reads. `bootstrap permissions` prints it and `bootstrap render` writes it beside the
+templates. A test records every AWS call the integration tests make and checks the declared actions cover it.
+
+Resources are `*` except for `sts:AssumeRole`: the toolkit's objects are found by name and tag across every
+account, and most of the read calls (list, describe) take no resource at all.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bootstrap.desired import desired_state
+from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.types.registry import type_for
+
+MEMBER_ROLE = "OrganizationAccountAccessRole"
+"""AWS's role in accounts created through Organizations (kept in step with `bootstrap.aws.session`)."""
+
+STATUS_ACTIONS = (
+    "iam:GetAccountSummary",
+    "iam:GetUser",
+    "iam:ListMFADevices",
+    "iam:ListAccessKeys",
+    "s3:GetBucketVersioning",
+)
+"""What `bootstrap status` reads beyond the types' readers (root MFA and keys, the break-glass user, MFA Delete)."""
+
+MAX_MANAGED_POLICY_CHARS = 6144
+"""IAM's limit on a customer managed policy (white space not counted)."""
+
+
+def required_actions(spec: LandingZoneSpec) -> dict[str, list[str]]:
+    """Service prefix -> sorted IAM actions, for every type the spec's desired state holds."""
+    actions: set[str] = set(STATUS_ACTIONS)
+    for name in sorted({r.type for r in desired_state(spec).resources}):
+        type_ = type_for(name)
+        actions.update(type_.read_actions, type_.write_actions)
+    actions.discard("sts:AssumeRole")  # a statement of its own, scoped to the roles
+    by_service: dict[str, list[str]] = {}
+    for action in sorted(actions):
+        by_service.setdefault(action.split(":", 1)[0], []).append(action)
+    return by_service
+
+
+def operator_policy(spec: LandingZoneSpec) -> dict[str, Any]:
+    """The policy document: an IAM identity policy, ready for `aws iam create-policy`."""
+    statements: list[dict[str, Any]] = [
+        {"Sid": _sid(service), "Effect": "Allow", "Action": actions, "Resource": "*"}
+        for service, actions in required_actions(spec).items()
+    ]
+    statements.append(
+        {
+            "Sid": "EnterMemberAccounts",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": [
+                f"arn:aws:iam::*:role/{spec.organization.bootstrap_role}",
+                f"arn:aws:iam::*:role/{MEMBER_ROLE}",
+            ],
+        }
+    )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def policy_json(spec: LandingZoneSpec) -> str:
+    return json.dumps(operator_policy(spec), indent=2) + "\n"
+
+
+def policy_size(spec: LandingZoneSpec) -> int:
+    """Characters IAM counts against its limit (the document without white space)."""
+    return len(json.dumps(operator_policy(spec), separators=(",", ":")))
+
+
+def _sid(service: str) -> str:
+    return "".join(part.capitalize() for part in service.replace("-", " ").split()) + "Calls"
