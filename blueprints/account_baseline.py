@@ -16,7 +16,8 @@ from __future__ import annotations
 from troposphere import Template
 
 from blueprints.binding import account_id_value, engine_dependencies
-from blueprints.common import Blueprint, logical_id
+from blueprints.common import Blueprint
+from bootstrap.names import logical_id, public_access_block_address
 from bootstrap.resources import Location, Resource
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 
@@ -24,10 +25,6 @@ NAME = "account-baseline"
 ACCOUNT_PUBLIC_ACCESS_BLOCK = "Bootstrap::S3::AccountPublicAccessBlock"
 PUBLIC_ACCESS_BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 """The four settings of S3 Block Public Access, named as the S3 Control API and CloudFormation name them."""
-
-
-def public_access_block_address(account: str) -> str:
-    return f"baseline/s3-public-access-block/{account}"
 
 
 def accounts(spec: LandingZoneSpec) -> list[str]:

@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from troposphere import Parameter, Ref, Template
 from troposphere.organizations import Account
 
-from blueprints.binding import account_logical_id, add_bound, location_bindings
-from blueprints.common import Blueprint, logical_id, tags
-from blueprints.organization import ORGANIZATIONS, ou_logical_id, parent_id_value
+from blueprints.binding import add_bound, location_bindings
+from blueprints.common import Blueprint, tags
+from blueprints.organization import ORGANIZATIONS, parent_id_value
+from bootstrap.names import account_address, account_logical_id, logical_id, ou_logical_id
 from bootstrap.spec.model import ROOT, AccountSpec, LandingZoneSpec
 
 NAME = "accounts"
@@ -28,10 +29,6 @@ MAX_PARAMETERS = 200
 
 _ROOT_ID = r"^r-[0-9a-z]{4,32}$"
 _OU_ID = r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$"
-
-
-def account_address(name: str) -> str:
-    return f"organizations/account/{name}"
 
 
 def blueprint_name(number: int) -> str:

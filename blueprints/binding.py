@@ -16,7 +16,8 @@ from typing import Any
 
 from troposphere import AWS_ACCOUNT_ID, AWS_PARTITION, AWS_REGION, Join, Ref
 
-from blueprints.common import Blueprint, logical_id
+from blueprints.common import Blueprint
+from bootstrap.names import account_logical_id
 from bootstrap.resources import Location
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 
@@ -25,11 +26,6 @@ MEMBER_ACCESS_ROLE = "OrganizationAccountAccessRole"
 here because blueprints stay free of boto3)."""
 
 Bindings = Mapping[str, Any]
-
-
-def account_logical_id(name: str) -> str:
-    """The organization blueprint's logical id of a member account."""
-    return logical_id("Account", name)
 
 
 def account_id_value(spec: LandingZoneSpec, name: str) -> Any:

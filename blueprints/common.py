@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -57,12 +56,6 @@ class Blueprint:
     def add_native(self, resource: Resource) -> Resource:
         self.resources.append(resource)
         return resource
-
-
-def logical_id(prefix: str, *parts: str) -> str:
-    """A CloudFormation logical id: alphanumeric, each part capitalised (`Ou`, `Workloads/Prod` -> OuWorkloadsProd)."""
-    words = [w for part in parts for w in re.split(r"[^A-Za-z0-9]+", part) if w]
-    return prefix + "".join(w[:1].upper() + w[1:] for w in words)
 
 
 def tags(address: str, **extra: str) -> Tags:

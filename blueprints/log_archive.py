@@ -33,6 +33,14 @@ from troposphere.s3 import (
 from blueprints.binding import ACCOUNT, PARTITION, add_bound, arn, iam_arn, location_bindings
 from blueprints.common import Blueprint, tags
 from blueprints.keys import key_arn, key_policy, managed_key
+from bootstrap.names import (
+    ACCESS_LOG_BUCKET_ADDRESS,
+    ACCESS_LOG_BUCKET_POLICY_ADDRESS,
+    LOG_BUCKET_ADDRESS,
+    LOG_BUCKET_POLICY_ADDRESS,
+    LOGS_ALIAS_ADDRESS,
+    LOGS_KEY_ADDRESS,
+)
 from bootstrap.resources import Location
 from bootstrap.spec.log_archive import access_log_bucket_name, log_bucket_name, trail_name
 from bootstrap.spec.model import LandingZoneSpec
@@ -43,12 +51,6 @@ ACCESS_LOG_BUCKET_ID = "AccessLogBucket"
 LOG_BUCKET_POLICY_ID = "LogBucketPolicy"
 ACCESS_LOG_BUCKET_POLICY_ID = "AccessLogBucketPolicy"
 
-LOGS_KEY_ADDRESS = "logging/key/logs"
-LOGS_ALIAS_ADDRESS = "logging/alias/logs"
-LOG_BUCKET_ADDRESS = "logging/bucket/logs"
-ACCESS_LOG_BUCKET_ADDRESS = "logging/bucket/access-logs"
-LOG_BUCKET_POLICY_ADDRESS = "logging/bucket-policy/logs"
-ACCESS_LOG_BUCKET_POLICY_ADDRESS = "logging/bucket-policy/access-logs"
 
 TAMPER_ACTIONS = sorted(
     [

@@ -13,9 +13,17 @@ from __future__ import annotations
 from troposphere import GetAtt, Ref, Template
 from troposphere.organizations import Organization, OrganizationalUnit, Policy
 
-from blueprints.common import Blueprint, logical_id, tags
+from blueprints.common import Blueprint, tags
 from bootstrap.guardrails.library import RCP, SCP
 from bootstrap.guardrails.packing import AI_OPT_OUT, PackedPolicy, pack_all, policy_name
+from bootstrap.names import (
+    ORGANIZATION_ADDRESS,
+    POLICY_TYPES_ADDRESS,
+    logical_id,
+    ou_address,
+    ou_logical_id,
+    policy_address,
+)
 from bootstrap.resources import GLOBAL, Location, Resource
 from bootstrap.spec.model import MANAGEMENT, ROOT, LandingZoneSpec
 
@@ -28,22 +36,10 @@ MANAGED_POLICY_TYPES = (SCP, RCP, AI_OPT_OUT)
 type the spec no longer asks for is still found (and deleted as an orphan)."""
 ORGANIZATIONS = Location(MANAGEMENT, GLOBAL)
 
-ORGANIZATION_ADDRESS = "organizations/organization"
-ROOT_ADDRESS = "organizations/root"
-POLICY_TYPES_ADDRESS = "organizations/root/policy-types"
 ROOT_ID_VALUE = {"Fn::GetAtt": [ORG_ID, "RootId"]}
 AI_OPT_OUT_CONTENT = {"services": {"default": {"opt_out_policy": {"@@assign": "optOut"}}}}
 """Opt every account out of every AWS AI service, present and future (`default`), as AWS documents it."""
-_ADDRESS_KINDS = {SCP: "scp", RCP: "rcp", AI_OPT_OUT: "ai-opt-out"}
 _LOGICAL_PREFIXES = {SCP: "Scp", RCP: "Rcp", AI_OPT_OUT: "AiOptOut"}
-
-
-def ou_address(path: str) -> str:
-    return f"organizations/ou/{path}"
-
-
-def policy_address(name: str, policy_type: str = SCP) -> str:
-    return f"organizations/{_ADDRESS_KINDS[policy_type]}/{name}"
 
 
 def ai_opt_out_name(spec: LandingZoneSpec) -> str:
@@ -53,16 +49,6 @@ def ai_opt_out_name(spec: LandingZoneSpec) -> str:
 def policy_types(spec: LandingZoneSpec) -> list[str]:
     """The policy types the spec needs enabled on the root."""
     return [*POLICY_TYPES, *([AI_OPT_OUT] if spec.organization.ai_services_opt_out else [])]
-
-
-def attachment_key(target_address: str, policy_type: str) -> str:
-    """Where the observer records a target's attachments of one type that the toolkit does not own (SCPs
-    under the target's own address, other types under `<address>#<type>`); the planner reads them there."""
-    return target_address if policy_type == SCP else f"{target_address}#{policy_type}"
-
-
-def ou_logical_id(path: str) -> str:
-    return logical_id("Ou", path)
 
 
 def _parent_ref(path: str | None) -> object:

@@ -28,8 +28,17 @@ from troposphere import Template
 from troposphere.iam import Policy, Role
 
 from blueprints.binding import engine_dependencies
-from blueprints.common import Blueprint, logical_id, tags
+from blueprints.common import Blueprint, tags
 from blueprints.keys import ADMIN_ACTIONS, READER_ACTIONS
+from bootstrap.names import (
+    BOOTSTRAP,
+    BREAK_GLASS,
+    KEY_ADMINISTRATORS,
+    KEY_READERS,
+    logical_id,
+    role_address,
+    role_logical_id,
+)
 from bootstrap.resources import GLOBAL, Location, Resource
 from bootstrap.spec.log_archive import log_bucket_name, log_group_name, logging_enabled
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
@@ -40,27 +49,12 @@ from bootstrap.spec.roles import (
     operator_patterns,
 )
 
-BOOTSTRAP = "bootstrap"
-BREAK_GLASS = "break-glass"
-KEY_ADMINISTRATORS = "key-administrators"
-KEY_READERS = "key-readers"
 KEYS = "arn:aws:kms:*:*:key/*"
 ALIASES = "arn:aws:kms:*:*:alias/*"
 _LIST_ACTIONS = ("kms:ListAliases", "kms:ListKeys")
 """KMS list calls take no resource. Which keys a role may manage or use is the key policies' decision."""
 SESSION_SECONDS = 3600
 """One hour: the shortest session IAM allows."""
-
-
-ROLE_ADDRESS_PREFIX = "iam/role/"
-
-
-def role_address(purpose: str, account: str) -> str:
-    return f"{ROLE_ADDRESS_PREFIX}{purpose}/{account}"
-
-
-def role_logical_id(purpose: str, account: str) -> str:
-    return logical_id("Role", purpose, account)
 
 
 def accounts(spec: LandingZoneSpec) -> list[str]:

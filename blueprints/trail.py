@@ -22,9 +22,25 @@ from troposphere.sns import SubscriptionResource, Topic, TopicPolicy
 
 from blueprints.binding import ACCOUNT, PARTITION, REGION, add_bound, arn, location_bindings
 from blueprints.cis import FILTERS, CisFilter, break_glass_filter
-from blueprints.common import Blueprint, logical_id, tags
+from blueprints.common import Blueprint, tags
 from blueprints.keys import key_arn, key_policy, managed_key
 from blueprints.log_archive import LOG_BUCKET_POLICY_ID, LOGS_KEY_ID, trail_arn
+from bootstrap import names
+from bootstrap.names import (
+    DELEGATED_ADMIN_ADDRESS,
+    DELIVERY_TOPIC_ADDRESS,
+    DELIVERY_TOPIC_POLICY_ADDRESS,
+    LOG_GROUP_ADDRESS,
+    MONITORING_ALIAS_ADDRESS,
+    MONITORING_KEY_ADDRESS,
+    SERVICE_ACCESS_ADDRESS,
+    TOPIC_ADDRESS,
+    TOPIC_POLICY_ADDRESS,
+    TRAIL_ADDRESS,
+    TRAIL_ROLE_ADDRESS,
+    logical_id,
+    subscription_address,
+)
 from bootstrap.resources import GLOBAL, Location, Resource
 from bootstrap.spec.log_archive import log_bucket_name, log_group_name, trail_name
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
@@ -41,18 +57,8 @@ DELIVERY_TOPIC_POLICY_ID = "TrailDeliveryTopicPolicy"
 SERVICE_ACCESS_ID = "CloudTrailTrustedAccess"
 DELEGATED_ADMIN_ID = "CloudTrailDelegatedAdmin"
 
-TRAIL_ADDRESS = "logging/trail"
-LOG_GROUP_ADDRESS = "logging/log-group"
-ROLE_ADDRESS = "logging/role/cloudtrail-to-cloudwatch"
-MONITORING_KEY_ADDRESS = "logging/key/monitoring"
-MONITORING_ALIAS_ADDRESS = "logging/alias/monitoring"
-TOPIC_ADDRESS = "logging/topic/security-alarms"
-DELIVERY_TOPIC_ADDRESS = "logging/topic/trail-deliveries"
-DELIVERY_TOPIC_POLICY_ADDRESS = "logging/topic-policy/trail-deliveries"
+ROLE_ADDRESS = TRAIL_ROLE_ADDRESS
 TOPIC_POLICY_ID = "SecurityAlarmTopicPolicy"
-TOPIC_POLICY_ADDRESS = "logging/topic-policy/security-alarms"
-SERVICE_ACCESS_ADDRESS = f"organizations/service-access/{CLOUDTRAIL}"
-DELEGATED_ADMIN_ADDRESS = f"organizations/delegated-admin/{CLOUDTRAIL}"
 
 
 def location(spec: LandingZoneSpec) -> Location:
@@ -65,15 +71,11 @@ def watches(spec: LandingZoneSpec) -> tuple[CisFilter, ...]:
 
 
 def filter_address(watch: CisFilter) -> str:
-    return f"logging/metric-filter/{watch.name_part}"
+    return names.filter_address(watch.name_part)
 
 
 def alarm_address(watch: CisFilter) -> str:
-    return f"logging/alarm/{watch.name_part}"
-
-
-def subscription_address(email: str) -> str:
-    return f"logging/subscription/{email}"
+    return names.alarm_address(watch.name_part)
 
 
 def alarm_name(spec: LandingZoneSpec, watch: CisFilter) -> str:

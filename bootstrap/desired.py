@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from blueprints import account_baseline, accounts, log_archive, organization, roles, trail
 from blueprints.common import Blueprint
+from bootstrap.names import BOOTSTRAP, ROLE_ADDRESS_PREFIX, role_logical_id
 from bootstrap.resources import DesiredState, Resource
 from bootstrap.spec.baseline import baseline_applies
 from bootstrap.spec.log_archive import logging_enabled
@@ -29,7 +30,7 @@ def build_blueprints(spec: LandingZoneSpec) -> list[Blueprint]:
 def desired_state(spec: LandingZoneSpec, blueprints: list[Blueprint] | None = None) -> DesiredState:
     built = blueprints if blueprints is not None else build_blueprints(spec)
     resources = [_through_bootstrap_role(r) for bp in built for r in bp.resources]
-    roles_ = tuple(r.logical_id for r in resources if r.address.startswith(roles.ROLE_ADDRESS_PREFIX))
+    roles_ = tuple(r.logical_id for r in resources if r.address.startswith(ROLE_ADDRESS_PREFIX))
     return DesiredState(tuple(_after_roles(r, roles_) for r in resources))
 
 
@@ -47,7 +48,7 @@ def _through_bootstrap_role(resource: Resource) -> Resource:
     adopted account as OrganizationAccountAccessRole only until it has created the bootstrap role there,
     and KMS refuses a key policy that would not let the caller (then the bootstrap role) manage the key."""
     account = resource.location.account
-    bootstrap = roles.role_logical_id(roles.BOOTSTRAP, account)
+    bootstrap = role_logical_id(BOOTSTRAP, account)
     if account == MANAGEMENT or resource.logical_id == bootstrap or bootstrap in resource.depends_on:
         return resource
     return replace(resource, depends_on=(*resource.depends_on, bootstrap))

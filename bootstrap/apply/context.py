@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from blueprints.accounts import account_address
 from bootstrap.aws.session import Sessions
 from bootstrap.errors import AwsError
+from bootstrap.names import account_address
 from bootstrap.plan.refs import Registry
 from bootstrap.resources import GLOBAL, DesiredState, Location
 from bootstrap.spec.model import MANAGEMENT

@@ -20,10 +20,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from blueprints.organization import MANAGED_POLICY_TYPES, ROOT_ADDRESS, attachment_key, ou_address, policy_address
+from blueprints.organization import MANAGED_POLICY_TYPES
 from bootstrap.aws.retry import error_code
 from bootstrap.aws.session import Sessions
 from bootstrap.guardrails.packing import SHORT_NAMES
+from bootstrap.names import ROOT_ADDRESS, attachment_key, ou_address, policy_address
 from bootstrap.observed import Finding, ObservedResource, ObservedState
 from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, MANAGED_TAG, DesiredState, Resource
 

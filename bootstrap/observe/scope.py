@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from blueprints.accounts import account_address
 from bootstrap.aws.session import Sessions
+from bootstrap.names import account_address
 from bootstrap.observed import Finding, ObservedResource, ObservedState
 from bootstrap.resources import GLOBAL, DesiredState, Location, Resource
 from bootstrap.spec.model import MANAGEMENT

@@ -9,9 +9,10 @@ from __future__ import annotations
 import graphlib
 from typing import Any
 
-from blueprints.organization import ROOT_ADDRESS, ROOT_ID_VALUE, attachment_key
+from blueprints.organization import ROOT_ID_VALUE
 from bootstrap.changes import Action, Change, Note, Plan, PropertyDiff
 from bootstrap.guardrails.packing import PER_TARGET_LIMITS, SHORT_NAMES
+from bootstrap.names import ROOT_ADDRESS, attachment_key
 from bootstrap.observed import ObservedResource, ObservedState
 from bootstrap.plan.guards import break_glass_notes
 from bootstrap.plan.normalize import equivalent

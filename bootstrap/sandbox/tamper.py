@@ -11,11 +11,8 @@ from typing import Any
 
 import boto3
 
-from blueprints.accounts import account_address
-from blueprints.organization import policy_address
-from blueprints.roles import BREAK_GLASS, role_address
-from blueprints.trail import TRAIL_ADDRESS
 from bootstrap.guardrails.packing import policy_name
+from bootstrap.names import BREAK_GLASS, TRAIL_ADDRESS, account_address, policy_address, role_address
 from bootstrap.spec.log_archive import logging_enabled, trail_name
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 

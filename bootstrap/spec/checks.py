@@ -161,7 +161,7 @@ def _name_clashes(spec: LandingZoneSpec) -> list[Problem]:
     """OU paths or account names that differ only in case or punctuation reduce to the same logical id
     (`Workloads/Prod`, `Workloads-Prod` -> OuWorkloadsProd) or SCP name: the desired state could not be
     built, so refuse the spec here with a clear message instead."""
-    from blueprints.common import logical_id  # the names the blueprints derive, kept in one place
+    from bootstrap.names import logical_id
 
     problems: list[Problem] = []
     entry_of: dict[str, int] = {}

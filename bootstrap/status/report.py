@@ -13,11 +13,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.markup import escape
 
-from blueprints.accounts import account_address
 from bootstrap.aws.retry import error_code
 from bootstrap.aws.session import Sessions
 from bootstrap.desired import desired_state
 from bootstrap.errors import AwsError
+from bootstrap.names import account_address
 from bootstrap.observe.organizations import observe_organizations
 from bootstrap.render.steps import ManualStep, manual_steps
 from bootstrap.spec.model import LandingZoneSpec

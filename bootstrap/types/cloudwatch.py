@@ -13,6 +13,7 @@ from typing import Any
 
 from bootstrap.aws.retry import with_retries
 from bootstrap.changes import Change
+from bootstrap.names import ALARMS_ADDRESS
 from bootstrap.observed import Finding, ObservedResource
 from bootstrap.resources import Resource
 from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
@@ -58,7 +59,7 @@ def read_alarms(scope: ReadScope, resources: list[Resource]) -> dict[str, Observ
     unknown = sorted(set(live) - names)
     if unknown:
         scope.findings.append(
-            Finding("logging/alarms", f"alarms named like the toolkit's but not in the spec, left alone: {unknown}")
+            Finding(ALARMS_ADDRESS, f"alarms named like the toolkit's but not in the spec, left alone: {unknown}")
         )
     return found
 

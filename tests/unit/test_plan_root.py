@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from blueprints.organization import attachment_key
 from bootstrap.changes import Action, Plan
 from bootstrap.desired import desired_state
+from bootstrap.names import attachment_key
 from bootstrap.observed import ObservedResource, ObservedState
 from bootstrap.plan.diff import make_plan
 from bootstrap.plan.refs import UNKNOWN
