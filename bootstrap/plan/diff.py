@@ -184,10 +184,15 @@ def _diff_one(
             Action.UPDATE,
             live.physical_id,
             diffs=tuple(updates),
-            reason=_renamed(resource, live) or _adopted(resource, live),
+            reason=_renamed(resource, live) or _adopted(resource, live) or _explained(rule, live),
             before=dict(live.properties),
         ), notes
     return None, notes
+
+
+def _explained(rule: TypeRule, live: ObservedResource) -> str:
+    """What the type says an update of this live object will do beyond its diffs (`TypeRule.explain`)."""
+    return rule.explain(live.properties) if rule.explain is not None else ""
 
 
 def _desired_value(resource: Resource, name: str) -> Any:

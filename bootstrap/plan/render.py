@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
-from bootstrap.changes import Action, Change, Plan
+from bootstrap.changes import Action, Change, Plan, PropertyDiff
+from bootstrap.plan.delta import cut_at_change, describe, text
+from bootstrap.types.registry import rule_for
 
 _STYLE = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red", Action.REPLACE: "magenta"}
 _NOTE_STYLE = {"info": "dim", "warning": "yellow", "error": "bold red"}
-
-
-def short(value: Any, limit: int = 100) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), sort_keys=True)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _named(value: Any, labels: dict[str, str]) -> str:
     """A value as people read it: live ids get their name beside them (`ou-ab12-cd34 (OU Security)`)."""
     if isinstance(value, str) and value in labels:
         return f"{value} ({labels[value]})"
-    return short(value)
+    return text(value)
 
 
 def print_plan(plan: Plan, console: Console, *, allow_destroy: bool = False) -> None:
@@ -67,27 +63,30 @@ def _print_change(change: Change, console: Console, labels: dict[str, str]) -> N
         f"  [{style}]{change.action.symbol:>3}[/] {escape(change.address)}{escape(ident)}"
         f"  [dim]{escape(change.type)}[/]{reason}"
     )
-    if change.action is Action.CREATE:
-        return
-    for diff in change.diffs:
-        if isinstance(diff.before, list) and isinstance(diff.after, list):
-            removed = [v for v in diff.before if v not in diff.after]
-            added = [v for v in diff.after if v not in diff.before]
-            parts = [f"[red]-{escape(_named(v, labels))}[/]" for v in removed] + [
-                f"[green]+{escape(_named(v, labels))}[/]" for v in added
-            ]
-            console.print(f"        {escape(diff.name)}: {' '.join(parts)}")
-        elif isinstance(diff.before, dict) and isinstance(diff.after, dict):
-            console.print(f"        {escape(diff.name)}: {escape(_dict_delta(diff.before, diff.after))}")
-        else:
-            before, after = escape(_named(diff.before, labels)), escape(_named(diff.after, labels))
-            console.print(f"        {escape(diff.name)}: {before} → {after}")
+    for diff in change.diffs if change.action is not Action.CREATE else _shown_on_create(change):
+        console.print(f"        {escape(diff.name)}: {escape(_diff_text(diff.before, diff.after, labels))}")
 
 
-def _dict_delta(before: dict[str, Any], after: dict[str, Any]) -> str:
-    """Describe how two policy documents differ: statements by Sid, else a size change."""
-    b = {s.get("Sid", i): s for i, s in enumerate(before.get("Statement", []))}
-    a = {s.get("Sid", i): s for i, s in enumerate(after.get("Statement", []))}
-    parts = [f"-{k}" for k in b if k not in a] + [f"+{k}" for k in a if k not in b]
-    parts += [f"~{k}" for k in a if k in b and a[k] != b[k]]
-    return "statements " + ", ".join(str(p) for p in parts) if parts else "document differs"
+def _shown_on_create(change: Change) -> list[PropertyDiff]:
+    """What a reviewer needs to see of a new object (a new account's e-mail and OU), not every property."""
+    shown = rule_for(change.type).shown_on_create
+    return [d for d in change.diffs if d.name in shown]
+
+
+def _diff_text(before: Any, after: Any, labels: dict[str, str]) -> str:
+    if isinstance(before, list) and isinstance(after, list) and _plain(before) and _plain(after):
+        removed = [f"-{_named(v, labels)}" for v in before if v not in after]
+        added = [f"+{_named(v, labels)}" for v in after if v not in before]
+        return " ".join(removed + added) or "reordered"
+    if before is None and isinstance(after, list) and _plain(after):
+        return " ".join(f"+{_named(v, labels)}" for v in after)
+    if isinstance(before, dict | list) or isinstance(after, dict | list):
+        return describe(before, after)
+    if isinstance(before, str) and isinstance(after, str) and before not in labels and after not in labels:
+        cut_before, cut_after = cut_at_change(before, after)
+        return f"{cut_before} → {cut_after}"
+    return f"{_named(before, labels)} → {_named(after, labels)}"
+
+
+def _plain(values: list[Any]) -> bool:
+    return all(isinstance(v, str | int | float | bool) for v in values)

@@ -11,7 +11,7 @@ the apply engine's context), so that this package depends on nothing above it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -41,6 +41,11 @@ class TypeRule:
     guarded_by_break_glass: bool = False
     """Its settings may be reserved to the break-glass role by a live bucket policy (the log bucket's): an
     update then carries a note saying who can apply it (`bootstrap.plan.guards`)."""
+    shown_on_create: frozenset[str] = frozenset()
+    """Properties the plan shows on a create, for a reviewer (a new account's e-mail and OU)."""
+    explain: Callable[[Mapping[str, Any]], str] | None = None
+    """Says, from the live properties, what an update will do beyond the diffs (a key pending deletion: "apply
+    cancels the deletion"); the plan shows it as the change's reason."""
     destroys_on_create: bool = False
     """Creating it removes something that exists (a default VPC's removal is the creation of its absence):
     such a create is destructive in the plan's sense, as a delete is."""

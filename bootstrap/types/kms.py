@@ -17,6 +17,7 @@ keys to another.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -273,6 +274,16 @@ def tag_key(client: ClientFor, where: Location, key_id: str, tags: dict[str, str
     )
 
 
+def explain_key_state(live: Mapping[str, Any]) -> str:
+    """A key that is not simply enabled: say what its state is and what apply does about it."""
+    state = live.get("KeyState")
+    if state == "PendingDeletion":
+        return "KeyState PendingDeletion: apply cancels the deletion and enables the key"
+    if state == "Disabled":
+        return "KeyState Disabled: apply enables the key"
+    return ""
+
+
 TYPES = (
     ResourceType(
         KEY,
@@ -282,6 +293,7 @@ TYPES = (
             ),
             replace_on=frozenset({"KeySpec", "KeyUsage", "MultiRegion"}),
             deletable=False,
+            explain=explain_key_state,
         ),
         KeyHandler(),
         read_keys,

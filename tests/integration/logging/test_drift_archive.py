@@ -103,6 +103,7 @@ def test_a_key_scheduled_for_deletion_is_rescued(
     assert [(c.address, [(d.name, d.before, d.after) for d in c.diffs]) for c in live.plan.changes] == [
         ("logging/key/logs", [("Enabled", False, True)])
     ]
+    assert live.plan.changes[0].reason == "KeyState PendingDeletion: apply cancels the deletion and enables the key"
     apply(applied, sessions)
     assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
     assert plan_live(applied, sessions)[0].plan.empty
