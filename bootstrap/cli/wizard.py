@@ -23,7 +23,7 @@ from bootstrap.spec.answers import (
     Answers,
 )
 from bootstrap.spec.log_archive import DEFAULT_ACCOUNT
-from bootstrap.spec.model import MANAGEMENT, _ou_path, _region, _slug
+from bootstrap.spec.types import MANAGEMENT, _ou_path, _region, _slug
 
 COMMON_REGIONS = [
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2", "eu-west-3",
