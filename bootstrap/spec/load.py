@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from bootstrap.errors import SpecError
-from bootstrap.spec.messages import dotted, validation_error
+from bootstrap.spec.messages import validation_error
 from bootstrap.spec.model import LandingZoneSpec
-from bootstrap.spec.yamlread import MAX_BYTES, Document, decode, read_yaml
+from bootstrap.spec.yamlread import MAX_BYTES, Document, decode, dotted, read_yaml
 
 
 def read_text(path: Path, what: str = "spec", missing_fix: str = "") -> str:

@@ -19,6 +19,7 @@ from bootstrap.spec.types import MANAGEMENT, principal_account
 Problem = tuple[tuple[str | int, ...], str, str]
 """(field path, message, fix), turned into `checks.Problem` by `check_spec`."""
 
+
 def logging_enabled(spec: LandingZoneSpec) -> bool:
     """Whether the spec builds this layer: asked for, and its account is declared.
 

@@ -20,6 +20,7 @@ LOG_GROUP_RETENTION_DAYS = (
 
 DEFAULT_ACCOUNT = "log-archive"
 
+
 class ObjectLockSpec(Model):
     """Object Lock of the log bucket. It can only be turned on when the bucket is created, never off."""
 

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from bootstrap.errors import SpecError
-from bootstrap.spec.yamlread import Document, Loc
+from bootstrap.spec.yamlread import Document, Loc, dotted
 
 
 def validation_error(err: ValidationError, doc: Document, filename: str, root: type[BaseModel]) -> SpecError:
@@ -31,13 +31,6 @@ def validation_error(err: ValidationError, doc: Document, filename: str, root: t
         if fix not in fixes:
             fixes.append(fix)
     return SpecError("\n".join(lines), " ".join(fixes))
-
-
-def dotted(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
 
 
 def _loc(item: Any) -> Loc:
@@ -61,7 +54,7 @@ def _yaml_reading(value: Any, raw: str) -> str:
     return f"YAML reads the unquoted {raw} as a {type(value).__name__}"
 
 
-def _explain(item: Any, loc: Loc, doc: Document, root: type[BaseModel]) -> tuple[str, str]:  # noqa: C901, PLR0911, PLR0912
+def _explain(item: Any, loc: Loc, doc: Document, root: type[BaseModel]) -> tuple[str, str]:
     kind = str(item["type"])
     value = item.get("input")
     ctx = item.get("ctx") or {}

@@ -29,6 +29,7 @@ from bootstrap.spec.types import principal_account
 from bootstrap.spec.types import rule_error as rule_error
 from bootstrap.spec.values import email_problem
 
+
 def _second(values: list[str]) -> int | None:
     """Index of the first value that repeats an earlier one (the entry to point the user at)."""
     seen: set[str] = set()

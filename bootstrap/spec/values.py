@@ -90,7 +90,10 @@ def bucket_problem(value: str) -> str | None:
     if not 3 <= len(value) <= 63:
         return f"'{value}' is {len(value)} characters; S3 bucket names are 3-63"
     if not _BUCKET.fullmatch(value):
-        return f"'{value}' is not an S3 bucket name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit"
+        return (
+            f"'{value}' is not an S3 bucket name: lowercase letters, digits, '-' and '.', starting and ending "
+            "with a letter or digit"
+        )
     if ".." in value:
         return f"'{value}' has two adjacent periods, which S3 refuses"
     if _is_ip_address(value):

@@ -64,8 +64,7 @@ def decode(data: bytes, filename: str) -> str:
         line = data[: err.start].count(b"\n") + 1
         raise SpecError(
             f"{filename}:{line}: the file is not UTF-8 text (byte 0x{data[err.start]:02x} on line {line})",
-            "Save the file as UTF-8 (in most editors: Save with Encoding, UTF-8) and write any accented "
-            "letters again.",
+            "Save the file as UTF-8 (in most editors: Save with Encoding, UTF-8) and write any accented letters again.",
         ) from None
 
 
@@ -116,7 +115,7 @@ class _Builder:
     """Builds plain data from the event stream with an explicit stack (no recursion on deep nesting)."""
 
     def __init__(self, loader: yaml.SafeLoader, filename: str) -> None:
-        self.loader = loader
+        self.loader: Any = loader  # PyYAML's event and resolver methods are untyped
         self.filename = filename
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
@@ -146,7 +145,7 @@ class _Builder:
         return self.doc
 
     def handle(self, event: yaml.Event) -> None:
-        line = event.start_mark.line + 1
+        line = event.start_mark.line + 1 if event.start_mark is not None else 1
         if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             self.close()
             return
@@ -191,11 +190,11 @@ class _Builder:
         if tag == _MERGE and frame is not None and isinstance(frame.container, dict) and frame.key is _NO_KEY:
             frame.key, frame.key_line = _MERGE_KEY, line
             return
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        node = yaml.ScalarNode(tag, event.value, style=event.style)
         if tag == "tag:yaml.org,2002:int" and len(event.value) > MAX_NUMBER_CHARS:
             raise self.fail(
                 line,
-                f"a number of {len(event.value):,} characters",
+                f"{self.next_field()}: a number of {len(event.value):,} digits",
                 "No field of the spec takes a number this long: check the value on this line.",
             )
         constructor = self.loader.yaml_constructors.get(tag)
@@ -254,11 +253,19 @@ class _Builder:
         self.doc.lines[loc] = line
         return loc
 
+    def next_field(self) -> str:
+        """The field path the next value goes to, for messages about a value not placed yet."""
+        if not self.stack:
+            return "(top level)"
+        frame = self.stack[-1]
+        if isinstance(frame.container, list):
+            return dotted((*frame.loc, len(frame.container)))
+        if frame.key is _NO_KEY or frame.key is _MERGE_KEY:
+            return dotted(frame.loc)
+        return dotted((*frame.loc, str(frame.key)))
+
     def place(self, loc: Loc) -> str:
-        out = ""
-        for part in loc:
-            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-        return f"the key '{out}'"
+        return f"the key '{dotted(loc)}'"
 
     def close(self) -> None:
         frame = self.stack.pop()
@@ -274,11 +281,16 @@ class _Builder:
             sources = value if isinstance(value, list) else [value]
             for source in sources:
                 if not isinstance(source, dict):
-                    raise self.fail(
-                        line, "'<<' merges mappings only", "Point '<<' at a mapping (&name on a mapping)."
-                    )
+                    raise self.fail(line, "'<<' merges mappings only", "Point '<<' at a mapping (&name on a mapping).")
                 for key, item in source.items():
                     frame.container.setdefault(key, item)
+
+
+def dotted(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
 
 
 _GENERIC_FIX = "Check the indentation (spaces only), the quotes and the brackets on that line and the one above."
@@ -294,9 +306,9 @@ def _open_quote(text: str, err: yaml.MarkedYAMLError) -> int | None:
         for token in yaml.scan(text, Loader=_Loader):
             if token.start_mark.line > err.problem_mark.line:
                 break
-            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'"):
-                if token.start_mark.line < token.end_mark.line == err.problem_mark.line:
-                    found = token.start_mark.line
+            quoted = isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
+            if quoted and token.start_mark.line < token.end_mark.line == err.problem_mark.line:
+                found = token.start_mark.line
     except yaml.YAMLError:
         pass
     return found
@@ -332,13 +344,13 @@ def _plain_error(err: yaml.MarkedYAMLError, filename: str, open_quote: int | Non
         fix = f"Close it with '{']' if bracket == '[' else '}'}' and separate the items with ', '."
     elif "mapping values are not allowed" in problem:
         message = "a ': ' inside a value, where YAML does not expect a new key"
-        fix = "Quote the whole value (\"...\"), or put the key on a line of its own."
+        fix = 'Quote the whole value ("..."), or put the key on a line of its own.'
     elif "\t" in line_text[: len(line_text) - len(line_text.lstrip())] or "\\t" in problem:
         message = "a tab character; YAML indents with spaces only"
         fix = "Replace the tabs on this line with spaces."
     elif "cannot start any token" in problem:
         message = "a value starts with a character YAML reserves (such as @, ` or %)"
-        fix = "Quote the value (\"...\")."
+        fix = 'Quote the value ("...").'
     elif "could not find expected ':'" in problem or "simple key" in context:
         mark = err.context_mark or mark
         message = "a line that is neither 'key: value' nor a list item '- value'"
