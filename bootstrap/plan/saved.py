@@ -146,6 +146,15 @@ def check_plan_matches_spec(saved: Plan, digest: str, management_account_id: str
 def plan_from_json(text: str, source: str) -> Plan:
     try:
         data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(
+            f"{source}: not a plan file made by `bootstrap plan --out` (not JSON: line {err.lineno})", _REMAKE
+        ) from None
+    except RecursionError:
+        raise InputError(
+            f"{source}: not a plan file made by `bootstrap plan --out` (nested too deeply)", _REMAKE
+        ) from None
+    try:
         if not isinstance(data, dict):
             raise TypeError("the file is not a JSON object")
         if data.get("format_version") != FORMAT_VERSION:
