@@ -7,6 +7,7 @@ YAML. `init --answers` files go through the same reader and the same messages (`
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from pydantic import ValidationError
 from bootstrap.errors import SpecError
 from bootstrap.spec.messages import validation_error
 from bootstrap.spec.model import LandingZoneSpec
-from bootstrap.spec.yamlread import MAX_BYTES, Document, decode, dotted, read_yaml
+from bootstrap.spec.yamlread import MAX_BYTES, Document, decode, dotted, read_yaml, too_big
 
 
 def read_text(path: Path, what: str = "spec", missing_fix: str = "") -> str:
@@ -23,6 +24,8 @@ def read_text(path: Path, what: str = "spec", missing_fix: str = "") -> str:
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
+            if len(data) > MAX_BYTES:  # never read the rest of a huge file
+                raise too_big(os.fstat(handle.fileno()).st_size, str(path))
     except FileNotFoundError:
         raise SpecError(f"{path}: no such {what} file", missing_fix or "Check the path.") from None
     except IsADirectoryError:

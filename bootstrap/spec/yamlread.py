@@ -50,14 +50,17 @@ class Document:
         return self.lines.get(loc, 1)
 
 
+def too_big(size: int, filename: str) -> SpecError:
+    return SpecError(
+        f"{filename}: the file is {size / 1024 / 1024:.1f} MB; a spec may be at most {MAX_BYTES // 1024 // 1024} MB",
+        "Check that this is the right file: a landing zone of thousands of accounts fits in a few hundred KB.",
+    )
+
+
 def decode(data: bytes, filename: str) -> str:
     """UTF-8 text of a file's bytes, refused with the line of the first byte that is not UTF-8."""
     if len(data) > MAX_BYTES:
-        raise SpecError(
-            f"{filename}: the file is {len(data) / 1024 / 1024:.1f} MB; a spec may be at most "
-            f"{MAX_BYTES // 1024 // 1024} MB",
-            "Check that this is the right file: a landing zone of thousands of accounts fits in a few hundred KB.",
-        )
+        raise too_big(len(data), filename)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -71,7 +74,7 @@ def decode(data: bytes, filename: str) -> str:
 def read_yaml(text: str, filename: str) -> Document:
     """Parse `text` once into a `Document`; every problem is a `SpecError` naming the file and line."""
     if len(text) > MAX_BYTES:
-        decode(text.encode("utf-8", "surrogatepass"), filename)  # the same message as for a file
+        raise too_big(len(text.encode("utf-8", "surrogatepass")), filename)
     bad = _NOT_PRINTABLE.search(text)
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1
