@@ -72,14 +72,14 @@ def _explain(item: Any, loc: Loc, doc: Document, root: type[BaseModel]) -> tuple
         )
     if kind == "missing":
         return "required field is missing", f"Add {where}."
+    if value is None and kind.endswith("_type"):
+        return "the value is empty", f"Write a value after '{loc[-1] if loc else ''}:', or remove the line."
     if kind == "string_type":
         if raw is not None:
             return (
                 f"{_yaml_reading(value, raw)}; this field takes text",
                 f'Quote the value exactly as written: {loc[-1]}: "{raw}".',
             )
-        if value is None:
-            return "the value is empty; this field takes text", f"Write a value after '{loc[-1]}:'."
         return f"this field takes text, not a {_kind(value)}", f"Write {where} as text in quotes."
     if kind in ("int_type", "int_parsing", "int_from_float", "float_type"):
         if isinstance(value, bool) and raw is not None:

@@ -193,6 +193,9 @@ class _Builder:
         if tag == _MERGE and frame is not None and isinstance(frame.container, dict) and frame.key is _NO_KEY:
             frame.key, frame.key_line = _MERGE_KEY, line
             return
+        if frame is not None and isinstance(frame.container, dict) and frame.key is _NO_KEY:
+            self.add(event.value, line, event.anchor)  # a key is the text as written: `on:` is "on", not true
+            return
         node = yaml.ScalarNode(tag, event.value, style=event.style)
         if tag == "tag:yaml.org,2002:int" and len(event.value) > MAX_NUMBER_CHARS:
             raise self.fail(

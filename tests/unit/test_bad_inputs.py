@@ -21,6 +21,7 @@ import pytest
 from bootstrap.cli import app
 from bootstrap.plan.saved import check_plan_matches_spec, plan_from_json
 from bootstrap.spec.load import parse_spec
+from bootstrap.spec.yamlread import read_yaml
 from bootstrap.workflow import spec_digest
 from tests.unit.bad_input_table import BASE, CASES, RAW_LIBRARY_WORDS, Case, edit, plan_json
 
@@ -129,6 +130,11 @@ def test_the_counters_see_a_real_call(tmp_path: Path, aws_calls: Calls, capsys: 
 GOOD: dict[str, Callable[[str], str]] = {
     "an account id written as the console shows it": lambda t: edit('"123456789012"', '"1234-5678-9012"', t),
     "a region newer than the common list": lambda t: edit("    - eu-west-1\n", "    - mx-central-1\n", t),
+    "an anchor and its alias": lambda t: edit(
+        "  - path: Sandbox\n",
+        "  - path: Sandbox\n    guardrails: *security\n",
+        edit("  - path: Security\n    guardrails:\n", "  - path: Security\n    guardrails: &security\n", t),
+    ),
     "a merge key": lambda t: (
         t + "logging:\n  object_lock: &lock\n    days: 30\n  data_events:\n    <<: {s3_objects: true}\n"
     ),
@@ -183,3 +189,10 @@ def test_the_saved_plan_rows_start_from_a_plan_apply_accepts() -> None:
     checked = parse_spec(BASE)
     check_plan_matches_spec(saved, spec_digest(checked), checked.organization.management_account_id, "plan.json")
     assert json.loads(plan_json())["changes"] == []
+
+
+def test_the_yaml_reader_keeps_what_yaml_means() -> None:
+    """Merge keys, anchors and aliases as PyYAML reads them; keys as written; lines of every field."""
+    doc = read_yaml("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\non: [*b]\n", "f.yaml")
+    assert doc.data == {"base": {"x": 1, "y": 2}, "other": {"x": 1, "y": 3}, "on": [{"x": 1, "y": 2}]}
+    assert (doc.line(("other", "y")), doc.line(("on",)), doc.line(("other", "x"))) == (4, 5, 2)
