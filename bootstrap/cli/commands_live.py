@@ -16,8 +16,9 @@ from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_
 from bootstrap.console import apply_reporter, make_consoles, print_stats, reading
 from bootstrap.errors import Cancelled, InputError, SafetyError
 from bootstrap.plan.render import print_plan
-from bootstrap.plan.saved import plan_from_json, plan_to_json
-from bootstrap.workflow import apply_changes, check_saved_plan, journal_for, plan_live
+from bootstrap.plan.saved import check_plan_matches_spec, plan_to_json, read_plan_file
+from bootstrap.spec.flags import check_output_file
+from bootstrap.workflow import apply_changes, check_saved_plan, journal_for, plan_live, spec_digest
 
 EXIT_NO_CHANGES = 0
 EXIT_ERROR = 1
@@ -49,6 +50,8 @@ def plan(
     options: GlobalOptions = ctx.obj
     out, err = make_consoles()
     checked = read_spec(spec)
+    if out_file is not None:
+        check_output_file(out_file, "--out")
     sessions = options.sessions(checked)
     started = time.monotonic()
     with on_interrupt("plan interrupted while reading live state", ONLY_READS), reading(err):
@@ -89,10 +92,8 @@ def apply(
     checked = read_spec(spec)
     saved = None
     if plan_file is not None:
-        try:
-            saved = plan_from_json(plan_file.read_text(encoding="utf-8"), str(plan_file))
-        except OSError as exc:
-            raise InputError(f"{plan_file}: cannot read the plan: {exc.strerror}", "Check the path.") from None
+        saved = read_plan_file(plan_file)
+        check_plan_matches_spec(saved, spec_digest(checked), checked.organization.management_account_id, str(plan_file))
     journal = journal_for(spec)
     last = journal.last_run()
     if last is not None and last.status != "complete":

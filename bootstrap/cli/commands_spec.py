@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
@@ -16,11 +15,14 @@ from bootstrap.cli.interrupts import interruptible, on_interrupt
 from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_spec
 from bootstrap.console import make_consoles
 from bootstrap.errors import InputError
-from bootstrap.spec import log_archive
+from bootstrap.spec import log_archive, values
 from bootstrap.spec.answers import Answers, render_spec_yaml
-from bootstrap.spec.load import parse_spec
+from bootstrap.spec.flags import check_output_file, check_output_folder
+from bootstrap.spec.load import load_answers_data, parse_spec
+from bootstrap.spec.messages import validation_error
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.spec.roles import principal_pattern
+from bootstrap.spec.yamlread import Document
 
 
 def register(app: typer.Typer) -> None:
@@ -78,31 +80,32 @@ def _with_operator(answers: Answers, options: GlobalOptions) -> Answers:
     return answers.model_copy(update={"operators": [principal]})
 
 
-def _answers_from_file(path: Path) -> dict[str, object]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InputError(f"{path}: cannot read the answers file: {err.strerror}", "Check the path.") from None
-    except yaml.YAMLError as err:
-        raise InputError(f"{path}: not valid YAML: {err}", "Fix the answers file.") from None
-    if not isinstance(data, dict):
-        raise InputError(
-            f"{path}: answers must be a mapping of question to answer",
-            f"Known keys: {', '.join(Answers.model_fields)}.",
-        )
-    return data
+def _answers_from_file(path: Path) -> tuple[dict[str, object], Document]:
+    data, doc = load_answers_data(path)
+    return dict(data), doc
 
 
-def _answers(data: dict[str, object], source: str) -> Answers:
+def _answers(data: dict[str, object], source: str, doc: Document | None = None) -> Answers:
     try:
         return Answers.model_validate(data)
     except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {str(e['msg']).removeprefix('Value error, ')}"
-            for e in err.errors()
-        )
-        known = ", ".join(Answers.model_fields)
-        raise InputError(f"{source}: {problems}", f"Fix the answers; known keys: {known}.") from None
+        raise validation_error(err, doc or Document(data), source, Answers) from None
+
+
+def _placeholder_id(data: dict[str, object]) -> str:
+    """A management account id to check answers with before asking AWS for the real one: the account of
+    the first operator if there is one (operators must belong to it), else zeros."""
+    operators = data.get("operators")
+    first = operators[0] if isinstance(operators, list) and operators else None
+    if isinstance(first, str) and first.count(":") >= 5 and values.ACCOUNT_ID.fullmatch(first.split(":")[4]):
+        return first.split(":")[4]
+    return "000000000000"
+
+
+def _check_whole_spec(answers: Answers, spec: Path, source: str) -> None:
+    """The spec these answers make must validate before any AWS call: `init` never writes a spec that
+    `validate` would reject, and bad input never costs a call."""
+    parse_spec(render_spec_yaml(answers), f"{spec} (made from {source})")
 
 
 def init(
@@ -117,6 +120,15 @@ def init(
 ) -> None:
     """Ask the questions that matter and write a commented landing-zone.yaml."""
     options: GlobalOptions = ctx.obj
+    check_output_file(spec, "--spec")
+    if management_account_id is not None:
+        try:
+            management_account_id = values.account_id(management_account_id.strip())
+        except ValueError as err:
+            raise InputError(
+                f"--management-account-id: {err}",
+                "Pass the 12-digit id of the management account, for example --management-account-id 123456789012.",
+            ) from None
     out, _ = make_consoles()
     with on_interrupt("init interrupted", "no spec was written"):
         text = _spec_text(
@@ -157,15 +169,18 @@ def _spec_text(
         if not questionary.confirm(f"{spec} exists. Overwrite it?", default=False).ask():
             return None
     if answers is not None:
-        data = _answers_from_file(answers)
-        # Check every answer before asking AWS anything: bad input never costs a call.
-        _answers({**data, "management_account_id": data.get("management_account_id") or "000000000000"}, str(answers))
+        data, doc = _answers_from_file(answers)
+        # Check every answer, and the spec they make, before asking AWS anything: bad input never costs a call.
+        if management_account_id is not None and "management_account_id" not in data:
+            data["management_account_id"] = management_account_id
+        checked = _answers({"management_account_id": _placeholder_id(data), **data}, str(answers), doc)
+        _check_whole_spec(checked, spec, str(answers))
         default_account = management_account_id or (
             None if "management_account_id" in data else caller_account_id(options)
         )
         if "management_account_id" not in data and default_account:
             data["management_account_id"] = default_account
-        result = _answers(data, str(answers))
+        result = _answers(data, str(answers), doc)
     elif defaults:
         default_account = management_account_id or caller_account_id(options)
         if not default_account:
@@ -234,6 +249,7 @@ def render(
 
     out, _ = make_consoles()
     checked = read_spec(spec)
+    check_output_folder(output, "--output")
     written = render_artifacts(checked, output)
     by_folder: dict[str, int] = {}
     for path in written:

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from bootstrap.aws.session import AwsTarget, Sessions
+from bootstrap.spec.flags import check_global_flags
 from bootstrap.spec.load import load_spec
 from bootstrap.spec.model import LandingZoneSpec
 
@@ -33,7 +34,12 @@ class GlobalOptions:
     endpoint_url: str | None = None
     debug: bool = False
 
+    def __post_init__(self) -> None:
+        """Malformed global flags are bad input: refused (exit 2) before any command runs."""
+        check_global_flags(self.region, self.endpoint_url)
+
     def target(self) -> AwsTarget:
+        check_global_flags(None, self.endpoint_url, environment=True)  # AWS_ENDPOINT_URL: read when calling AWS
         return AwsTarget(profile=self.profile, region=self.region, endpoint_url=self.endpoint_url)
 
     def sessions(self, spec: LandingZoneSpec) -> Sessions:

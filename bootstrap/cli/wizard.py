@@ -6,7 +6,6 @@ job, so a cancelled wizard (Ctrl-C) writes nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +14,7 @@ from pydantic import ValidationError
 
 from bootstrap.errors import Cancelled, InputError
 from bootstrap.guardrails.library import load_library
+from bootstrap.spec import values
 from bootstrap.spec.answers import (
     DEFAULT_ACCOUNTS,
     DEFAULT_OUS,
@@ -23,7 +23,7 @@ from bootstrap.spec.answers import (
     Answers,
 )
 from bootstrap.spec.log_archive import DEFAULT_ACCOUNT
-from bootstrap.spec.model import MANAGEMENT, _ou_path, _region, _slug
+from bootstrap.spec.types import MANAGEMENT, _ou_path, _region, _slug
 
 COMMON_REGIONS = [
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2", "eu-west-3",
@@ -46,14 +46,15 @@ def _check(fn: Callable[[str], Any]) -> Callable[[str], bool | str]:
 
 
 def _account_id(text: str) -> str:
-    if not re.fullmatch(r"\d{12}", text):
-        raise ValueError("an account id is 12 digits")
-    return text
+    return values.account_id(text)  # ValueError: the message the prompt shows
 
 
 def _email_pattern(text: str) -> str:
-    if "{name}" not in text or not re.fullmatch(r"[^@\s]*\{name\}[^@\s]*@[A-Za-z0-9.-]+\.[A-Za-z]{2,}", text):
+    if "{name}" not in text:
         raise ValueError("an e-mail address containing {name}, e.g. aws+{name}@example.com")
+    problem = values.email_problem(text.replace("{name}", "ab"))
+    if problem is not None:
+        raise ValueError(f"with {{name}} filled in, {problem}")
     return text
 
 

@@ -7,6 +7,7 @@ loading it back, so `init` can never write a spec that `validate` would reject.
 
 from __future__ import annotations
 
+import difflib
 from importlib import resources
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from bootstrap.guardrails.library import load_library
 from bootstrap.spec.model import MANAGEMENT, ROOT, AccountId, Model, OuPath, PrincipalPattern, Region, Slug
+from bootstrap.spec.types import EmailPattern, rule_error, value_error
 
 DEFAULT_OUS = ["Security", "Infrastructure", "Workloads/Prod", "Workloads/NonProd", "Sandbox", "Suspended"]
 SUSPENDED = "Suspended"
@@ -48,9 +50,7 @@ class Answers(Model):
     management_account_id: AccountId
     home_region: Region = "us-east-1"
     allowed_regions: Annotated[list[Region], Field(min_length=1)] = ["us-east-1", "us-west-2"]
-    account_email_pattern: str = Field(
-        "aws+{name}@example.com", pattern=r"^[^@\s]*\{name\}[^@\s]*@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
-    )
+    account_email_pattern: EmailPattern = "aws+{name}@example.com"
     organizational_units: list[OuPath] = Field(default_factory=lambda: list(DEFAULT_OUS))
     accounts: list[AccountAnswer] = Field(default_factory=lambda: list(DEFAULT_ACCOUNTS))
     guardrails: list[str] = Field(default_factory=default_guardrails)
@@ -70,17 +70,33 @@ class Answers(Model):
     @field_validator("guardrails")
     @classmethod
     def _known(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(load_library()))
+        library = sorted(load_library())
+        unknown = [gid for gid in value if gid not in library]
         if unknown:
-            raise ValueError(f"unknown guardrail(s) {', '.join(unknown)}; known: {', '.join(sorted(load_library()))}")
+            close = difflib.get_close_matches(unknown[0], library, n=1)
+            hint = f"Did you mean '{close[0]}'? " if close else ""
+            raise value_error(
+                f"unknown guardrail(s) {', '.join(unknown)}", f"{hint}Known guardrails: {', '.join(library)}."
+            )
         return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Answers:
         if self.home_region not in self.allowed_regions:
-            raise ValueError(f"home_region {self.home_region} must be one of allowed_regions")
-        if self.trail_account != MANAGEMENT and self.trail_account not in {a.name for a in self.accounts}:
-            raise ValueError(f"trail_account {self.trail_account} must be 'management' or one of accounts")
+            raise rule_error(
+                ("home_region",),
+                f"home_region {self.home_region} is not one of allowed_regions {self.allowed_regions}",
+                f"Add {self.home_region} to allowed_regions, or pick a home_region from them.",
+            )
+        names = [a.name for a in self.accounts]
+        if self.trail_account != MANAGEMENT and self.trail_account not in names:
+            close = difflib.get_close_matches(self.trail_account, names, n=1)
+            hint = f"Did you mean '{close[0]}'? " if close else ""
+            raise rule_error(
+                ("trail_account",),
+                f"trail_account {self.trail_account} is neither 'management' nor one of accounts",
+                f"{hint}Use 'management' or one of: {', '.join(names)}.",
+            )
         return self
 
 

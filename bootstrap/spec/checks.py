@@ -145,15 +145,39 @@ LARGE_SCP_QUOTA = 10240
 """The SCP size AWS raises the quota to on request (the default is 5,120 characters)."""
 
 
+def repeated_guardrails(spec: LandingZoneSpec) -> list[str]:
+    """Guardrails attached to an OU that already inherits them from the Root or a parent OU: SCPs are
+    inherited, so the repeat protects nothing more and takes an attachment slot of that OU."""
+    found: list[str] = []
+    attached = {ROOT: set(spec.organization.root_guardrails)}
+    for ou in spec.organizational_units:
+        attached.setdefault(ou.path, set()).update(ou.guardrails)
+    for i, ou in enumerate(spec.organizational_units):
+        parts = ou.path.split("/")
+        above = [ROOT] + ["/".join(parts[:depth]) for depth in range(1, len(parts))]
+        for j, gid in enumerate(ou.guardrails):
+            holder = next((path for path in above if gid in attached.get(path, ())), None)
+            if holder is not None:
+                where = "the Root" if holder == ROOT else f"OU {holder}"
+                found.append(
+                    f"organizational_units[{i}].guardrails[{j}]: {gid} is already attached to {where}, which "
+                    f"{ou.path} inherits; repeating it wastes one of the OU's SCP attachment slots. Remove it "
+                    f"from {ou.path}."
+                )
+    return found
+
+
 def root_warnings(spec: LandingZoneSpec) -> list[str]:
     """What `validate` should point out about the Root's guardrails without refusing the spec."""
+    repeated = repeated_guardrails(spec)
     if ROOT_ROLES_GUARDRAIL in spec.organization.root_guardrails:
-        return []
+        return repeated
     return [
+        *repeated,
         f"organization.root_guardrails does not include {ROOT_ROLES_GUARDRAIL}: every guardrail exempts the "
         f"roles {spec.organization.bootstrap_role} and {spec.organization.break_glass_role} by name, and without "
         "it anyone allowed to create IAM roles in a member account could create or re-trust a role of that name "
-        f"and escape every guardrail. Add {ROOT_ROLES_GUARDRAIL} back to organization.root_guardrails."
+        f"and escape every guardrail. Add {ROOT_ROLES_GUARDRAIL} back to organization.root_guardrails.",
     ]
 
 

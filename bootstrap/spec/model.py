@@ -13,25 +13,21 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from bootstrap.spec.baseline import BaselineSpec
-from bootstrap.spec.log_archive import LoggingSpec
+from bootstrap.spec.logging_model import LoggingSpec
 from bootstrap.spec.types import MANAGEMENT as MANAGEMENT
 from bootstrap.spec.types import ROOT as ROOT
 from bootstrap.spec.types import AccountId as AccountId
 from bootstrap.spec.types import Email as Email
+from bootstrap.spec.types import EmailPattern as EmailPattern
 from bootstrap.spec.types import Model as Model
 from bootstrap.spec.types import OuPath as OuPath
 from bootstrap.spec.types import PrincipalPattern as PrincipalPattern
 from bootstrap.spec.types import Region as Region
 from bootstrap.spec.types import RoleName as RoleName
 from bootstrap.spec.types import Slug as Slug
-from bootstrap.spec.types import _ou_path as _ou_path
-from bootstrap.spec.types import _region as _region
-from bootstrap.spec.types import _slug as _slug
 from bootstrap.spec.types import principal_account
 from bootstrap.spec.types import rule_error as rule_error
-
-ROOT_ROLES_GUARDRAIL = "protect-landing-zone-roles"
-"""Attached at the root by default: without it, anyone could take an exempt role's name."""
+from bootstrap.spec.values import email_problem
 
 
 def _second(values: list[str]) -> int | None:
@@ -64,6 +60,18 @@ class PolicyLimits(Model):
         description="Attachment slots per OU already taken by policies the toolkit does not own "
         "(FullAWSAccess takes one). The live count is checked again at plan time.",
     )
+
+    @model_validator(mode="after")
+    def _a_slot_left(self) -> PolicyLimits:
+        if self.reserved_attachments >= self.scps_per_target:
+            raise rule_error(
+                ("reserved_attachments",),
+                f"reserved_attachments is {self.reserved_attachments}, which leaves none of the "
+                f"{self.scps_per_target} SCP slots per target (scps_per_target) for the landing zone's guardrails",
+                "Set organization.policy_limits.reserved_attachments to the number of policies you attach "
+                "yourself to every OU (1 for FullAWSAccess), below scps_per_target.",
+            )
+        return self
 
 
 class OrganizationSpec(Model):
@@ -138,6 +146,10 @@ class OrganizationSpec(Model):
         return self
 
 
+MAX_OUS = 1000
+"""Organizations' quota of OUs in one organization."""
+
+
 def _parent(path: str) -> str | None:
     return path.rsplit("/", 1)[0] if "/" in path else None
 
@@ -202,9 +214,8 @@ class LandingZoneSpec(Model):
 
     version: Literal[1] = 1
     organization: OrganizationSpec
-    account_email_pattern: str = Field(
-        description="Root e-mail of new accounts; '{name}' is replaced by the account name.",
-        pattern=r"^[^@\s]*\{name\}[^@\s]*@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$",
+    account_email_pattern: EmailPattern = Field(
+        description="Root e-mail of new accounts; '{name}' is replaced by the account name."
     )
     organizational_units: list[OrganizationalUnitSpec] = Field(default_factory=list)
     accounts: list[AccountSpec] = Field(default_factory=list)
@@ -230,6 +241,7 @@ class LandingZoneSpec(Model):
                 f"accounts lists {names[index]} more than once",
                 "Give each account a unique name, or remove the duplicate entry.",
             )
+        self._check_accounts()
         emails = [self.account_email(a).lower() for a in self.accounts]
         index = _second(emails)
         if index is not None:
@@ -242,6 +254,36 @@ class LandingZoneSpec(Model):
                 f"{self.accounts[first].name}); each AWS account needs its own root e-mail address.",
             )
         return self
+
+    def _check_accounts(self) -> None:
+        """Account ids appear once; the e-mail the pattern gives an account is one AWS accepts."""
+        ids = [a.id or f"(none {i})" for i, a in enumerate(self.accounts)]
+        index = _second(ids)
+        if index is not None:
+            first = ids.index(ids[index])
+            raise rule_error(
+                ("accounts", index, "id"),
+                f"accounts {self.accounts[first].name} and {self.accounts[index].name} both have the id {ids[index]}",
+                "Each entry is a different AWS account: correct the id of one of them, or remove the duplicate.",
+            )
+        if len(self.all_ou_paths()) > MAX_OUS:
+            raise rule_error(
+                ("organizational_units",),
+                f"the spec has {len(self.all_ou_paths())} OUs (parents included); an organization holds at most "
+                f"{MAX_OUS}",
+                "Use fewer OUs: group accounts by purpose, not one OU per team.",
+            )
+        for index, account in enumerate(self.accounts):
+            if account.email is not None:
+                continue
+            problem = email_problem(self.account_email(account))
+            if problem is not None:
+                raise rule_error(
+                    ("accounts", index, "name"),
+                    f"account_email_pattern gives account {account.name} the e-mail {problem}",
+                    f"Shorten account_email_pattern or the account name, or give account {account.name} an "
+                    "`email:` of its own.",
+                )
 
     def _check_renames(self) -> None:
         """A renamed OU's old path must be gone from the spec, and claimed by one OU only."""

@@ -12,70 +12,120 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from bootstrap.spec import values
+
 ROOT = "Root"
 """The spec's name for the organization root, usable as an account's `ou`."""
 
 MANAGEMENT = "management"
 """The location name of the management account."""
 
-_REGION = re.compile(r"^[a-z]{2}-[a-z]+-\d$")
-"""A region of the commercial partition (`aws`): the ARNs the toolkit writes all begin `arn:aws:`."""
-_OTHER_PARTITION = re.compile(r"^(?:[a-z]{2}-(?:gov|iso[a-z]?)-[a-z]+-\d|cn-[a-z]+-\d)$")
 _OU_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,48}[a-z0-9]$")
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
-_ROLE = re.compile(r"^[\w+=,.@-]{1,64}$")
-_PRINCIPAL = re.compile(r"^arn:aws:iam::(\d{12}):(?:role|user)/[A-Za-z0-9+=,.@_/*?-]{1,512}$")
+_PRINCIPAL = re.compile(r"^arn:aws:iam::([0-9]{12}):(?:role|user)/[A-Za-z0-9+=,.@_/*?-]{1,512}$")
+
+MAX_OU_DEPTH = 5
+"""Organizations nests OUs at most five levels below the root."""
+
+
+def value_error(message: str, fix: str) -> PydanticCustomError:
+    """A value that breaks a rule, with the fix for that rule (`load.py` shows it as the remediation)."""
+    return PydanticCustomError("spec_value", message, {"spec_fix": fix})
 
 
 def _region(value: str) -> str:
-    if _OTHER_PARTITION.match(value):
-        raise ValueError(
-            f"'{value}' is outside the commercial AWS partition: GovCloud and ISO partitions are not supported "
-            "yet (nor China regions); use a commercial region such as us-east-1 or eu-west-1"
-        )
-    if not _REGION.match(value):
-        raise ValueError(f"'{value}' is not an AWS region name (for example us-east-1, eu-west-1)")
+    problem = values.region_problem(value)
+    if problem is not None:
+        raise value_error(problem, values.REGION_FIX)
     return value
+
+
+def _account_id(value: str) -> str:
+    try:
+        return values.account_id(value)
+    except ValueError as err:
+        raise value_error(
+            str(err), 'Write the account id as 12 ASCII digits in quotes, for example "123456789012".'
+        ) from None
 
 
 def _ou_path(value: str) -> str:
     parts = value.split("/")
     if len(parts) > 5:
-        raise ValueError(f"'{value}' nests {len(parts)} OUs deep; AWS allows at most 5 levels below the root")
+        raise value_error(
+            f"'{value}' nests {len(parts)} OUs deep; AWS allows at most {MAX_OU_DEPTH} levels below the root",
+            "Write OU paths as names separated by '/', at most 5 levels deep, for example Workloads/Prod.",
+        )
     for part in parts:
         if not _OU_NAME.match(part):
-            raise ValueError(
-                f"'{part}' in '{value}' is not a valid OU name: use letters, digits, space, '.', '_' or '-'"
+            raise value_error(
+                f"'{part}' in '{value}' is not a valid OU name",
+                "Start each OU name with an ASCII letter or digit and use only letters, digits, space, '.', '_' "
+                "and '-' (at most 128 characters per name).",
             )
     if parts[0] == ROOT:
-        raise ValueError(f"'{ROOT}' is the organization root, not an OU; name its OUs without the prefix")
+        raise value_error(
+            f"'{ROOT}' is the organization root, not an OU",
+            f"Name OUs without the '{ROOT}/' prefix (Workloads/Prod, not {ROOT}/Workloads/Prod).",
+        )
     return value
 
 
 def _slug(value: str) -> str:
     if not _SLUG.match(value):
-        raise ValueError(f"'{value}' must be 2-50 lowercase letters, digits or '-' (for example log-archive)")
+        raise value_error(
+            f"'{value}' is not a short name of 2-50 lowercase ASCII letters, digits or '-'",
+            "Use lowercase letters, digits and '-', starting and ending with a letter or digit (for example "
+            "log-archive).",
+        )
     return value
 
 
 def _email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError(f"'{value}' is not an e-mail address")
+    problem = values.email_problem(value)
+    if problem is not None:
+        raise value_error(problem, EMAIL_FIX)
+    return value
+
+
+EMAIL_FIX = (
+    "Write an address of 6-64 ASCII characters with one '@', none of space \" ' ( ) < > [ ] : ; , \\ | % & "
+    "before the '@', and a domain of letters, digits, '-' and '.' (for example aws+log-archive@example.com)."
+)
+
+
+def _email_pattern(value: str) -> str:
+    if "{name}" not in value:
+        raise value_error(
+            f"'{value}' does not contain {{name}}",
+            "Put {name} where the account name goes, for example aws+{name}@example.com.",
+        )
+    problem = values.email_problem(value.replace("{name}", "ab"))
+    if problem is not None and "characters;" not in problem:
+        raise value_error(f"with {{name}} filled in, {problem}", EMAIL_FIX)
     return value
 
 
 def _role(value: str) -> str:
-    if not _ROLE.match(value):
-        raise ValueError(f"'{value}' is not a valid IAM role name")
+    problem = values.role_problem(value)
+    if problem is not None:
+        raise value_error(problem, "Use at most 64 ASCII letters, digits and + = , . @ _ - (for example OrgBootstrap).")
+    return value
+
+
+def _bucket(value: str) -> str:
+    problem = values.bucket_problem(value)
+    if problem is not None:
+        raise value_error(problem, values.BUCKET_FIX)
     return value
 
 
 def _principal(value: str) -> str:
     if not _PRINCIPAL.match(value):
-        raise ValueError(
-            f"'{value}' is not an IAM role or user ARN pattern (for example "
-            "arn:aws:iam::123456789012:role/PlatformAdmin; '*' and '?' are allowed in the name)"
+        raise value_error(
+            f"'{value}' is not an IAM role or user ARN pattern",
+            "Write arn:aws:iam::<12-digit account id>:role/NAME or :user/NAME, for example "
+            "arn:aws:iam::123456789012:role/PlatformAdmin ('*' and '?' are allowed in the name).",
         )
     return value
 
@@ -100,10 +150,15 @@ Slug = Annotated[str, AfterValidator(_slug)]
 Email = Annotated[str, AfterValidator(_email)]
 RoleName = Annotated[str, AfterValidator(_role)]
 PrincipalPattern = Annotated[str, AfterValidator(_principal)]
-AccountId = Annotated[str, Field(pattern=r"^\d{12}$", description="A 12-digit AWS account id, quoted.")]
+EmailPattern = Annotated[str, AfterValidator(_email_pattern)]
+BucketName = Annotated[str, AfterValidator(_bucket)]
+AccountId = Annotated[
+    str, AfterValidator(_account_id), Field(description="A 12-digit AWS account id, quoted (1234-5678-9012 too).")
+]
 
 
 class Model(BaseModel):
-    """Base of every spec model: immutable, strict about unknown keys."""
+    """Base of every spec model: immutable, strict about unknown keys and about types (YAML's `true` is
+    not the number 1, `"30"` is not the number 30)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, strict=True)

@@ -68,13 +68,13 @@ def test_compliance_mode_is_allowed_with_a_clear_warning() -> None:
     [
         ({"log_group_retention_days": 42}, "logging.log_group_retention_days", "retention CloudWatch Logs accepts"),
         ({"object_lock": {"mode": "LEGAL"}}, "logging.object_lock.mode", "GOVERNANCE"),
-        ({"object_lock": {"days": 0}}, "logging.object_lock.days", "greater than or equal to 1"),
+        ({"object_lock": {"days": 0}}, "logging.object_lock.days", "must be at least 1"),
         ({"account": "logs"}, "logging.account", "not in accounts"),
         ({"trail_account": "security"}, "logging.trail_account", "neither 'management' nor in accounts"),
-        ({"alarm_emails": ["not-an-address"]}, "logging.alarm_emails[0]", "not an e-mail address"),
-        ({"bucket_name": "Bad_Name"}, "logging.bucket_name", "not a valid S3 bucket name"),
+        ({"alarm_emails": ["not-an-address"]}, "logging.alarm_emails[0]", "exactly one '@'"),
+        ({"bucket_name": "Bad_Name"}, "logging.bucket_name", "not an S3 bucket name"),
         ({"access_log_bucket_name": "acme-logs-123456789012-us-east-1"}, "logging.access_log_bucket_name", "differ"),
-        ({"key_readers_role": "no spaces"}, "logging.key_readers_role", "not a valid IAM role name"),
+        ({"key_readers_role": "no spaces"}, "logging.key_readers_role", "not an IAM role name"),
         ({"retention": 1}, "logging.retention", "unknown field"),
     ],
 )
@@ -90,7 +90,7 @@ def test_derived_bucket_names_too_long_for_s3_are_refused() -> None:
     d["organization"]["name"] = "a-very-long-organization-name-for-a-landing-zone"
     with pytest.raises(SpecError) as raised:
         parse_spec(yaml.safe_dump(d))
-    assert "logging.bucket_name" in raised.value.message and "at most 63" in raised.value.message
+    assert "logging.bucket_name" in raised.value.message and "S3 bucket names are 3-63" in raised.value.message
 
 
 def test_without_the_log_archive_account_there_is_no_layer_and_a_warning() -> None:

@@ -14,6 +14,7 @@ from bootstrap.guardrails.packing import pack_all, pack_ou
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import load_spec, parse_spec
 from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.spec.values import regions_by_partition
 
 FILE = "lz.yaml"
 
@@ -97,7 +98,7 @@ def _too_many_policies() -> Bad:
 
 
 def _guardrail_alone_too_big() -> Bad:
-    regions = [f"us-{chr(97 + i // 26)}{chr(97 + i % 26)}fake-{i % 10}" for i in range(70)]
+    regions = sorted(regions_by_partition()["aws"] - {"us-east-1", "eu-west-1"})
     text = edit("    - eu-west-1\n", "    - eu-west-1\n" + "".join(f"    - {r}\n" for r in regions))
     text = limits(text, scp_max_chars=2048)
     return Bad(
@@ -150,34 +151,34 @@ def _cases() -> dict[str, Bad]:
             4,
             "organization.management_account_id",
             ("not a 12-digit account id",),
-            ("12 digits in quotes",),
+            ("12 ASCII digits in quotes",),
         ),
         "account id as an unquoted number": Bad(
             unquoted,
             4,
             "organization.management_account_id",
-            ("123456789012 is read as a number", 'quote it ("123456789012")'),
-            ("12 digits in quotes",),
+            ("YAML reads the unquoted 123456789012 as a number", "takes text"),
+            ('Quote the value exactly as written: management_account_id: "123456789012"',),
         ),
         "adopted account id too short": Bad(
             adopt_bad,
             line_of(adopt_bad, "    id:"),
             "accounts[1].id",
             ("'1234' is not a 12-digit account id",),
-            ("12 digits in quotes",),
+            ("12 ASCII digits in quotes",),
         ),
         "invalid region": Bad(
             edit("    - eu-west-1", "    - europe-1"),
             8,
             "organization.allowed_regions[1]",
-            ("'europe-1' is not an AWS region name",),
+            ("'europe-1' is not an AWS region",),
             ("region code",),
         ),
         "invalid home region": Bad(
             edit("home_region: us-east-1", "home_region: US-EAST-1"),
             5,
             "organization.home_region",
-            ("'US-EAST-1' is not an AWS region name",),
+            ("'US-EAST-1' is not an AWS region",),
             ("region code",),
         ),
         "home region not allowed": Bad(
@@ -213,7 +214,7 @@ def _cases() -> dict[str, Bad]:
             line_of(t, "Root/Sandbox"),
             "organizational_units[2].path",
             ("'Root' is the organization root",),
-            ("OU paths",),
+            ("without the 'Root/' prefix",),
         ),
         "OU names that differ only in punctuation": Bad(
             (t := BASE.replace("  - path: Sandbox\n", "  - path: Sandbox\n  - path: Workloads-Prod\n")),
@@ -302,15 +303,15 @@ def _cases() -> dict[str, Bad]:
             edit("  name: acme\n", "  name: acme: corp\n"),
             3,
             "",
-            ("not valid YAML", "mapping values"),
-            ("Fix the YAML syntax",),
+            ("not valid YAML", "a ': ' inside a value"),
+            ("Quote the whole value",),
         ),
         "tab indentation": Bad(
             edit("  name: acme\n", "\tname: acme\n"),
             3,
             "",
-            ("not valid YAML",),
-            ("Fix the YAML syntax",),
+            ("not valid YAML", "a tab character"),
+            ("Replace the tabs on this line with spaces",),
         ),
         "empty file": Bad("", 1, "(top level)", ("the spec is empty",), ("bootstrap init --defaults",)),
         "only comments": Bad("# nothing yet\n", 1, "(top level)", ("the spec is empty",), ("bootstrap init",)),

@@ -1,0 +1,401 @@
+"""The table of bad inputs `test_bad_inputs.py` runs through the command line, one row per case.
+
+Rows are grouped by the class of problem they belong to (the prefix of each id): values AWS would
+reject at apply time, YAML that would be silently wrong, inputs that used to crash, checks that must
+come before the first AWS call, exit codes, where an error points, answers files, and fixes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bootstrap.changes import Plan
+from bootstrap.plan.saved import plan_to_json
+from bootstrap.spec.load import parse_spec
+from bootstrap.workflow import spec_digest
+
+BASE = """\
+version: 1
+organization:
+  name: acme
+  management_account_id: "123456789012"
+  home_region: us-east-1
+  allowed_regions:
+    - us-east-1
+    - eu-west-1
+account_email_pattern: "aws+{name}@example.com"
+organizational_units:
+  - path: Security
+    guardrails:
+      - deny-leave-organization
+      - deny-root-user
+  - path: Workloads/Prod
+    guardrails:
+      - deny-regions-outside-allowed
+  - path: Sandbox
+accounts:
+  - name: log-archive
+    ou: Security
+  - name: audit
+    ou: Security
+"""
+
+FULL_WIDTH_ID = "".join(chr(0xFF10 + int(d)) for d in "123456789012")
+"""123456789012 in full-width digits: `\\d` and `str.isdigit` accept them, AWS does not."""
+
+RAW_LIBRARY_WORDS = ("Input should", "Value error", "Fix the field named above", "Unexpected error", "Traceback")
+
+
+def edit(old: str, new: str, text: str = BASE) -> str:
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
+    return text.replace(old, new)
+
+
+def with_logging(body: str) -> str:
+    return BASE + "logging:\n" + body
+
+
+def bucket(name: str) -> str:
+    return with_logging(f"  bucket_name: {name}\n")
+
+
+def nested_ous(count: int) -> str:
+    paths = "".join(f"  - path: Team{i:04d}\n" for i in range(count))
+    return edit("  - path: Sandbox\n", "  - path: Sandbox\n" + paths)
+
+
+ALIAS_BOMB = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + "".join(
+    f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A command line (`{dir}` is the test's folder), the files it reads, and what the user must see."""
+
+    argv: str
+    files: dict[str, str | bytes]
+    where: str
+    says: tuple[str, ...]
+    fix: tuple[str, ...] = ()
+    code: int = 2
+    env: tuple[tuple[str, str], ...] = ()
+
+
+def spec(text: str | bytes, where: str, says: tuple[str, ...], fix: tuple[str, ...] = ()) -> Case:
+    return Case("validate --spec {dir}/lz.yaml", {"lz.yaml": text}, where, says, fix)
+
+
+def saved_plan(text: str | bytes, where: str, says: tuple[str, ...]) -> Case:
+    return Case(
+        "apply {dir}/plan.json --spec {dir}/lz.yaml",
+        {"lz.yaml": BASE, "plan.json": text},
+        where,
+        says,
+        ("bootstrap plan --out FILE",),
+    )
+
+
+def plan_json(**fields: str) -> str:
+    values = {"spec_digest": spec_digest(parse_spec(BASE)), "management_account_id": "123456789012"} | fields
+    return plan_to_json(Plan(changes=(), state_fingerprint="f", **values))
+
+
+ANSWERS_ACCOUNTS = "accounts:\n" + "".join(
+    f"  - name: {name}\n    ou: Security\n" for name in ("log-archive", "audit", "a" * 50)
+)
+
+CASES: dict[str, Case] = {
+    # Accepted specs that AWS rejects at apply time.
+    "AWS would reject: e-mail over 64 characters once the pattern is filled in": spec(
+        edit("aws+{name}@example.com", "aws+{name}@a-very-long-domain-name-for-all-the-mail.example.com"),
+        "lz.yaml:20: accounts[0].name:",
+        ("is 68 characters; AWS accepts account e-mails of 6-64",),
+        ("Shorten account_email_pattern or the account name",),
+    ),
+    "AWS would reject: e-mail with a non-ASCII letter": spec(
+        edit("aws+{name}@example.com", "aws+{name}@exämple.com"),
+        "lz.yaml:9: account_email_pattern:",
+        ("outside 7-bit ASCII",),
+        ("6-64 ASCII characters",),
+    ),
+    "AWS would reject: e-mail with a character CreateAccount forbids": spec(
+        edit("  - name: audit\n    ou: Security\n", "  - name: audit\n    ou: Security\n    email: a(b@example.com\n"),
+        "lz.yaml:24: accounts[1].email:",
+        ("AWS forbids '(' before the '@'",),
+        ("none of space",),
+    ),
+    "AWS would reject: account id in full-width digits": spec(
+        edit('"123456789012"', f'"{FULL_WIDTH_ID}"'),
+        "lz.yaml:4: organization.management_account_id:",
+        ("digits that are not ASCII 0-9",),
+        ("12 ASCII digits in quotes",),
+    ),
+    "AWS would reject: account id in Arabic-Indic digits": spec(
+        edit("    ou: Security\n  - name: audit", '    ou: Security\n    id: "١٢٣٤٥٦٧٨٩٠١١"\n  - name: audit'),
+        "lz.yaml:22: accounts[0].id:",
+        ("digits that are not ASCII 0-9",),
+        ("12 ASCII digits in quotes",),
+    ),
+    "AWS would reject: role name with a non-ASCII letter": spec(
+        edit("  home_region: us-east-1\n", "  home_region: us-east-1\n  bootstrap_role: Bootströp\n"),
+        "lz.yaml:6: organization.bootstrap_role:",
+        ("not an IAM role name",),
+        ("at most 64 ASCII letters",),
+    ),
+    "AWS would reject: role name of 65 characters": spec(
+        edit("  home_region: us-east-1\n", "  home_region: us-east-1\n  break_glass_role: " + "R" * 65 + "\n"),
+        "lz.yaml:6: organization.break_glass_role:",
+        ("is 65 characters; IAM role names are at most 64",),
+        ("at most 64 ASCII letters",),
+    ),
+    "AWS would reject: bucket name in IP-address form": spec(
+        bucket("192.168.1.10"), "lz.yaml:25: logging.bucket_name:", ("formatted as an IP address",), ("no IP-address",)
+    ),
+    "AWS would reject: bucket name with prefix xn--": spec(
+        bucket("xn--logs"), "lz.yaml:25: logging.bucket_name:", ("'xn--'",)
+    ),
+    "AWS would reject: bucket name with prefix sthree-": spec(
+        bucket("sthree-logs"), "lz.yaml:25: logging.bucket_name:", ("'sthree-'",)
+    ),
+    "AWS would reject: bucket name with prefix amzn-s3-demo-": spec(
+        bucket("amzn-s3-demo-logs"), "lz.yaml:25: logging.bucket_name:", ("'amzn-s3-demo-', a prefix S3 reserves",)
+    ),
+    "AWS would reject: bucket name with suffix --x-s3": spec(
+        bucket("logs--x-s3"), "lz.yaml:25: logging.bucket_name:", ("'--x-s3'",)
+    ),
+    "AWS would reject: bucket name with suffix -s3alias": spec(
+        bucket("logs-s3alias"), "lz.yaml:25: logging.bucket_name:", ("'-s3alias', a suffix S3 reserves",)
+    ),
+    "AWS would reject: bucket name with suffix --ol-s3": spec(
+        bucket("logs--ol-s3"), "lz.yaml:25: logging.bucket_name:", ("'--ol-s3'",)
+    ),
+    "AWS would reject: access-log bucket with two adjacent periods": spec(
+        with_logging("  access_log_bucket_name: logs..access\n"),
+        "lz.yaml:25: logging.access_log_bucket_name:",
+        ("two adjacent periods",),
+    ),
+    "AWS would reject: region of the right shape that does not exist": spec(
+        edit("    - eu-west-1\n", "    - eu-west-9\n"),
+        "lz.yaml:8: organization.allowed_regions[1]:",
+        ("'eu-west-9' is not an AWS region (did you mean eu-west-",),
+        ("us-east-1 or eu-west-1",),
+    ),
+    "AWS would reject: two accounts with the same id": spec(
+        edit(
+            "    ou: Security\n  - name: audit\n    ou: Security\n",
+            '    ou: Security\n    id: "111111111111"\n  - name: audit\n    ou: Security\n    id: "111111111111"\n',
+        ),
+        "lz.yaml:25: accounts[1].id:",
+        ("accounts log-archive and audit both have the id 111111111111",),
+        ("correct the id of one of them",),
+    ),
+    "AWS would reject: more OUs than an organization may hold": spec(
+        nested_ous(1000),
+        "lz.yaml:10: organizational_units:",
+        ("1004 OUs (parents included); an organization holds at most 1000",),
+        ("Use fewer OUs",),
+    ),
+    "AWS would reject: OUs nested six deep": spec(
+        edit("Workloads/Prod", "A/B/C/D/E/F"),
+        "lz.yaml:15: organizational_units[1].path:",
+        ("nests 6 OUs deep; AWS allows at most 5",),
+        ("at most 5 levels deep",),
+    ),
+    # Silently wrong.
+    "silently wrong: a duplicate key (the last one would strip the guardrails)": spec(
+        edit(
+            "  - path: Workloads/Prod\n    guardrails:\n",
+            "  - path: Workloads/Prod\n    guardrails: []\n    guardrails:\n",
+        ),
+        "lz.yaml:17:",
+        ("'organizational_units[1].guardrails' appears twice", "first on line 16"),
+        ("Keep one 'guardrails:'",),
+    ),
+    "silently wrong: a duplicate top-level key": spec(
+        BASE + "organization: {}\n",
+        "lz.yaml:24:",
+        ("'organization' appears twice", "first on line 2"),
+        ("Keep one 'organization:'",),
+    ),
+    "silently wrong: true as retention days": spec(
+        with_logging("  log_group_retention_days: true\n"),
+        "lz.yaml:25: logging.log_group_retention_days:",
+        ("YAML reads the unquoted true as the boolean true", "takes a number"),
+        ("Write a number for logging.log_group_retention_days",),
+    ),
+    "silently wrong: no as an account name": spec(
+        edit("  - name: audit", "  - name: no"),
+        "lz.yaml:22: accounts[1].name:",
+        ("YAML reads the unquoted no as the boolean false", "takes text"),
+        ('Quote the value exactly as written: name: "no"',),
+    ),
+    "silently wrong: days written as text": spec(
+        with_logging("  object_lock:\n    days: '30'\n"),
+        "lz.yaml:26: logging.object_lock.days:",
+        ("'30' is text; this field takes a number",),
+        ("without quotes",),
+    ),
+    # Crashes that reached the catch-all.
+    "crash: a file that is not UTF-8": spec(
+        BASE.replace("name: acme", "name: acm\xe9").encode("latin-1"),
+        "lz.yaml:3:",
+        ("not UTF-8 text (byte 0xe9 on line 3)",),
+        ("Save the file as UTF-8",),
+    ),
+    "crash: a 5,000-digit integer": spec(
+        with_logging("  log_group_retention_days: " + "9" * 5000 + "\n"),
+        "lz.yaml:25: logging.log_group_retention_days:",
+        ("a number of 5,000 digits",),
+        ("No field of the spec takes a number this long",),
+    ),
+    "crash: deeply nested flow collections": spec(
+        BASE + "x: " + "[" * 5000 + "]" * 5000 + "\n",
+        "lz.yaml:24:",
+        ("nested more than 64 levels deep",),
+        ("brackets",),
+    ),
+    "crash: an alias bomb": spec(
+        ALIAS_BOMB, "lz.yaml:6:", ("aliases (*name) expand to more than 500,000 values",), ("fewer nested aliases",)
+    ),
+    "crash: a saved plan that is a JSON list": saved_plan("[]\n", "plan.json:", ("not a plan file",)),
+    "crash: a saved plan whose changes are not a list": saved_plan(
+        plan_json().replace('"changes": []', '"changes": "all"'),
+        "plan.json:",
+        ("'changes' is missing or of the wrong kind",),
+    ),
+    "crash: a saved plan whose labels are a list": saved_plan(
+        plan_json().replace('"labels": {}', '"labels": []'), "plan.json:", ("'labels' is of the wrong kind",)
+    ),
+    "crash: a saved plan that is not JSON": saved_plan("plan: yes\n", "plan.json:", ("not JSON: line 1",)),
+    "crash: a saved plan that is not UTF-8": saved_plan(b"\xff\xfe{}", "plan.json:", ("not UTF-8",)),
+    "crash: an unknown flag": Case("validate --nope", {}, "", ("No such option: --nope",)),
+    "crash: an unknown command": Case("valdate", {}, "", ("No such command 'valdate'",)),
+    "crash: a flag without its value": Case("validate --spec", {}, "", ("Option '--spec' requires an argument",)),
+    "crash: an extra argument": Case("validate extra", {}, "", ("unexpected extra argument",)),
+    "crash: a spec that is a folder": Case(
+        "validate --spec {dir}", {}, "", ("is a folder, not a spec file",), ("Pass the path",)
+    ),
+    "crash: a spec that does not exist": Case(
+        "validate --spec {dir}/none.yaml", {}, "", ("no such spec file",), ("bootstrap init",)
+    ),
+    "crash: no arguments at all": Case("", {}, "", ("Usage: bootstrap",)),
+    # An AWS call before the input is refused.
+    "AWS call first: init --answers whose spec would be refused": Case(
+        "init --answers {dir}/answers.yaml --spec {dir}/out.yaml",
+        {"answers.yaml": ANSWERS_ACCOUNTS},
+        "accounts[2].name:",
+        ("AWS accepts account e-mails of 6-64",),
+        ("Shorten account_email_pattern or the account name",),
+    ),
+    "AWS call first: apply of a plan made from another spec": saved_plan(
+        plan_json(spec_digest="0" * 64), "plan.json:", ("made from another version of the spec",)
+    ),
+    "AWS call first: apply of a plan made for another management account": saved_plan(
+        plan_json(management_account_id="210987654321"), "plan.json:", ("management account 210987654321",)
+    ),
+    "AWS call first: plan --out into a folder that does not exist": Case(
+        "plan --spec {dir}/lz.yaml --out {dir}/missing/plan.json",
+        {"lz.yaml": BASE},
+        "--out",
+        ("missing does not exist",),
+        ("Create the folder first",),
+    ),
+    # Wrong exit code or wrong fix.
+    "exit code: render -o onto a file": Case(
+        "render --spec {dir}/lz.yaml -o {dir}/lz.yaml",
+        {"lz.yaml": BASE},
+        "--output",
+        ("is a file, not a folder",),
+        ("folder you can write to",),
+    ),
+    "exit code: a --region that does not exist": Case(
+        "--region us-east-7 plan --spec {dir}/lz.yaml",
+        {"lz.yaml": BASE},
+        "--region:",
+        ("not an AWS region",),
+        ("region code such as us-east-1",),
+    ),
+    "exit code: an --endpoint-url that is not a URL": Case(
+        "plan --spec {dir}/lz.yaml --endpoint-url localhost:5000",
+        {"lz.yaml": BASE},
+        "--endpoint-url:",
+        ("not an http:// or https:// URL",),
+        ("http://127.0.0.1:5000",),
+    ),
+    "exit code: an --endpoint-url with a bad port": Case(
+        "--endpoint-url http://127.0.0.1:99999 status --spec {dir}/lz.yaml",
+        {"lz.yaml": BASE},
+        "--endpoint-url:",
+        ("not a URL",),
+        ("full URL",),
+    ),
+    "exit code: an AWS_ENDPOINT_URL that is not a URL": Case(
+        "plan --spec {dir}/lz.yaml",
+        {"lz.yaml": BASE},
+        "AWS_ENDPOINT_URL:",
+        ("not an http:// or https:// URL",),
+        ("unset it",),
+        env=(("AWS_ENDPOINT_URL", "127.0.0.1:5000"),),
+    ),
+    # Wrong place.
+    "wrong place: an unquoted octal-looking account id": spec(
+        edit('"123456789012"', "012345670123"),
+        "lz.yaml:4: organization.management_account_id:",
+        ("YAML reads the unquoted 012345670123 as the octal number 1402433619",),
+        ('management_account_id: "012345670123"',),
+    ),
+    "wrong place: reserved_attachments leaving no slot": spec(
+        edit(
+            "  home_region: us-east-1\n",
+            "  home_region: us-east-1\n  policy_limits:\n    scps_per_target: 2\n    reserved_attachments: 6\n",
+        ),
+        "lz.yaml:8: organization.policy_limits.reserved_attachments:",
+        ("reserved_attachments is 6, which leaves none of the 2 SCP slots",),
+        ("below scps_per_target",),
+    ),
+    "wrong place: an unclosed quote": spec(
+        edit("  name: acme\n", '  name: "acme\n'),
+        "lz.yaml:3:",
+        ("a quoted value starts on line 3 and its closing quote is missing",),
+        ("Close the quote",),
+    ),
+    "wrong place: a NUL byte": spec(
+        edit("  name: acme\n", "  name: ac\x00me\n"), "lz.yaml:3:", ("a NUL byte",), ("Remove it from line 3",)
+    ),
+    "wrong place: a tab used for indentation": spec(
+        edit("  name: acme\n", "\tname: acme\n"), "lz.yaml:3:", ("a tab character",), ("Replace the tabs",)
+    ),
+    # Answers files.
+    "answers file: an answers file with a misspelt key": Case(
+        "init --answers {dir}/answers.yaml --spec {dir}/out.yaml --management-account-id 123456789012",
+        {"answers.yaml": "home_region: us-east-1\norganisation_name: acme\n"},
+        "answers.yaml:2: organisation_name:",
+        ("did you mean 'organization_name'?",),
+        ("Rename 'organisation_name' to 'organization_name'",),
+    ),
+    "answers file: an answers file with a bad region": Case(
+        "init --answers {dir}/answers.yaml --spec {dir}/out.yaml",
+        {"answers.yaml": "organization_name: acme\nhome_region: eu-wset-1\n"},
+        "answers.yaml:2: home_region:",
+        ("'eu-wset-1' is not an AWS region (did you mean eu-west-1?)",),
+        ("us-east-1 or eu-west-1",),
+    ),
+    "answers file: a bad --management-account-id": Case(
+        "init --defaults --spec {dir}/out.yaml --management-account-id 12345",
+        {},
+        "--management-account-id:",
+        ("not a 12-digit account id (5 digits)",),
+        ("12-digit id",),
+    ),
+    # Generic fixes and library words.
+    "generic fix: a spec version this toolkit does not read": spec(
+        edit("version: 1", "version: 2"), "lz.yaml:1: version:", ("version 2 is not a spec version",), ("version: 1",)
+    ),
+    "generic fix: a list where a mapping is expected": spec(
+        with_logging("  object_lock: [on]\n"),
+        "lz.yaml:25: logging.object_lock:",
+        ("takes a mapping of fields, not a list",),
+        ("indented below it",),
+    ),
+}
