@@ -1,10 +1,16 @@
 """Named variants of the default landing zone, for tests that must hold for every shape of spec the blueprints can
-be given (the type registry's meta test, rendered templates' lint): not only the defaults."""
+be given (the type registry's meta test, golden renders, rendered templates' lint): not only the defaults.
+
+This is the single list of variants: a blueprint branch no variant reaches has no golden file and no lint; add a
+variant here (and regenerate the golden files: `UPDATE_GOLDEN=1 pytest tests/unit/test_render.py`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
+from bootstrap.render.artifacts import artifact_files
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
@@ -34,7 +40,16 @@ def spec_variants() -> dict[str, LandingZoneSpec]:
         "data-events": _logging(base, data_events=data_events),
         "no-baseline": base.model_copy(update={"baseline": base.baseline.model_copy(update={"enabled": False})}),
         "accounts-in-chunks": parse_spec_with_accounts(base, many),
+        "no-cis-alarms": _logging(base, cis_alarms=False),
+        "no-logging": _logging(base, enabled=False),
+        "no-ai-opt-out": default_spec(ai_services_opt_out=False),
     }
+
+
+@cache
+def rendered_variants() -> dict[str, dict[str, str]]:
+    """Every variant's artifacts (relative path -> text), rendered once per test process. Do not mutate."""
+    return {name: artifact_files(spec) for name, spec in spec_variants().items()}
 
 
 def parse_spec_with_accounts(spec: LandingZoneSpec, extra: list[dict[str, str]]) -> LandingZoneSpec:
@@ -42,3 +57,30 @@ def parse_spec_with_accounts(spec: LandingZoneSpec, extra: list[dict[str, str]])
     data = spec.model_dump(mode="json")
     data["accounts"] = [*data["accounts"], *extra]
     return LandingZoneSpec.model_validate(data)
+
+
+class RenderedTemplate(NamedTuple):
+    """A CloudFormation template some variants render, named by the first of them (in `spec_variants` order)."""
+
+    variant: str
+    name: str
+    text: str
+    shared_with: tuple[str, ...]
+    """The other variants that render this very template, byte for byte."""
+
+    @property
+    def id(self) -> str:
+        return f"{self.variant}/{self.name.removeprefix('blueprints/')}"
+
+
+@cache
+def unique_templates() -> list[RenderedTemplate]:
+    """Every distinct CloudFormation template of every variant, once: linting the same bytes twice finds nothing new."""
+    first: dict[str, tuple[str, str]] = {}
+    sharing: dict[str, list[str]] = {}
+    for variant, files in rendered_variants().items():
+        for name, text in files.items():
+            if name.endswith(".template.json"):
+                first.setdefault(text, (variant, name))
+                sharing.setdefault(text, []).append(variant)
+    return [RenderedTemplate(v, n, text, tuple(x for x in sharing[text] if x != v)) for text, (v, n) in first.items()]

@@ -1,18 +1,25 @@
 """`bootstrap render`: golden files, determinism, stale-file pruning, atomic writes, Mermaid, manual steps.
 
-Golden files live in tests/golden/default/. After an intended change to the SCP library, a blueprint or a
-runbook template, regenerate them with `UPDATE_GOLDEN=1 pytest tests/unit/test_render.py` and review the diff.
+Golden files live in tests/golden/default/ for the default spec, and in tests/golden/<variant>/ for each variant of
+tests/variants.py: there only what the variant renders differently from the default (whole files up to 64 KiB, and
+in DIGESTS the SHA-256 of bigger ones and `absent` for the default's files it does not render). After an intended
+change to the SCP library, a blueprint or a runbook template, regenerate them all with
+`UPDATE_GOLDEN=1 pytest tests/unit/test_render.py` and review the diff.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import os
 import re
+import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+from variants import rendered_variants, spec_variants
 
 from bootstrap.errors import InputError
 from bootstrap.guardrails.packing import minify, pack_all
@@ -24,8 +31,23 @@ from bootstrap.spec.answers import DEFAULT_OUS, Answers, default_guardrails, ren
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "default"
+GOLDEN_ROOT = Path(__file__).resolve().parents[1] / "golden"
+GOLDEN = GOLDEN_ROOT / "default"
+DIGESTS = "DIGESTS"
+ABSENT = "absent"
+STORED_LIMIT = 64 * 1024
+"""A variant's file bigger than this is kept as its SHA-256 only, to keep the repository small."""
+HINT = "if the change is intended, run UPDATE_GOLDEN=1 pytest tests/unit/test_render.py and review the diff"
 ACCOUNT_ID = "123456789012"
+MAX_RESOURCES = 500
+"""CloudFormation's quota of resources per template."""
+
+
+class Golden(NamedTuple):
+    source: str
+    """What the rendered file is compared with, for the failure message."""
+    data: bytes | None
+    digest: str | None = None
 
 
 def spec_of(**answers: object) -> LandingZoneSpec:
@@ -41,22 +63,115 @@ def test_default_spec_matches_golden_files(tmp_path: Path) -> None:
     if os.environ.get("UPDATE_GOLDEN") == "1":
         render_artifacts(spec, GOLDEN)
     written = render_artifacts(spec, tmp_path)
-    rendered, golden = tree(tmp_path), tree(GOLDEN)
-    hint = "if the change is intended, run UPDATE_GOLDEN=1 pytest tests/unit/test_render.py and review the diff"
-    assert sorted(rendered) == sorted(golden), f"rendered files differ from tests/golden/default/; {hint}"
-    for name, data in rendered.items():
-        if data != golden[name]:
-            diff = "".join(
-                difflib.unified_diff(
-                    golden[name].decode().splitlines(keepends=True),
-                    data.decode().splitlines(keepends=True),
-                    f"golden/{name}",
-                    f"rendered/{name}",
-                    n=1,
-                )
-            )
-            pytest.fail(f"{name} differs from its golden copy; {hint}\n{diff[:3000]}")
+    rendered = tree(tmp_path)
+    assert rendered == _encoded("default"), "tests/variants.py's default is not the default spec"
+    golden = {name: Golden(f"tests/golden/default/{name}", data) for name, data in tree(GOLDEN).items()}
+    _compare("default", rendered, golden, tmp_path)
     assert written == sorted(tmp_path / name for name in rendered)
+
+
+@pytest.mark.parametrize("variant", [name for name in spec_variants() if name != "default"])
+def test_variant_matches_golden_files(variant: str, tmp_path: Path) -> None:
+    """A variant's golden folder holds only how it renders unlike the default; every other file must be the
+    default's, byte for byte (the default's render, itself checked against tests/golden/default/ above: a change
+    to the default fails that test once, not once per variant)."""
+    rendered, default = _encoded(variant), _encoded("default")
+    assert rendered != default, f"{variant} renders exactly as the default: it tests nothing here"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        write_variant_golden(variant, rendered, default)
+    _compare(variant, rendered, expected_of(variant, default), tmp_path)
+
+
+def test_every_golden_folder_is_a_variant() -> None:
+    folders = {p.name for p in GOLDEN_ROOT.iterdir() if p.is_dir()}
+    assert folders == set(spec_variants()), f"remove stale folders of tests/golden/ or add them; {HINT}"
+
+
+def _encoded(variant: str) -> dict[str, bytes]:
+    return {name: text.encode() for name, text in rendered_variants()[variant].items()}
+
+
+def expected_of(variant: str, default: dict[str, bytes]) -> dict[str, Golden]:
+    """The expected files of a variant: the default's, overlaid with the variant's golden folder."""
+    same = "the default's render (no copy in tests/golden/{variant}/: the variant should render it as the default does)"
+    expected = {name: Golden(f"{name} of {same.format(variant=variant)}", data) for name, data in default.items()}
+    folder = GOLDEN_ROOT / variant
+    for name, data in tree(folder).items():
+        if name != DIGESTS:
+            expected[name] = Golden(f"tests/golden/{variant}/{name}", data)
+    digests = folder / DIGESTS
+    for line in digests.read_text().splitlines() if digests.exists() else []:
+        digest, name = line.split("  ", 1)
+        if digest == ABSENT:
+            del expected[name]
+        else:
+            expected[name] = Golden(f"the SHA-256 of {name} in tests/golden/{variant}/{DIGESTS}", None, digest)
+    return expected
+
+
+def write_variant_golden(variant: str, rendered: dict[str, bytes], default: dict[str, bytes]) -> None:
+    """Store what the variant renders unlike the default: whole files up to STORED_LIMIT bytes, in DIGESTS the
+    SHA-256 of bigger ones and `absent` for the default's files the variant does not render."""
+    folder = GOLDEN_ROOT / variant
+    shutil.rmtree(folder, ignore_errors=True)
+    lines = [(name, f"{ABSENT}  {name}") for name in set(default) - set(rendered)]
+    for name, data in rendered.items():
+        if data == default.get(name):
+            continue
+        if len(data) > STORED_LIMIT:
+            lines.append((name, f"{hashlib.sha256(data).hexdigest()}  {name}"))
+        else:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
+    if lines:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / DIGESTS).write_text("".join(f"{line}\n" for _, line in sorted(lines)))
+
+
+def _compare(variant: str, rendered: dict[str, bytes], expected: dict[str, Golden], tmp_path: Path) -> None:
+    """Every file of the render against its golden copy; a failure names each file that differs and what it was
+    compared with, shows the first diffs, and says how to regenerate."""
+    __tracebackhide__ = True
+    missing, extra = sorted(set(expected) - set(rendered)), sorted(set(rendered) - set(expected))
+    if missing or extra:
+        pytest.fail(f"variant {variant}: not rendered {missing}, not expected {extra}; {HINT}")
+    problems, diffs = [], []
+    for name, data in sorted(rendered.items()):
+        golden = expected[name]
+        if golden.data is None:
+            if hashlib.sha256(data).hexdigest() != golden.digest:
+                copy = tmp_path / "rendered" / name
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                copy.write_bytes(data)
+                problems.append(f"{name} differs from {golden.source} (rendered copy: {copy})")
+        elif data != golden.data:
+            problems.append(f"{name} differs from {golden.source}")
+            old, new = golden.data.decode().splitlines(keepends=True), data.decode().splitlines(keepends=True)
+            diffs.append("".join(difflib.unified_diff(old, new, f"golden/{name}", f"rendered/{name}", n=1)))
+    if problems:
+        pytest.fail(f"variant {variant}: {HINT}\n" + "\n".join(problems) + "\n" + "".join(diffs)[:3000])
+
+
+@pytest.mark.parametrize("variant", list(spec_variants()))
+def test_every_template_stays_under_cloudformations_resource_quota(variant: str) -> None:
+    for name, text in rendered_variants()[variant].items():
+        if name.endswith(".template.json"):
+            count = len(json.loads(text)["Resources"])
+            assert 0 < count < MAX_RESOURCES, f"{variant}: {name} has {count} resources"
+
+
+def test_many_accounts_are_split_in_templates_each_account_once() -> None:
+    spec = spec_variants()["accounts-in-chunks"]
+    files = rendered_variants()["accounts-in-chunks"]
+    names = sorted(n for n in files if n.startswith("blueprints/accounts"))
+    assert names == ["blueprints/accounts-2.template.json", "blueprints/accounts.template.json"]
+    placed = []
+    for name in ("blueprints/accounts.template.json", "blueprints/accounts-2.template.json"):
+        resources = json.loads(files[name])["Resources"].values()
+        accounts = [r["Properties"]["AccountName"] for r in resources if r["Type"] == "AWS::Organizations::Account"]
+        assert 0 < len(accounts) < MAX_RESOURCES, name
+        placed += accounts
+    assert sorted(placed) == sorted(a.name for a in spec.accounts)
 
 
 def test_golden_set_covers_every_artifact_kind() -> None:
