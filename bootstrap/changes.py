@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -46,10 +47,48 @@ class Change:
     """Observed properties (live ids), for updates and deletes."""
     pending: str | None = None
     """An asynchronous creation already under way (request id), awaited instead of repeated."""
+    removes: bool = False
+    """Making it removes something that exists (its type's rule says so: a default VPC's removal is the creation
+    of its absence), so it is destructive as a delete is, whatever its action."""
 
     @property
     def destructive(self) -> bool:
-        return self.action in (Action.DELETE, Action.REPLACE)
+        return self.action in (Action.DELETE, Action.REPLACE) or self.removes
+
+    def to_dict(self) -> dict[str, Any]:
+        """The change as the plan's JSON, its saved file and its id all write it (one definition)."""
+        return {
+            "address": self.address,
+            "type": self.type,
+            "account": self.location.account,
+            "region": self.location.region,
+            "action": self.action.value,
+            "physical_id": self.physical_id,
+            "destructive": self.destructive,
+            "removes": self.removes,
+            "reason": self.reason,
+            "depends_on": list(self.depends_on),
+            "pending": self.pending,
+            "before": self.before,
+            "diffs": [{"property": d.name, "before": d.before, "after": d.after} for d in self.diffs],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Change:
+        """Read back what `to_dict` wrote (KeyError, TypeError or ValueError on anything else)."""
+        return cls(
+            address=data["address"],
+            type=data["type"],
+            location=Location(data["account"], data["region"]),
+            action=Action(data["action"]),
+            physical_id=data.get("physical_id"),
+            diffs=tuple(PropertyDiff(d["property"], d["before"], d["after"]) for d in data.get("diffs", [])),
+            reason=data.get("reason", ""),
+            depends_on=tuple(data.get("depends_on", [])),
+            before=data.get("before"),
+            pending=data.get("pending"),
+            removes=bool(data.get("removes", False)),
+        )
 
 
 @dataclass(frozen=True)
@@ -59,6 +98,13 @@ class Note:
     address: str
     message: str
     severity: str = "info"  # info | warning | error
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"address": self.address, "severity": self.severity, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Note:
+        return cls(data["address"], data["message"], data["severity"])
 
 
 @dataclass(frozen=True)
@@ -84,9 +130,9 @@ class Plan:
         return [n for n in self.notes if n.severity == "error"]
 
     def count(self) -> tuple[int, int, int]:
-        add = sum(c.action in (Action.CREATE, Action.REPLACE) for c in self.changes)
+        add = sum(c.action in (Action.CREATE, Action.REPLACE) and not c.removes for c in self.changes)
         change = sum(c.action is Action.UPDATE for c in self.changes)
-        destroy = sum(c.action in (Action.DELETE, Action.REPLACE) for c in self.changes)
+        destroy = sum(c.action in (Action.DELETE, Action.REPLACE) or c.removes for c in self.changes)
         return add, change, destroy
 
     def summary(self) -> str:
@@ -116,22 +162,8 @@ class Plan:
                 "spec": self.spec_digest,
                 "state": self.state_fingerprint,
                 "account": self.management_account_id,
-                "changes": [
-                    [
-                        c.address,
-                        c.type,
-                        c.location.account,
-                        c.location.region,
-                        c.action.value,
-                        c.physical_id,
-                        [(d.name, d.before, d.after) for d in c.diffs],
-                        list(c.depends_on),
-                        c.before,
-                        c.pending,
-                    ]
-                    for c in self.changes
-                ],
-                "notes": [(n.address, n.severity, n.message) for n in self.notes],
+                "changes": [c.to_dict() for c in self.changes],
+                "notes": [n.to_dict() for n in self.notes],
             },
             sort_keys=True,
             default=str,

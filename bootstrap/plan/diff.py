@@ -121,6 +121,7 @@ def _diff_one(
             diffs=diffs,
             reason=reason,
             pending=pending,
+            removes=rule.destroys_on_create,
         ), []
     if not live.owned and not _adoptable(resource):
         return None, [occupied_note(resource, live)]

@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bootstrap.changes import Action, Change, Note, Plan, PropertyDiff
+from bootstrap.changes import Action, Change, Note, Plan
 from bootstrap.errors import InputError
-from bootstrap.resources import Location
 
 FORMAT_VERSION = 1
 
@@ -23,24 +22,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "spec_digest": plan.spec_digest,
         "state_fingerprint": plan.state_fingerprint,
         "summary": {"add": add, "change": change, "destroy": destroy},
-        "changes": [
-            {
-                "address": c.address,
-                "type": c.type,
-                "account": c.location.account,
-                "region": c.location.region,
-                "action": c.action.value,
-                "physical_id": c.physical_id,
-                "destructive": c.destructive,
-                "reason": c.reason,
-                "depends_on": list(c.depends_on),
-                "pending": c.pending,
-                "before": c.before,
-                "diffs": [{"property": d.name, "before": d.before, "after": d.after} for d in c.diffs],
-            }
-            for c in plan.changes
-        ],
-        "notes": [{"address": n.address, "severity": n.severity, "message": n.message} for n in plan.notes],
+        "changes": [c.to_dict() for c in plan.changes],
+        "notes": [n.to_dict() for n in plan.notes],
         "api_calls": plan.api_calls,
         "labels": plan.labels,
     }
@@ -166,22 +149,8 @@ def plan_from_json(text: str, source: str) -> Plan:
         problem = _shape_problem(data)
         if problem is not None:
             raise TypeError(problem)
-        changes = tuple(
-            Change(
-                address=c["address"],
-                type=c["type"],
-                location=Location(c["account"], c["region"]),
-                action=Action(c["action"]),
-                physical_id=c.get("physical_id"),
-                diffs=tuple(PropertyDiff(d["property"], d["before"], d["after"]) for d in c.get("diffs", [])),
-                reason=c.get("reason", ""),
-                depends_on=tuple(c.get("depends_on", [])),
-                before=c.get("before"),
-                pending=c.get("pending"),
-            )
-            for c in data["changes"]
-        )
-        notes = tuple(Note(n["address"], n["message"], n["severity"]) for n in data.get("notes", []))
+        changes = tuple(Change.from_dict(c) for c in data["changes"])
+        notes = tuple(Note.from_dict(n) for n in data.get("notes", []))
         plan = Plan(
             changes=changes,
             notes=notes,

@@ -110,3 +110,18 @@ def test_the_plan_prints_the_named_change_the_old_blank_and_a_new_accounts_email
     assert "Email: (none) → aws+audit@example.com" in printed
     assert "ParentIds: +ou-ab12-cd34ef56 (OU Security)" in printed
     assert "AccountName" not in printed
+
+
+def test_a_change_round_trips_through_its_one_definition_and_removals_are_destructive() -> None:
+    change = Change(
+        "network/default-vpc/audit/eu-west-1",
+        "Bootstrap::EC2::DefaultVpcAbsent",
+        Location("audit", "eu-west-1"),
+        Action.CREATE,
+        diffs=(PropertyDiff("VpcId", "vpc-1", None),),
+        removes=True,
+    )
+    assert Change.from_dict(change.to_dict()) == change
+    assert change.destructive and change.to_dict()["destructive"] is True
+    assert Plan(changes=(change,)).count() == (0, 0, 1)
+    assert not Change("a", "T", Location("m", GLOBAL), Action.CREATE).destructive
