@@ -47,6 +47,8 @@ class Change:
     """Observed properties (live ids), for updates and deletes."""
     pending: str | None = None
     """An asynchronous creation already under way (request id), awaited instead of repeated."""
+    weakens: tuple[str, ...] = ()
+    """What about it weakens security (`TypeRule.weakens`): property names, or "deleted"."""
     removes: bool = False
     """Making it removes something that exists (its type's rule says so: a default VPC's removal is the creation
     of its absence), so it is destructive as a delete is, whatever its action."""
@@ -66,6 +68,7 @@ class Change:
             "physical_id": self.physical_id,
             "destructive": self.destructive,
             "removes": self.removes,
+            "weakens": list(self.weakens),
             "reason": self.reason,
             "depends_on": list(self.depends_on),
             "pending": self.pending,
@@ -88,6 +91,7 @@ class Change:
             before=data.get("before"),
             pending=data.get("pending"),
             removes=bool(data.get("removes", False)),
+            weakens=tuple(str(w) for w in data.get("weakens", [])),
         )
 
 

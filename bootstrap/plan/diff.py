@@ -7,6 +7,7 @@ changes plus notes for everything the toolkit will not do (unowned objects, refu
 from __future__ import annotations
 
 import graphlib
+from dataclasses import replace
 from typing import Any
 
 from blueprints.organization import ROOT_ID_VALUE
@@ -75,6 +76,7 @@ def make_plan(
             notes.append(Note(address, "no longer in the spec; the toolkit never deletes this kind of object"))
     notes.extend(_attachment_slots(desired, observed, scps_per_target))
     notes.extend(break_glass_notes(changes, observed))
+    changes = [_flag_weakening(c) for c in changes]
     return Plan(
         changes=tuple(_ordered(changes, desired, observed)),
         notes=tuple(notes),
@@ -84,6 +86,18 @@ def make_plan(
         created_at=created_at,
         labels=_labels(observed),
     )
+
+
+def _flag_weakening(change: Change) -> Change:
+    """Mark what in a change weakens security, by its type's rule (whoever asked for it: the spec or a repair)."""
+    rule = rule_for(change.type)
+    if change.action is Action.DELETE:
+        weakens: tuple[str, ...] = ("deleted",) if rule.weakens_on_delete else ()
+    else:
+        weakens = tuple(
+            d.name for d in change.diffs if d.name in rule.weakens and rule.weakens[d.name](d.before, d.after)
+        )
+    return replace(change, weakens=weakens) if weakens else change
 
 
 def _labels(observed: ObservedState) -> dict[str, str]:

@@ -63,6 +63,8 @@ def _print_change(change: Change, console: Console, labels: dict[str, str]) -> N
         f"  [{style}]{change.action.symbol:>3}[/] {escape(change.address)}{escape(ident)}"
         f"  [dim]{escape(change.type)}[/]{reason}"
     )
+    if change.weakens:
+        console.print(f"        [bold red]! weakens security:[/] {escape(', '.join(change.weakens))}")
     for diff in change.diffs if change.action is not Action.CREATE else _shown_on_create(change):
         console.print(f"        {escape(diff.name)}: {escape(_diff_text(diff.before, diff.after, labels))}")
 

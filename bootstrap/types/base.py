@@ -46,9 +46,35 @@ class TypeRule:
     explain: Callable[[Mapping[str, Any]], str] | None = None
     """Says, from the live properties, what an update will do beyond the diffs (a key pending deletion: "apply
     cancels the deletion"); the plan shows it as the change's reason."""
+    weakens: Mapping[str, Callable[[Any, Any], bool]] = field(default_factory=dict)
+    """Per property, when a change of it (before, after) weakens security (a guardrail detached, logging or key
+    rotation turned off): the plan flags such a change, whoever asked for it."""
+    weakens_on_delete: bool = False
+    """Deleting one weakens security (a guardrail removed)."""
     destroys_on_create: bool = False
     """Creating it removes something that exists (a default VPC's removal is the creation of its absence):
     such a create is destructive in the plan's sense, as a delete is."""
+
+
+def turned_off(before: Any, after: Any) -> bool:
+    """A setting that was on (true, or set at all) is off or gone."""
+    return bool(before) and not after
+
+
+def items_removed(before: Any, after: Any) -> bool:
+    """A list lost items (a policy detached from targets, an event selector dropped)."""
+    return bool(set(map(str, before or [])) - set(map(str, after or [])))
+
+
+def lowered(before: Any, after: Any) -> bool:
+    """A number went down (days of retention), or a limit was removed."""
+    return isinstance(before, int) and (after is None or (isinstance(after, int) and after < before))
+
+
+def any_flag_off(before: Any, after: Any) -> bool:
+    """A mapping of flags (a public access block) has a flag that was on and is now off."""
+    old, new = before if isinstance(before, Mapping) else {}, after if isinstance(after, Mapping) else {}
+    return any(v is True and new.get(k) is not True for k, v in old.items())
 
 
 @dataclass(frozen=True)

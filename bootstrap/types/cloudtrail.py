@@ -21,7 +21,16 @@ from bootstrap.changes import Change
 from bootstrap.errors import SafetyError
 from bootstrap.observed import ObservedResource
 from bootstrap.resources import MANAGED_TAG, Location, Resource
-from bootstrap.types.base import ClientFor, HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
+from bootstrap.types.base import (
+    ClientFor,
+    HandlerContext,
+    Outputs,
+    ReadScope,
+    ResourceType,
+    TypeRule,
+    items_removed,
+    turned_off,
+)
 from bootstrap.types.mapping import FieldMap, tag_dict
 from bootstrap.types.pages import pages
 
@@ -267,6 +276,16 @@ TYPES = (
             ),
             replace_on=frozenset({"TrailName"}),
             deletable=False,
+            weakens={
+                "IsLogging": turned_off,
+                "EnableLogFileValidation": turned_off,
+                "IsMultiRegionTrail": turned_off,
+                "IncludeGlobalServiceEvents": turned_off,
+                "IsOrganizationTrail": turned_off,
+                "KMSKeyId": turned_off,
+                "CloudWatchLogsLogGroupArn": turned_off,
+                "EventSelectors": items_removed,
+            },
         ),
         TrailHandler(),
         read_trails,

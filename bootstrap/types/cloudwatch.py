@@ -16,7 +16,7 @@ from bootstrap.changes import Change
 from bootstrap.names import ALARMS_ADDRESS
 from bootstrap.observed import Finding, ObservedResource
 from bootstrap.resources import Resource
-from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
+from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule, items_removed, turned_off
 from bootstrap.types.pages import pages
 
 ALARM = "AWS::CloudWatch::Alarm"
@@ -87,7 +87,12 @@ class AlarmHandler:
 TYPES = (
     ResourceType(
         ALARM,
-        TypeRule(compared=ALARM_PROPERTIES, replace_on=frozenset({"AlarmName"})),
+        TypeRule(
+            compared=ALARM_PROPERTIES,
+            replace_on=frozenset({"AlarmName"}),
+            weakens={"ActionsEnabled": turned_off, "AlarmActions": items_removed},
+            weakens_on_delete=True,
+        ),
         AlarmHandler(),
         read_alarms,
         read_actions=("cloudwatch:DescribeAlarms",),

@@ -27,7 +27,7 @@ from bootstrap.changes import Change
 from bootstrap.errors import AwsError, SafetyError
 from bootstrap.observed import ObservedResource
 from bootstrap.resources import ADDRESS_TAG, MANAGED_TAG, Location, Resource
-from bootstrap.types.base import ClientFor, HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
+from bootstrap.types.base import ClientFor, HandlerContext, Outputs, ReadScope, ResourceType, TypeRule, turned_off
 from bootstrap.types.mapping import FieldMap, tag_dict
 
 KEY = "AWS::KMS::Key"
@@ -294,6 +294,7 @@ TYPES = (
             replace_on=frozenset({"KeySpec", "KeyUsage", "MultiRegion"}),
             deletable=False,
             explain=explain_key_state,
+            weakens={"EnableKeyRotation": turned_off, "Enabled": turned_off},
         ),
         KeyHandler(),
         read_keys,

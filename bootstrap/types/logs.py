@@ -21,7 +21,16 @@ from bootstrap.changes import Change
 from bootstrap.errors import SafetyError
 from bootstrap.observed import ObservedResource
 from bootstrap.resources import MANAGED_TAG, Location, Resource
-from bootstrap.types.base import ClientFor, HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
+from bootstrap.types.base import (
+    ClientFor,
+    HandlerContext,
+    Outputs,
+    ReadScope,
+    ResourceType,
+    TypeRule,
+    lowered,
+    turned_off,
+)
 from bootstrap.types.mapping import FieldMap, tag_dict
 from bootstrap.types.pages import pages
 
@@ -187,6 +196,7 @@ TYPES = (
             compared=("LogGroupName", "RetentionInDays", "KmsKeyId"),
             replace_on=frozenset({"LogGroupName"}),
             deletable=False,
+            weakens={"RetentionInDays": lowered, "KmsKeyId": turned_off},
         ),
         LogGroupHandler(),
         read_log_groups,
@@ -203,6 +213,7 @@ TYPES = (
         TypeRule(
             compared=("FilterName", "FilterPattern", "LogGroupName", "MetricTransformations"),
             replace_on=frozenset({"FilterName", "LogGroupName"}),
+            weakens_on_delete=True,
         ),
         MetricFilterHandler(),
         read_metric_filters,

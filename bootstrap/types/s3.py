@@ -27,7 +27,16 @@ from bootstrap.changes import Change
 from bootstrap.errors import AwsError, SafetyError
 from bootstrap.observed import ObservedResource
 from bootstrap.resources import MANAGED_TAG, Location, Resource
-from bootstrap.types.base import ClientFor, HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
+from bootstrap.types.base import (
+    ClientFor,
+    HandlerContext,
+    Outputs,
+    ReadScope,
+    ResourceType,
+    TypeRule,
+    any_flag_off,
+    turned_off,
+)
 from bootstrap.types.mapping import FieldMap, tag_dict
 from bootstrap.types.s3_reserved import ACTIONS, describe, reserved_to
 
@@ -360,6 +369,10 @@ def tag_bucket(client: ClientFor, where: Location, name: str, tags: dict[str, st
     s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": _merged_tags(s3, name, wanted)})
 
 
+def versioning_suspended(before: Any, after: Any) -> bool:
+    return bool((before or {}).get("Status") == "Enabled" and (after or {}).get("Status") != "Enabled")
+
+
 _SETTING_READS = (
     "s3:GetBucketObjectLockConfiguration",
     "s3:GetBucketVersioning",
@@ -386,6 +399,13 @@ TYPES = (
             replace_on=frozenset({"BucketName", "ObjectLockEnabled"}),
             deletable=False,
             guarded_by_break_glass=True,
+            weakens={
+                "PublicAccessBlockConfiguration": any_flag_off,
+                "BucketEncryption": turned_off,
+                "VersioningConfiguration": versioning_suspended,
+                "LoggingConfiguration": turned_off,
+                "ObjectLockConfiguration": turned_off,
+            },
         ),
         BucketHandler(),
         read_buckets,

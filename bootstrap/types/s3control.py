@@ -23,7 +23,7 @@ from bootstrap.changes import Change
 from bootstrap.errors import SafetyError
 from bootstrap.observed import ObservedResource
 from bootstrap.resources import Resource
-from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
+from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule, turned_off
 
 ACCOUNT_PUBLIC_ACCESS_BLOCK = "Bootstrap::S3::AccountPublicAccessBlock"
 ABSENT = "NoSuchPublicAccessBlockConfiguration"
@@ -76,7 +76,11 @@ class AccountPublicAccessBlockHandler:
 TYPES = (
     ResourceType(
         ACCOUNT_PUBLIC_ACCESS_BLOCK,
-        TypeRule(compared=PUBLIC_ACCESS_BLOCK_FLAGS, deletable=False),
+        TypeRule(
+            compared=PUBLIC_ACCESS_BLOCK_FLAGS,
+            deletable=False,
+            weakens=dict.fromkeys(PUBLIC_ACCESS_BLOCK_FLAGS, turned_off),
+        ),
         AccountPublicAccessBlockHandler(),
         read_account_public_access_blocks,
         read_actions=("s3:GetAccountPublicAccessBlock",),

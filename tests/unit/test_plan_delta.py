@@ -9,6 +9,7 @@ from rich.console import Console
 
 from bootstrap.changes import Action, Change, Plan, PropertyDiff
 from bootstrap.plan.delta import cut_at_change, describe
+from bootstrap.plan.diff import _flag_weakening
 from bootstrap.plan.render import print_plan
 from bootstrap.resources import GLOBAL, Location
 
@@ -125,3 +126,44 @@ def test_a_change_round_trips_through_its_one_definition_and_removals_are_destru
     assert change.destructive and change.to_dict()["destructive"] is True
     assert Plan(changes=(change,)).count() == (0, 0, 1)
     assert not Change("a", "T", Location("m", GLOBAL), Action.CREATE).destructive
+
+
+@pytest.mark.parametrize(
+    ("type_", "action", "diff", "flagged"),
+    [
+        ("AWS::KMS::Key", Action.UPDATE, PropertyDiff("EnableKeyRotation", True, False), ("EnableKeyRotation",)),
+        ("AWS::KMS::Key", Action.UPDATE, PropertyDiff("EnableKeyRotation", False, True), ()),  # a repair
+        ("AWS::CloudTrail::Trail", Action.UPDATE, PropertyDiff("IsLogging", True, False), ("IsLogging",)),
+        ("AWS::Organizations::Policy", Action.UPDATE, PropertyDiff("TargetIds", ["ou-1", "ou-2"], ["ou-1"]),
+         ("TargetIds",)),
+        ("AWS::Organizations::Policy", Action.UPDATE, PropertyDiff("TargetIds", ["ou-1"], ["ou-1", "ou-2"]), ()),
+        ("AWS::Organizations::Policy", Action.DELETE, None, ("deleted",)),
+        ("AWS::Logs::LogGroup", Action.UPDATE, PropertyDiff("RetentionInDays", 365, 30), ("RetentionInDays",)),
+        ("AWS::S3::Bucket", Action.UPDATE,
+         PropertyDiff("PublicAccessBlockConfiguration", {"BlockPublicAcls": True}, {"BlockPublicAcls": False}),
+         ("PublicAccessBlockConfiguration",)),
+        ("Bootstrap::S3::AccountPublicAccessBlock", Action.UPDATE, PropertyDiff("BlockPublicPolicy", True, False),
+         ("BlockPublicPolicy",)),
+        ("AWS::SNS::Topic", Action.DELETE, None, ()),
+    ],
+)  # fmt: skip
+def test_changes_that_weaken_security_are_flagged(
+    type_: str, action: Action, diff: PropertyDiff | None, flagged: tuple[str, ...]
+) -> None:
+    change = Change("x", type_, Location("management", GLOBAL), action, "id", diffs=(diff,) if diff else ())
+    assert _flag_weakening(change).weakens == flagged
+
+
+def test_the_plan_prints_the_weakening() -> None:
+    change = Change(
+        "logging/trail",
+        "AWS::CloudTrail::Trail",
+        Location("management", "us-east-1"),
+        Action.UPDATE,
+        "acme-trail",
+        diffs=(PropertyDiff("IsLogging", True, False),),
+        weakens=("IsLogging",),
+    )
+    out = io.StringIO()
+    print_plan(Plan(changes=(change,)), Console(file=out, width=120, no_color=True))
+    assert "! weakens security: IsLogging" in out.getvalue()

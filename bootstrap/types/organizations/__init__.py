@@ -9,7 +9,7 @@ which runs first because it finds the member accounts every other reader reads i
 from __future__ import annotations
 
 from bootstrap.resources import ADDRESS_TAG_PROPERTY
-from bootstrap.types.base import ORGANIZATION_TREE, ResourceType, TypeRule
+from bootstrap.types.base import ORGANIZATION_TREE, ResourceType, TypeRule, items_removed
 from bootstrap.types.organizations import handlers
 
 ORG = "AWS::Organizations::Organization"
@@ -78,6 +78,8 @@ TYPES = (
             sets=frozenset({"TargetIds"}),
             owned_only=frozenset({ADDRESS_TAG_PROPERTY}),
             shown_on_create=frozenset({"TargetIds"}),
+            weakens={"TargetIds": items_removed},
+            weakens_on_delete=True,
         ),
         handlers.PolicyHandler(),
         ORGANIZATION_TREE,
