@@ -49,6 +49,9 @@ class Change:
     """An asynchronous creation already under way (request id), awaited instead of repeated."""
     weakens: tuple[str, ...] = ()
     """What about it weakens security (`TypeRule.weakens`): property names, or "deleted"."""
+    origin: str = ""
+    """`drift` (live state changed behind the toolkit's back) or `spec` (the spec asked for it); empty when
+    unknown (`bootstrap.plan.origin`)."""
     removes: bool = False
     """Making it removes something that exists (its type's rule says so: a default VPC's removal is the creation
     of its absence), so it is destructive as a delete is, whatever its action."""
@@ -68,6 +71,7 @@ class Change:
             "physical_id": self.physical_id,
             "destructive": self.destructive,
             "removes": self.removes,
+            "origin": self.origin,
             "weakens": list(self.weakens),
             "reason": self.reason,
             "depends_on": list(self.depends_on),
@@ -91,6 +95,7 @@ class Change:
             before=data.get("before"),
             pending=data.get("pending"),
             removes=bool(data.get("removes", False)),
+            origin=str(data.get("origin", "")),
             weakens=tuple(str(w) for w in data.get("weakens", [])),
         )
 

@@ -59,6 +59,8 @@ def _print_change(change: Change, console: Console, labels: dict[str, str]) -> N
     style = _STYLE[change.action]
     ident = f" ({change.physical_id})" if change.physical_id else ""
     reason = f"  [dim]# {escape(change.reason)}[/]" if change.reason else ""
+    if change.origin == "drift":
+        reason = f"  [bold yellow]drift[/] [dim](changed outside the toolkit)[/]{reason}"
     console.print(
         f"  [{style}]{change.action.symbol:>3}[/] {escape(change.address)}{escape(ident)}"
         f"  [dim]{escape(change.type)}[/]{reason}"
