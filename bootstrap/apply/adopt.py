@@ -59,7 +59,7 @@ def adopt(ctx: ApplyContext, adoption: Adoption) -> None:
     """Stamp the tags (existing tags of other keys are kept)."""
     tagger = type_for(adoption.resource.type).tagger
     assert tagger is not None, "find_adoption refuses types without tags"
-    tagger(ctx.client, adoption.resource.location, adoption.physical_id, adoption.tags)
+    tagger(ctx, adoption.resource.location, adoption.physical_id, adoption.tags)
 
 
 def _wanted_tags(resource: Resource) -> dict[str, str]:

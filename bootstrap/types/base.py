@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bootstrap.types.clients import LocatedClients, ScopedClients
+
 if TYPE_CHECKING:
     from bootstrap.aws.session import Sessions
     from bootstrap.changes import Change
@@ -89,7 +91,7 @@ class Recorder(Protocol):
     def record(self, address: str, **data: Any) -> None: ...
 
 
-class HandlerContext(Protocol):
+class HandlerContext(LocatedClients, Protocol):
     """What a handler may use: clients per location, live account ids, the journal, the clock."""
 
     @property
@@ -106,8 +108,6 @@ class HandlerContext(Protocol):
 
     def account_id(self, name: str) -> str | None: ...
 
-    def client(self, service: str, location: Location) -> Any: ...
-
 
 class Handler(Protocol):
     def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs: ...
@@ -117,15 +117,13 @@ class Handler(Protocol):
     def delete(self, ctx: HandlerContext, change: Change) -> None: ...
 
 
-class ReadScope(Protocol):
+class ReadScope(ScopedClients, Protocol):
     """One account-region as a reader sees it (`bootstrap.observe.scope.AccountRegionScope`)."""
 
     location: Location
     account_id: str | None
     desired: DesiredState
     findings: list[Finding]
-
-    def client(self, service: str) -> Any: ...
 
     def once(self, key: str, read: Callable[[], Any]) -> Any: ...
 
@@ -135,8 +133,8 @@ class ReadScope(Protocol):
 Reader = Callable[[ReadScope, list["Resource"]], dict[str, "ObservedResource"]]
 """Reads every desired resource of one type in one account-region, in bulk: address -> what is live."""
 
-ClientFor = Callable[[str, "Location"], Any]
-"""A client of a service at a location (`HandlerContext.client`)."""
+ClientFor = LocatedClients
+"""Clients of services at locations (a handler's context)."""
 
 Tagger = Callable[[ClientFor, "Location", str, dict[str, str]], None]
 """Stamps tags on the live object of this type with the given physical id, keeping tags of other keys

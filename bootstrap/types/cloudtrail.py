@@ -12,6 +12,7 @@ seconds while IAM and S3 catch up: those errors are retried.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -92,7 +93,7 @@ def read_trails(scope: ReadScope, resources: list[Resource]) -> dict[str, Observ
     return found
 
 
-def _selector(selector: dict[str, Any]) -> dict[str, Any]:
+def _selector(selector: Mapping[str, Any]) -> dict[str, Any]:
     """An event selector as CloudFormation writes it: empty lists are absent."""
     out: dict[str, Any] = {k: selector[k] for k in ("ReadWriteType", "IncludeManagementEvents") if k in selector}
     for key in ("DataResources", "ExcludeManagementEventSources"):
@@ -202,7 +203,7 @@ class DelegatedAdminHandler:
     def delete(self, ctx: HandlerContext, change: Change) -> None:
         cloudtrail = ctx.client("cloudtrail", change.location)
         try:
-            cloudtrail.deregister_organization_delegated_admin(DelegatedAdminAccountId=change.physical_id)
+            cloudtrail.deregister_organization_delegated_admin(DelegatedAdminAccountId=str(change.physical_id))
         except ClientError as err:
             if error_code(err) != "AccountNotRegisteredException":
                 raise
@@ -251,7 +252,7 @@ def read_delegated_admins(scope: ReadScope, resources: list[Resource]) -> dict[s
 
 
 def tag_trail(client: ClientFor, where: Location, name: str, tags: dict[str, str]) -> None:
-    cloudtrail = client("cloudtrail", where)
+    cloudtrail = client.client("cloudtrail", where)
     arn = cloudtrail.get_trail(Name=name)["Trail"]["TrailARN"]
     cloudtrail.add_tags(ResourceId=arn, TagsList=[{"Key": k, "Value": v} for k, v in tags.items()])
 

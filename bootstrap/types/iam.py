@@ -224,7 +224,7 @@ class RoleHandler:
 
 
 def tag_role(client: ClientFor, where: Location, name: str, tags: dict[str, str]) -> None:
-    client("iam", where).tag_role(RoleName=name, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+    client.client("iam", where).tag_role(RoleName=name, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
 
 
 TYPES = (

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
@@ -30,10 +30,18 @@ from bootstrap.resources import ADDRESS_TAG, MANAGED_TAG, Location, Resource
 from bootstrap.types.base import ClientFor, HandlerContext, Outputs, ReadScope, ResourceType, TypeRule, turned_off
 from bootstrap.types.mapping import FieldMap, tag_dict
 
+if TYPE_CHECKING:
+    from mypy_boto3_kms.type_defs import TagTypeDef
+
 KEY = "AWS::KMS::Key"
 ALIAS = "AWS::KMS::Alias"
 KMS_TAG = FieldMap.of(("Key", "TagKey"), ("Value", "TagValue"))
 """KMS spells a tag `{"TagKey", "TagValue"}`."""
+
+
+def _kms_tag_list(tags: list[dict[str, str]]) -> list[TagTypeDef]:
+    """CloudFormation's tags as KMS spells them."""
+    return cast("list[TagTypeDef]", [KMS_TAG.to_api(t) for t in tags])
 
 
 def _aliases(scope: ReadScope) -> dict[str, str]:
@@ -176,7 +184,7 @@ class KeyHandler:
                     KeySpec=props.get("KeySpec", "SYMMETRIC_DEFAULT"),
                     MultiRegion=bool(props.get("MultiRegion", False)),
                     Policy=json.dumps(props["KeyPolicy"]),
-                    Tags=[KMS_TAG.to_api(t) for t in props.get("Tags", [])],
+                    Tags=_kms_tag_list(props.get("Tags", [])),
                 ),
                 sleep=ctx.sleep,
             )["KeyMetadata"]
@@ -262,15 +270,15 @@ class AliasHandler:
 
     def delete(self, ctx: HandlerContext, change: Change) -> None:
         try:
-            ctx.client("kms", change.location).delete_alias(AliasName=change.physical_id)
+            ctx.client("kms", change.location).delete_alias(AliasName=str(change.physical_id))
         except ClientError as err:
             if error_code(err) != "NotFoundException":
                 raise
 
 
 def tag_key(client: ClientFor, where: Location, key_id: str, tags: dict[str, str]) -> None:
-    client("kms", where).tag_resource(
-        KeyId=key_id, Tags=[KMS_TAG.to_api({"Key": k, "Value": v}) for k, v in tags.items()]
+    client.client("kms", where).tag_resource(
+        KeyId=key_id, Tags=_kms_tag_list([{"Key": k, "Value": v} for k, v in tags.items()])
     )
 
 

@@ -12,7 +12,7 @@ call and a deleted one is simply put back.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
@@ -33,6 +33,9 @@ from bootstrap.types.base import (
 )
 from bootstrap.types.mapping import FieldMap, tag_dict
 from bootstrap.types.pages import pages
+
+if TYPE_CHECKING:
+    from mypy_boto3_logs.type_defs import MetricTransformationTypeDef
 
 LOG_GROUP_TYPE = "AWS::Logs::LogGroup"
 METRIC_FILTER = "AWS::Logs::MetricFilter"
@@ -160,7 +163,9 @@ class LogGroupHandler:
 class MetricFilterHandler:
     def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         logs = ctx.client("logs", resource.location)
-        transformations = [TRANSFORMATION.to_api(t) for t in props["MetricTransformations"]]
+        transformations = cast(
+            "list[MetricTransformationTypeDef]", [TRANSFORMATION.to_api(t) for t in props["MetricTransformations"]]
+        )
         with_retries(
             lambda: logs.put_metric_filter(
                 logGroupName=props["LogGroupName"],
@@ -178,7 +183,7 @@ class MetricFilterHandler:
         before = change.before or {}
         try:
             ctx.client("logs", change.location).delete_metric_filter(
-                logGroupName=before["LogGroupName"], filterName=change.physical_id
+                logGroupName=before["LogGroupName"], filterName=str(change.physical_id)
             )
         except ClientError as err:
             if error_code(err) != "ResourceNotFoundException":
@@ -186,7 +191,7 @@ class MetricFilterHandler:
 
 
 def tag_log_group(client: ClientFor, where: Location, name: str, tags: dict[str, str]) -> None:
-    client("logs", where).tag_log_group(logGroupName=name, tags=tags)
+    client.client("logs", where).tag_log_group(logGroupName=name, tags=tags)
 
 
 TYPES = (

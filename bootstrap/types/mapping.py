@@ -51,6 +51,6 @@ class FieldMap:
         return {f.cfn: answer[f.answer] for f in self.fields if f.answer in answer and answer[f.answer] not in absent}
 
 
-def tag_dict(tags: Iterable[Mapping[str, str]], key: str = "Key", value: str = "Value") -> dict[str, str]:
+def tag_dict(tags: Iterable[Any], key: str = "Key", value: str = "Value") -> dict[str, str]:
     """A list of tag objects (as an API answers them) as one dict."""
-    return {t[key]: t[value] for t in tags}
+    return {str(t[key]): str(t[value]) for t in tags}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -39,6 +39,9 @@ from bootstrap.types.base import (
 )
 from bootstrap.types.mapping import FieldMap, tag_dict
 from bootstrap.types.s3_reserved import ACTIONS, describe, reserved_to
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3.type_defs import TagTypeDef
 
 BUCKET = "AWS::S3::Bucket"
 BUCKET_POLICY = "AWS::S3::BucketPolicy"
@@ -269,7 +272,7 @@ def _denied(s3: Any, name: str, address: str, setting: str) -> AwsError:
     )
 
 
-def _merged_tags(s3: Any, name: str, wanted: list[dict[str, str]]) -> list[dict[str, str]]:
+def _merged_tags(s3: Any, name: str, wanted: list[dict[str, str]]) -> list[TagTypeDef]:
     """The bucket's tags with the toolkit's laid over them. The bucket may exist already (S3 answers
     `BucketAlreadyOwnedByYou`, or in us-east-1 simply succeeds): `put_bucket_tagging` replaces the whole
     set, and tags others put on it must stay."""
@@ -279,7 +282,7 @@ def _merged_tags(s3: Any, name: str, wanted: list[dict[str, str]]) -> list[dict[
         if error_code(err) != "NoSuchTagSet":
             raise
         current = []
-    merged = {t["Key"]: t["Value"] for t in current} | {t["Key"]: t["Value"] for t in wanted}
+    merged = tag_dict(current) | tag_dict(wanted)
     return [{"Key": key, "Value": value} for key, value in merged.items()]
 
 
@@ -364,7 +367,7 @@ class BucketPolicyHandler:
 
 
 def tag_bucket(client: ClientFor, where: Location, name: str, tags: dict[str, str]) -> None:
-    s3 = client("s3", where)
+    s3 = client.client("s3", where)
     wanted = [{"Key": k, "Value": v} for k, v in tags.items()]
     s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": _merged_tags(s3, name, wanted)})
 

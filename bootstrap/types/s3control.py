@@ -13,7 +13,7 @@ ACLs and policies.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
@@ -24,6 +24,9 @@ from bootstrap.errors import SafetyError
 from bootstrap.observed import ObservedResource
 from bootstrap.resources import Resource
 from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule, turned_off
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3control.type_defs import PublicAccessBlockConfigurationTypeDef
 
 ACCOUNT_PUBLIC_ACCESS_BLOCK = "Bootstrap::S3::AccountPublicAccessBlock"
 ABSENT = "NoSuchPublicAccessBlockConfiguration"
@@ -55,7 +58,9 @@ class AccountPublicAccessBlockHandler:
     def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         s3control = ctx.client("s3control", resource.location)
         account_id = str(props["AccountId"])
-        configuration = {flag: bool(props[flag]) for flag in PUBLIC_ACCESS_BLOCK_FLAGS}
+        configuration = cast(
+            "PublicAccessBlockConfigurationTypeDef", {f: bool(props[f]) for f in PUBLIC_ACCESS_BLOCK_FLAGS}
+        )
         with_retries(
             lambda: s3control.put_public_access_block(
                 AccountId=account_id, PublicAccessBlockConfiguration=configuration

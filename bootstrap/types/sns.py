@@ -152,7 +152,7 @@ class TopicHandler:
         return Outputs(arn, {"TopicArn": arn, "TopicName": props["TopicName"]})
 
     def delete(self, ctx: HandlerContext, change: Change) -> None:
-        ctx.client("sns", change.location).delete_topic(TopicArn=change.physical_id)
+        ctx.client("sns", change.location).delete_topic(TopicArn=str(change.physical_id))
 
 
 class SubscriptionHandler:
@@ -173,7 +173,7 @@ class SubscriptionHandler:
         if not str(change.physical_id).startswith("arn:"):
             return  # still waiting for its confirmation: AWS deletes unconfirmed subscriptions by itself
         try:
-            ctx.client("sns", change.location).unsubscribe(SubscriptionArn=change.physical_id)
+            ctx.client("sns", change.location).unsubscribe(SubscriptionArn=str(change.physical_id))
         except ClientError as err:
             if error_code(err) != "NotFound":
                 raise
@@ -203,7 +203,7 @@ class TopicPolicyHandler:
 
 
 def tag_topic(client: ClientFor, where: Location, arn: str, tags: dict[str, str]) -> None:
-    client("sns", where).tag_resource(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+    client.client("sns", where).tag_resource(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
 
 
 TYPES = (

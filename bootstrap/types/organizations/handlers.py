@@ -56,7 +56,7 @@ def _ignore(err: ClientError, *codes: str) -> None:
 
 def tag(client: ClientFor, where: Location, object_id: str, tags: dict[str, str]) -> None:
     """Stamp tags on an OU or a policy (`bootstrap adopt`); `tag_resource` keeps tags of other keys."""
-    client("organizations", where).tag_resource(
+    client.client("organizations", where).tag_resource(
         ResourceId=object_id, Tags=[{"Key": k, "Value": v} for k, v in tags.items()]
     )
 
