@@ -1,26 +1,26 @@
-"""Commands that work on the spec alone (no AWS call, except `init` asking who the caller is)."""
+"""Commands that work on the spec alone (no AWS call, except `init` asking who the caller is).
+
+`validate` is what an editor or a pre-commit hook runs on every save, so it must start at once: what only
+`init`, `schema` or `render` need (jinja2 and the answers, boto3, the renderers) is imported in them.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import yaml
-from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import ValidationError
 
 from bootstrap.cli.console import make_consoles
 from bootstrap.cli.interrupts import interruptible, on_interrupt
 from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_spec
 from bootstrap.errors import InputError
-from bootstrap.spec import log_archive
-from bootstrap.spec.answers import Answers, render_spec_yaml
-from bootstrap.spec.load import parse_spec
-from bootstrap.spec.model import LandingZoneSpec
-from bootstrap.spec.roles import principal_pattern
+
+if TYPE_CHECKING:
+    from bootstrap.spec.answers import Answers
+    from bootstrap.spec.model import LandingZoneSpec
 
 
 def register(app: typer.Typer) -> None:
@@ -53,6 +53,7 @@ _IDENTITY: dict[int, tuple[str, str] | None] = {}
 def _ask_identity(options: GlobalOptions) -> tuple[str, str] | None:
     import boto3
     from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         session = boto3.Session(profile_name=options.profile, region_name=options.region or "us-east-1")
@@ -69,6 +70,8 @@ def _ask_identity(options: GlobalOptions) -> tuple[str, str] | None:
 
 def _with_operator(answers: Answers, options: GlobalOptions) -> Answers:
     """The principal running `init` becomes the first operator, when it is of the management account."""
+    from bootstrap.spec.roles import principal_pattern
+
     if answers.operators:
         return answers
     identity = caller_identity(options)
@@ -79,6 +82,10 @@ def _with_operator(answers: Answers, options: GlobalOptions) -> Answers:
 
 
 def _answers_from_file(path: Path) -> dict[str, object]:
+    import yaml
+
+    from bootstrap.spec.answers import Answers
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as err:
@@ -94,6 +101,10 @@ def _answers_from_file(path: Path) -> dict[str, object]:
 
 
 def _answers(data: dict[str, object], source: str) -> Answers:
+    from pydantic import ValidationError
+
+    from bootstrap.spec.answers import Answers
+
     try:
         return Answers.model_validate(data)
     except ValidationError as err:
@@ -125,6 +136,8 @@ def init(
     if text is None:
         out.print("Left the existing spec as it is.")
         return
+    from bootstrap.spec.load import parse_spec
+
     checked = parse_spec(text, str(spec))  # never write a spec that validate would reject
     from bootstrap.render.atomic import atomic_write
 
@@ -178,6 +191,8 @@ def _spec_text(
         from bootstrap.cli.wizard import run_wizard
 
         result = run_wizard(management_account_id or caller_account_id(options))
+    from bootstrap.spec.answers import render_spec_yaml
+
     return render_spec_yaml(_with_operator(result, options))
 
 
@@ -212,6 +227,7 @@ def validate(spec: SpecOption = DEFAULT_SPEC) -> None:
 
 
 def _warnings(spec: LandingZoneSpec) -> list[str]:
+    from bootstrap.spec import log_archive
     from bootstrap.spec.checks import root_warnings
 
     return root_warnings(spec) + log_archive.warnings(spec)
@@ -219,6 +235,8 @@ def _warnings(spec: LandingZoneSpec) -> list[str]:
 
 def schema() -> None:
     """Print the JSON Schema of the spec, for editor autocompletion."""
+    from bootstrap.spec.model import LandingZoneSpec
+
     document = LandingZoneSpec.model_json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "landing-zone.yaml"
