@@ -3,7 +3,8 @@
 Every client shares one botocore config (retry mode, connection pool) and one `CallStats`. Member
 accounts get their own botocore session, whose credentials are the assumed role's, refreshed through
 botocore's credential provider chain before they expire; all sessions share one loader, so the
-service models are parsed once per run rather than once per account. Roles are assumed outside the
+service models are parsed once per run rather than once per account, and start from one set of event
+handlers (botocore's and the toolkit's) registered once. Roles are assumed outside the
 shared lock, so that many accounts are entered at once; clients are created under it (botocore
 sessions are not thread-safe; clients are). When an endpoint override is in use (the sandbox, or
 `--endpoint-url`), the s3control account-id host prefix is stripped because `<account>.127.0.0.1`
@@ -12,6 +13,7 @@ does not resolve.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import threading
@@ -31,6 +33,7 @@ from botocore.exceptions import (
     EndpointConnectionError,
     NoCredentialsError,
 )
+from botocore.hooks import HierarchicalEmitter
 
 from bootstrap.aws.retry import error_code
 from bootstrap.aws.stats import CallStats
@@ -131,6 +134,10 @@ class Sessions:
             )
         self._instrument(self._base)
         self._sessions[None] = self._base
+        self._member_events = HierarchicalEmitter()
+        """Event handlers every member session starts from: botocore's built-in ones and ours, registered
+        once here and copied per account (registering them is most of what creating a session costs)."""
+        self._instrument(botocore.session.Session(event_hooks=self._member_events))
 
     def _instrument(self, session: botocore.session.Session) -> None:
         session.register("before-call", self.stats.on_call)
@@ -171,10 +178,9 @@ class Sessions:
         credentials = RefreshableCredentials.create_from_metadata(
             metadata=first, refresh_using=partial(_assume, self.client("sts"), role_arn), method="sts-assume-role"
         )
-        session = botocore.session.Session()
+        session = botocore.session.Session(event_hooks=copy.copy(self._member_events), include_builtin_handlers=False)
         session.register_component("data_loader", self._base.get_component("data_loader"))
         session.register_component("credential_provider", CredentialResolver([_AssumedRole(credentials)]))
-        self._instrument(session)
         self._sessions[account_id] = session
         self._entered[account_id] = role_arn
         return session
