@@ -1,7 +1,7 @@
 """Benchmark: a no-op `plan` at real-AWS-like latency, against the floor of the same requests in parallel.
 
 Usage: `python benchmarks/latency.py [--accounts N] [--latency-ms MS] [--seed auto|engine|direct]
-[--parallelism N] [--retry-mode standard|adaptive] [--retry-study [--runs R]] [--json]`.
+[--parallelism N] [--retry-mode standard|adaptive] [--retry-study [--runs R]] [--replays 1,4,8,16,32] [--json]`.
 
 It starts the local sandbox (moto's threaded HTTP server, in this process), seeds the default landing zone
 plus N member accounts, and puts a local proxy in front of it (plain HTTP on 127.0.0.1, one thread per
@@ -404,6 +404,7 @@ def run(
     parallelism: int = DEFAULT_PARALLELISM,
     retry_mode: str = RETRY_MODE,
     study_runs: int = 0,
+    concurrencies: tuple[int, ...] = CONCURRENCIES,
 ) -> Figures:
     spec = build_spec(n)
     with TemporaryDirectory() as tmp:
@@ -419,7 +420,7 @@ def run(
                     plan_seconds, changes, calls = timed_plan(spec, parallelism=parallelism, retry_mode=retry_mode)
                 note(f"plan: {plan_seconds:.1f} s, {sum(calls.values())} calls, {len(recorded)} requests recorded")
                 replays = []
-                for concurrency in CONCURRENCIES:
+                for concurrency in concurrencies:
                     replays.append(replay(recorded, proxy.url, concurrency))
                     note(f"replay x{concurrency}: {replays[-1].seconds:.2f} s, {replays[-1].failures} failed")
                 study = []
@@ -528,6 +529,12 @@ def main(argv: list[str] | None = None) -> int:
         "of requests throttled",
     )
     parser.add_argument("--runs", type=int, default=3, help="plans per retry-study figure (default 3)")
+    parser.add_argument(
+        "--replays",
+        default=",".join(map(str, CONCURRENCIES)),
+        help="connections per replay, comma-separated (default %(default)s; one connection replays 1,000 "
+        "accounts' requests for minutes)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if args.accounts < 1:
@@ -536,6 +543,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--latency-ms must not be negative")
     if args.parallelism < 1 or args.runs < 1:
         parser.error("--parallelism and --runs must be at least 1")
+    try:
+        concurrencies = tuple(sorted({int(c) for c in args.replays.split(",")}))
+    except ValueError:
+        parser.error("--replays takes numbers separated by commas, e.g. 8,16,32")
+    if not concurrencies or concurrencies[0] < 1:
+        parser.error("--replays takes numbers of at least 1")
     if args.port is not None and not port_is_free(args.port):
         parser.error(f"port {args.port} is in use; pick another or leave --port out")
     seed_mode = args.seed
@@ -550,6 +563,7 @@ def main(argv: list[str] | None = None) -> int:
         parallelism=args.parallelism,
         retry_mode=args.retry_mode,
         study_runs=args.runs if args.retry_study else 0,
+        concurrencies=concurrencies,
     )
     ok = judge(figures)
     if args.json:
