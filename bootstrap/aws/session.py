@@ -185,6 +185,15 @@ class Sessions:
         self._entered[account_id] = role_arn
         return session
 
+    def release(self, account_id: str) -> None:
+        """Forget a member account's clients and session (their connection pools and models), e.g. once its
+        account-regions have been read: an organization of thousands of accounts need not hold a client per
+        account for the whole run. The role it was entered with is kept; a later call enters it again."""
+        with self._lock:
+            for key in [k for k in self._clients if k[1] == account_id]:
+                self._clients.pop(key).close()
+            self._sessions.pop(account_id, None)
+
     def entered_role(self, account_id: str) -> str | None:
         """The ARN of the role a member account was entered with, if it has been entered."""
         with self._lock:
