@@ -77,7 +77,7 @@ class AwsTarget:
         return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
 
 
-class _AssumedRole(CredentialProvider):  # type: ignore[misc]  # botocore is untyped
+class _AssumedRole(CredentialProvider):  # type: ignore[misc,unused-ignore]  # typed only with botocore-stubs
     """The credential provider of a member account's session: the role it entered as, refreshable."""
 
     METHOD = "sts-assume-role"
@@ -261,7 +261,7 @@ class Sessions:
         """Who the caller is. The first call of every command, so it fails fast: an unreachable endpoint or
         missing credentials should take seconds to report, not a minute of retries."""
         with self._lock:
-            sts = self._base.create_client(
+            sts: Any = self._base.create_client(
                 "sts",
                 region_name=self.region,
                 endpoint_url=self.target.endpoint,
@@ -314,8 +314,9 @@ def _assume(sts: Any, role_arn: str) -> dict[str, str]:
     }
 
 
-def _strip_account_host_prefix(request: Any, **_: Any) -> None:
+def _strip_account_host_prefix(**event: Any) -> None:
     """s3control sends to `<account-id>.<endpoint host>`; a local endpoint only answers on its own host."""
+    request = event["request"]
     parts = urlsplit(request.url)
     match = _ACCOUNT_HOST.match(parts.netloc)
     if match:
