@@ -147,10 +147,12 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def fresh_sessions() -> tuple[Sessions, CallStats]:
-    """New clients and a new counter, so nothing the seeding warmed up (or counted) leaks into a figure."""
+def fresh_sessions(**target: Any) -> tuple[Sessions, CallStats]:
+    """New clients and a new counter, so nothing the seeding warmed up (or counted) leaks into a figure.
+    `target`: `AwsTarget` fields (default: 3 attempts, the toolkit's parallelism and retry mode)."""
     stats = CallStats()
-    return Sessions(AwsTarget(max_attempts=3), default_region=SANDBOX_REGION, stats=stats), stats
+    settings: dict[str, Any] = {"max_attempts": 3, **target}
+    return Sessions(AwsTarget(**settings), default_region=SANDBOX_REGION, stats=stats), stats
 
 
 def isolate_environment(*, iam_managed_policies: bool) -> None:

@@ -1,6 +1,7 @@
 """Benchmark: a no-op `plan` at real-AWS-like latency, against the floor of the same requests in parallel.
 
-Usage: `python benchmarks/latency.py [--accounts N] [--latency-ms MS] [--seed auto|engine|direct] [--json]`.
+Usage: `python benchmarks/latency.py [--accounts N] [--latency-ms MS] [--seed auto|engine|direct]
+[--parallelism N] [--retry-mode standard|adaptive] [--retry-study [--runs R]] [--replays 1,4,8,16,32] [--json]`.
 
 It starts the local sandbox (moto's threaded HTTP server, in this process), seeds the default landing zone
 plus N member accounts, and puts a local proxy in front of it (plain HTTP on 127.0.0.1, one thread per
@@ -17,6 +18,11 @@ plan was given, which moto still knows.
 It also times CLI start-up (`python -m bootstrap --version`, `bootstrap validate --spec FILE`), median of
 five runs each in subprocesses. Each figure is printed against its target with PASS/FAIL; the exit code is
 1 when a target is missed, 2 when the no-op plan is not empty.
+
+`--retry-study` then measures botocore's retry modes under throttling: the proxy answers a random share of
+the plan's requests (0, 1 and 5 %) with a throttling error instead of forwarding them, as AWS does when a
+caller exceeds a rate, and the no-op plan runs in each retry mode (the median of `--runs`). Its figures are
+each mode's wall time and its slowdown against no throttling; they are reported, not judged.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import http.client
 import json
 import os
 import queue
+import random
 import shutil
 import statistics
 import subprocess
@@ -43,14 +50,20 @@ from urllib.parse import urlsplit
 
 from _common import SEED_MODES, build_spec, fresh_sessions, isolate_environment, port_is_free, seed, spec_answers
 
+from bootstrap.aws.session import DEFAULT_PARALLELISM, RETRY_MODE
 from bootstrap.sandbox.server import running_sandbox, sandbox_environment
 from bootstrap.spec.answers import render_spec_yaml
+from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.workflow import plan_live
 
 CONCURRENCIES = (1, 4, 8, 16, 32)
 TARGET_PLAN_OVER_FLOOR = 2.0
 TARGET_STARTUP_SECONDS = 0.3
 STARTUP_RUNS = 5
+PLAN_ATTEMPTS = 8
+"""botocore attempts per call in the measured plans: the toolkit's own setting, so throttles are ridden out."""
+THROTTLE_PERCENTS = (0.0, 1.0, 5.0)
+RETRY_MODES = ("standard", "adaptive")
 DIRECT_SEED_FROM = 200
 """`--seed auto` seeds through the engine below this many accounts and directly from it (faster)."""
 HOP_BY_HOP = frozenset(
@@ -80,6 +93,19 @@ class Replay:
 
 
 @dataclasses.dataclass
+class RetryRun:
+    """The no-op plan in one retry mode with a share of its requests throttled (median of the runs)."""
+
+    mode: str
+    throttle_percent: float
+    seconds: float
+    throttled: int
+    """Requests the proxy answered with a throttling error, in the median run."""
+    slowdown: float = 0.0
+    """`seconds` over the same mode's seconds without throttling."""
+
+
+@dataclasses.dataclass
 class Figures:
     accounts: int
     latency_ms: float
@@ -95,6 +121,9 @@ class Figures:
     floor_concurrency: int
     version_seconds: float
     validate_seconds: float
+    parallelism: int = DEFAULT_PARALLELISM
+    retry_mode: str = RETRY_MODE
+    retry_study: list[RetryRun] = dataclasses.field(default_factory=list)
     checks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
@@ -117,6 +146,10 @@ class LatencyProxy(ThreadingHTTPServer):
         self.latency = latency
         self._lock = threading.Lock()
         self._recording: list[Recorded] | None = None
+        self.throttle = 0.0
+        """Share of requests answered with a throttling error instead of being forwarded (0 to 1)."""
+        self.throttled = 0
+        self._random = random.Random(20)
 
     @property
     def url(self) -> str:
@@ -133,6 +166,24 @@ class LatencyProxy(ThreadingHTTPServer):
         finally:
             with self._lock:
                 self._recording = None
+
+    @contextmanager
+    def throttling(self, share: float) -> Iterator[None]:
+        """Throttle `share` of the requests made during the block (counted in `throttled`)."""
+        with self._lock:
+            self.throttle, self.throttled = share, 0
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.throttle = 0.0
+
+    def should_throttle(self) -> bool:
+        with self._lock:
+            if self.throttle and self._random.random() < self.throttle:
+                self.throttled += 1
+                return True
+            return False
 
     def record(self, request: Recorded) -> None:
         with self._lock:
@@ -154,6 +205,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = tuple((k, v) for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP)
         time.sleep(self.server.latency)
+        if self.server.should_throttle():
+            self._refuse(headers)
+            return
         response = self._send_upstream(self.command, self.path, headers, body)
         payload = response.read()
         self.server.record(Recorded(self.command, self.path, headers, body, response.status))
@@ -166,6 +220,22 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
+
+    def _refuse(self, headers: tuple[tuple[str, str], ...]) -> None:
+        """Answer as AWS does when a caller exceeds a rate: 400 with the protocol's throttling error."""
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+        if "json" in content_type:  # Organizations (JSON protocol)
+            payload = json.dumps({"__type": "TooManyRequestsException", "message": "Rate exceeded"}).encode()
+        else:  # query (IAM, STS) and REST-XML (S3 Control) protocols
+            payload = (
+                b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded"
+                b"</Message></Error><RequestId>throttled</RequestId></ErrorResponse>"
+            )
+        self.send_response(400, "Bad Request")
+        self.send_header("Content-Type", "application/x-amz-json-1.1" if "json" in content_type else "text/xml")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
 
     def _send_upstream(
         self, method: str, path: str, headers: tuple[tuple[str, str], ...], body: bytes
@@ -298,7 +368,44 @@ def measure_startup(n: int, workdir: Path) -> tuple[float, float]:
 # --- the run -----------------------------------------------------------------------------------------
 
 
-def run(n: int, latency_ms: float, seed_mode: str, port: int | None) -> Figures:
+def timed_plan(spec: LandingZoneSpec, **target: Any) -> tuple[float, int, dict[str, int]]:
+    """One no-op plan with fresh clients: (seconds, changes planned, calls by operation)."""
+    sessions, stats = fresh_sessions(max_attempts=PLAN_ATTEMPTS, **target)
+    start = time.perf_counter()
+    live, _ = plan_live(spec, sessions)
+    return time.perf_counter() - start, len(live.plan.changes), stats.snapshot()
+
+
+def retry_study(spec: LandingZoneSpec, proxy: LatencyProxy, parallelism: int, runs: int) -> list[RetryRun]:
+    """The no-op plan in each retry mode at each throttling share (median of `runs`)."""
+    study = []
+    for mode in RETRY_MODES:
+        for percent in THROTTLE_PERCENTS:
+            samples = []
+            for _ in range(runs):
+                with proxy.throttling(percent / 100):
+                    seconds, _, _ = timed_plan(spec, parallelism=parallelism, retry_mode=mode)
+                samples.append((seconds, proxy.throttled))
+            seconds, throttled = sorted(samples)[len(samples) // 2]
+            study.append(RetryRun(mode, percent, round(seconds, 3), throttled))
+            note(f"retry study: {mode}, {percent:g} % throttled: {seconds:.2f} s ({throttled} throttles)")
+    for entry in study:
+        calm = next(r for r in study if r.mode == entry.mode and r.throttle_percent == 0)
+        entry.slowdown = round(entry.seconds / calm.seconds, 2)
+    return study
+
+
+def run(
+    n: int,
+    latency_ms: float,
+    seed_mode: str,
+    port: int | None,
+    *,
+    parallelism: int = DEFAULT_PARALLELISM,
+    retry_mode: str = RETRY_MODE,
+    study_runs: int = 0,
+    concurrencies: tuple[int, ...] = CONCURRENCIES,
+) -> Figures:
     spec = build_spec(n)
     with TemporaryDirectory() as tmp:
         note("timing CLI start-up ...")
@@ -309,16 +416,17 @@ def run(n: int, latency_ms: float, seed_mode: str, port: int | None) -> Figures:
             note(f"seeded in {seed_seconds:.1f} s")
             with running_proxy(sandbox.url, latency_ms / 1000) as proxy:
                 note(f"no-op plan through the proxy at {latency_ms:g} ms ...")
-                sessions, stats = fresh_sessions()
                 with endpoint(proxy.url), proxy.recording() as recorded:
-                    start = time.perf_counter()
-                    live, _ = plan_live(spec, sessions)
-                    plan_seconds = time.perf_counter() - start
-                note(f"plan: {plan_seconds:.1f} s, {stats.total} calls, {len(recorded)} requests recorded")
+                    plan_seconds, changes, calls = timed_plan(spec, parallelism=parallelism, retry_mode=retry_mode)
+                note(f"plan: {plan_seconds:.1f} s, {sum(calls.values())} calls, {len(recorded)} requests recorded")
                 replays = []
-                for concurrency in CONCURRENCIES:
+                for concurrency in concurrencies:
                     replays.append(replay(recorded, proxy.url, concurrency))
                     note(f"replay x{concurrency}: {replays[-1].seconds:.2f} s, {replays[-1].failures} failed")
+                study = []
+                if study_runs:
+                    with endpoint(proxy.url):
+                        study = retry_study(spec, proxy, parallelism, study_runs)
     complete = [r for r in replays if not r.failures] or replays
     floor = min(complete, key=lambda r: r.seconds)
     return Figures(
@@ -327,15 +435,18 @@ def run(n: int, latency_ms: float, seed_mode: str, port: int | None) -> Figures:
         seed_mode=seed_mode,
         seed_seconds=round(seed_seconds, 2),
         plan_seconds=round(plan_seconds, 3),
-        plan_changes=len(live.plan.changes),
-        calls=stats.snapshot(),
-        total_calls=stats.total,
+        plan_changes=changes,
+        calls=calls,
+        total_calls=sum(calls.values()),
         recorded_requests=len(recorded),
         replays=replays,
         floor_seconds=floor.seconds,
         floor_concurrency=floor.concurrency,
         version_seconds=version_seconds,
         validate_seconds=validate_seconds,
+        parallelism=parallelism,
+        retry_mode=retry_mode,
+        retry_study=study,
     )
 
 
@@ -371,7 +482,8 @@ def print_figures(figures: Figures) -> None:
     )
     print(
         f"no-op plan: {figures.plan_seconds:.2f} s, {figures.total_calls} API calls, "
-        f"{figures.recorded_requests} HTTP requests"
+        f"{figures.recorded_requests} HTTP requests (parallelism {figures.parallelism}, "
+        f"{figures.retry_mode} retries)"
     )
     print("replay of the plan's requests through the same proxy:")
     for r in figures.replays:
@@ -384,6 +496,13 @@ def print_figures(figures: Figures) -> None:
         verdict = "PASS" if check["pass"] else "FAIL"
         print(f"{check['name']:<34} {check['value']:>9}  target {check['target']:<9} {verdict}")
     print(f"(plan target: at most {TARGET_PLAN_OVER_FLOOR:g} x the floor; start-up: median of {STARTUP_RUNS} runs)")
+    if figures.retry_study:
+        print("retry modes under random throttling (no-op plan, median of the runs; not judged):")
+        for r in figures.retry_study:
+            print(
+                f"  {r.mode:<9} {r.throttle_percent:4g} % throttled  {r.seconds:7.2f} s  x{r.slowdown:<5g}"
+                f"  ({r.throttled} throttles)"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -397,19 +516,55 @@ def main(argv: list[str] | None = None) -> int:
         help=f"seed through the toolkit's apply or straight through boto3 (auto: direct from {DIRECT_SEED_FROM})",
     )
     parser.add_argument("--port", type=int, default=None, help="sandbox port (default: a free one)")
+    parser.add_argument(
+        "--parallelism", type=int, default=DEFAULT_PARALLELISM, help=f"calls in flight (default {DEFAULT_PARALLELISM})"
+    )
+    parser.add_argument(
+        "--retry-mode", choices=RETRY_MODES, default=RETRY_MODE, help=f"botocore retry mode (default {RETRY_MODE})"
+    )
+    parser.add_argument(
+        "--retry-study",
+        action="store_true",
+        help=f"also time the plan in each retry mode with {', '.join(f'{p:g}' for p in THROTTLE_PERCENTS)} %% "
+        "of requests throttled",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="plans per retry-study figure (default 3)")
+    parser.add_argument(
+        "--replays",
+        default=",".join(map(str, CONCURRENCIES)),
+        help="connections per replay, comma-separated (default %(default)s; one connection replays 1,000 "
+        "accounts' requests for minutes)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if args.accounts < 1:
         parser.error("--accounts must be at least 1")
     if args.latency_ms < 0:
         parser.error("--latency-ms must not be negative")
+    if args.parallelism < 1 or args.runs < 1:
+        parser.error("--parallelism and --runs must be at least 1")
+    try:
+        concurrencies = tuple(sorted({int(c) for c in args.replays.split(",")}))
+    except ValueError:
+        parser.error("--replays takes numbers separated by commas, e.g. 8,16,32")
+    if not concurrencies or concurrencies[0] < 1:
+        parser.error("--replays takes numbers of at least 1")
     if args.port is not None and not port_is_free(args.port):
         parser.error(f"port {args.port} is in use; pick another or leave --port out")
     seed_mode = args.seed
     if seed_mode == "auto":
         seed_mode = "direct" if args.accounts >= DIRECT_SEED_FROM else "engine"
     isolate_environment(iam_managed_policies=False)
-    figures = run(args.accounts, args.latency_ms, seed_mode, args.port)
+    figures = run(
+        args.accounts,
+        args.latency_ms,
+        seed_mode,
+        args.port,
+        parallelism=args.parallelism,
+        retry_mode=args.retry_mode,
+        study_runs=args.runs if args.retry_study else 0,
+        concurrencies=concurrencies,
+    )
     ok = judge(figures)
     if args.json:
         print(json.dumps(dataclasses.asdict(figures), indent=2))

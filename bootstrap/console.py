@@ -6,14 +6,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from bootstrap.aws.stats import CallStats, is_write
-from bootstrap.changes import Change
+
+if TYPE_CHECKING:  # the planner and rich's progress bars load only in the commands that show them
+    from rich.progress import Progress, TaskID
+
+    from bootstrap.changes import Change
 
 
 def make_consoles() -> tuple[Console, Console]:
@@ -66,6 +69,8 @@ def apply_reporter(console: Console, total: int) -> Iterator[LineReporter]:
     if not console.is_terminal:
         yield LineReporter(console)
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("Applying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("apply", total=total)
@@ -73,6 +78,8 @@ def apply_reporter(console: Console, total: int) -> Iterator[LineReporter]:
 
 
 def print_stats(stats: CallStats, console: Console, title: str = "API calls") -> None:
+    from rich.table import Table
+
     table = Table(title=f"{title}: {stats.total} ({stats.writes} writes)", show_edge=False)
     table.add_column("operation")
     table.add_column("calls", justify="right")

@@ -33,7 +33,8 @@ class SafetyError(BootstrapError):
 
 
 class AwsError(BootstrapError):
-    """AWS refused or failed a call in a way the toolkit cannot recover from by itself."""
+    """AWS refused a call, or failed it on its side even after retries: the toolkit cannot recover by itself.
+    The remediation says which (a refusal needs a change; a server error needs only a re-run)."""
 
 
 class StalePlanError(SafetyError):

@@ -1,4 +1,5 @@
-"""Execute a plan: changes in dependency order, independent ones in parallel (bounded), each journaled.
+"""Execute a plan: changes in dependency order, independent ones in parallel (bounded by the sessions'
+parallelism), each journaled.
 
 A failed change stops only what depends on it; everything else still runs, then the failures are
 reported together. Ctrl-C stops scheduling, lets running calls finish, journals them, and says how to
@@ -46,8 +47,10 @@ def execute(
     *,
     allow_destroy: bool = False,
     already_done: frozenset[str] = frozenset(),
-    max_workers: int = 8,
+    max_workers: int | None = None,
 ) -> ApplyResult:
+    """Run the plan's changes. `max_workers`: changes in flight at once (default: `sessions.parallelism`,
+    as the readers: a change waits only for the changes it depends on, not for a slot in a small pool)."""
     destructive = [c.address for c in plan.changes if c.destructive]
     if destructive and not allow_destroy:
         raise SafetyError(
@@ -68,7 +71,7 @@ def execute(
     result = ApplyResult()
     journal.begin(plan.plan_id, len(changes))
     running: dict[Future[Outputs | None], Change] = {}
-    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="apply")
+    pool = ThreadPoolExecutor(max_workers=max_workers or ctx.sessions.parallelism, thread_name_prefix="apply")
     settled = False  # False while the loop runs: anything that escapes it (a bug) still closes the run
     try:
         while sorter.is_active():

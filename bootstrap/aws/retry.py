@@ -1,8 +1,11 @@
-"""Retry AWS calls that fail for reasons that pass: throttling and concurrent modification.
+"""The toolkit's one addition to botocore's retries: Organizations errors that pass.
 
-botocore's adaptive mode already retries throttling on every call; this adds the Organizations-style
-errors it does not know are transient (`ConcurrentModificationException`, an organization still being
-set up, policy changes still propagating).
+Throttling (and transient 5xx, and connection errors) are retried by botocore's retry mode, configured once
+in `bootstrap.aws.session`, inside every call. botocore does not know that `ConcurrentModificationException`
+(another Organizations change is in flight), `FinalizingOrganizationException` (the organization is still
+being set up) and `PolicyChangesInProgressException` (policy changes still propagating) pass as well;
+`with_retries` retries those, around each Organizations write, with the same backoff everywhere. It never
+retries what botocore already retried, so there is one retry layer per error.
 """
 
 from __future__ import annotations
@@ -21,11 +24,9 @@ TRANSIENT = frozenset(
         "ConcurrentModificationException",
         "FinalizingOrganizationException",
         "PolicyChangesInProgressException",
-        "ThrottlingException",
-        "Throttling",
-        "TooManyRequestsException",
     }
 )
+"""Organizations errors that pass, which botocore's retry modes do not treat as transient."""
 
 
 def error_code(err: ClientError) -> str:
@@ -41,7 +42,7 @@ def with_retries(
     codes: frozenset[str] = TRANSIENT,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """Call `fn`, retrying transient errors with full-jitter exponential backoff."""
+    """Call `fn`, retrying the errors in `codes` with full-jitter exponential backoff."""
     for attempt in range(1, attempts + 1):
         try:
             return fn()

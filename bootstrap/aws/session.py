@@ -1,52 +1,78 @@
 """One session factory: the caller's session, cached clients, assume-role into member accounts.
 
-Every client shares one botocore config (adaptive retries) and one `CallStats`. When an endpoint
-override is in use (the sandbox, or `--endpoint-url`), the s3control account-id host prefix is stripped
-because `<account>.127.0.0.1` does not resolve.
+Every client shares one botocore config (retry mode, connection pool) and one `CallStats`. Member
+accounts get their own botocore session, whose credentials are the assumed role's, refreshed through
+botocore's credential provider chain before they expire; all sessions share one loader, so the
+service models are parsed once per run rather than once per account, and start from one set of event
+handlers (botocore's and the toolkit's) registered once. Roles are assumed outside the
+shared lock, so that many accounts are entered at once; clients are created under it (botocore
+sessions are not thread-safe; clients are). When an endpoint override is in use (the sandbox, or
+`--endpoint-url`), the s3control account-id host prefix is stripped because `<account>.127.0.0.1`
+does not resolve.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-import boto3
 import botocore.session
 from botocore.config import Config
-from botocore.credentials import RefreshableCredentials
+from botocore.credentials import CredentialProvider, CredentialResolver, RefreshableCredentials
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
     EndpointConnectionError,
     NoCredentialsError,
-    ProfileNotFound,
 )
+from botocore.hooks import HierarchicalEmitter
 
 from bootstrap.aws.retry import error_code
 from bootstrap.aws.stats import CallStats
+from bootstrap.aws.waiter import wait_for
 from bootstrap.errors import AwsError, InputError, SafetyError
 
 MEMBER_ROLE = "OrganizationAccountAccessRole"
 SIMULATED_ENV = "BOOTSTRAP_SANDBOX"
 """Set (to 1) by the sandbox in the environment it gives out: the endpoint is a local simulation."""
+DEFAULT_PARALLELISM = 32
+"""Calls in flight at once: enough to hide real AWS latency (20-150 ms) behind one another, and few
+enough that per-account, per-region throttling is rarely reached."""
+RetryMode = Literal["standard", "adaptive"]
+RETRY_MODE: RetryMode = "standard"
+"""botocore's retry mode. Measured with benchmarks/latency.py under random throttling (README): adaptive
+mode slows every thread sharing a client after one throttle, which multiplied a plan's wall time."""
+CALLER_ATTEMPTS = 5
+"""Attempts at the first call (who is the caller): enough to ride out a flaky network, while an
+unreachable endpoint (refused at once) still fails within seconds."""
 _ACCOUNT_HOST = re.compile(r"^\d{12}\.(.+)$")
 
 
 @dataclass(frozen=True)
 class AwsTarget:
-    """Where to send calls: AWS CLI habits (`--profile`, `--region`, `--endpoint-url`, `AWS_ENDPOINT_URL`)."""
+    """Where to send calls: AWS CLI habits (`--profile`, `--region`, `--endpoint-url`, `AWS_ENDPOINT_URL`),
+    and how hard to push (`--parallelism`: calls in flight at once, also each client's connection pool)."""
 
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
     max_attempts: int = 8
+    parallelism: int = DEFAULT_PARALLELISM
+    retry_mode: RetryMode = RETRY_MODE
+
+    def __post_init__(self) -> None:
+        if self.parallelism < 1:
+            raise InputError(
+                f"parallelism must be at least 1, not {self.parallelism}",
+                f"Pass --parallelism N (or BOOTSTRAP_PARALLELISM) with N >= 1; the default is {DEFAULT_PARALLELISM}.",
+            )
 
     @property
     def endpoint(self) -> str | None:
@@ -57,6 +83,20 @@ class AwsTarget:
         """The endpoint is the sandbox (a capability flag it sets, never guessed from a host name): steps AWS
         would show but the simulation cannot are reported as unavailable there, never as done."""
         return os.environ.get(SIMULATED_ENV) == "1" and self.endpoint is not None
+
+
+class _AssumedRole(CredentialProvider):  # type: ignore[misc,unused-ignore]  # typed only with botocore-stubs
+    """The credential provider of a member account's session: the role it entered as, refreshable."""
+
+    METHOD = "sts-assume-role"
+    CANONICAL_NAME = "bootstrap-assume-role"
+
+    def __init__(self, credentials: RefreshableCredentials) -> None:
+        super().__init__()
+        self._role_credentials = credentials
+
+    def load(self) -> RefreshableCredentials:
+        return self._role_credentials
 
 
 class Sessions:
@@ -75,63 +115,92 @@ class Sessions:
         OrganizationAccountAccessRole for accounts it adopted."""
         self.member_roles = member_roles
         self.target = target
+        self.parallelism = target.parallelism
+        """How many calls to have in flight at once: readers and the apply engine size their pools by it."""
         self.region = target.region or default_region
         self.stats = stats or CallStats()
         self._lock = threading.RLock()
         self._clients: dict[tuple[str, str | None, str], Any] = {}
-        self._sessions: dict[str | None, boto3.Session] = {}
+        self._sessions: dict[str | None, botocore.session.Session] = {}
+        self._entering: dict[str, threading.Lock] = {}
+        """Per member account: held while its role is assumed, so each account is entered once."""
         self.caller_arn = ""
         """The caller's ARN, once `caller_account` has asked who it is."""
         self._entered: dict[str, str] = {}
         """Member account id -> the ARN of the role its session was entered with."""
         self._config = Config(
-            retries={"mode": "adaptive", "max_attempts": target.max_attempts},
-            max_pool_connections=32,
+            retries={"mode": target.retry_mode, "max_attempts": target.max_attempts},
+            max_pool_connections=target.parallelism,
             connect_timeout=10,
             read_timeout=60,
         )
-        try:
-            self._base = boto3.Session(profile_name=target.profile, region_name=self.region)
-        except ProfileNotFound as err:
-            raise InputError(str(err), "Check --profile against `aws configure list-profiles`.") from None
+        self._base = botocore.session.Session(profile=target.profile)
+        if target.profile is not None and target.profile not in self._base.available_profiles:
+            raise InputError(
+                f"The config profile ({target.profile}) could not be found",
+                "Check --profile against `aws configure list-profiles`.",
+            )
         self._instrument(self._base)
         self._sessions[None] = self._base
+        self._member_events = HierarchicalEmitter()
+        """Event handlers every member session starts from: botocore's built-in ones and ours, registered
+        once here and copied per account (registering them is most of what creating a session costs)."""
+        self._instrument(botocore.session.Session(event_hooks=self._member_events))
 
-    def _instrument(self, session: boto3.Session) -> None:
-        events = session.events
-        events.register("before-call", self.stats.on_call)
+    def _instrument(self, session: botocore.session.Session) -> None:
+        session.register("before-call", self.stats.on_call)
         if self.target.endpoint:
-            events.register("before-send.s3-control.*", _strip_account_host_prefix)
+            session.register("before-send.s3-control.*", _strip_account_host_prefix)
 
     def client(self, service: str, *, account_id: str | None = None, region: str | None = None) -> Any:
         """A client for `service` in the caller's account (`account_id=None`) or a member account."""
         key = (service, account_id, region or self.region)
         with self._lock:
+            found = self._clients.get(key)
+        if found is not None:
+            return found
+        session = self._session_for(account_id)  # may assume a role: not under the shared lock
+        with self._lock:
             if key not in self._clients:
-                session = self._session_for(account_id)
-                self._clients[key] = session.client(
+                self._clients[key] = session.create_client(
                     service, region_name=key[2], endpoint_url=self.target.endpoint, config=self._config
                 )
             return self._clients[key]
 
-    def _session_for(self, account_id: str | None) -> boto3.Session:
-        if account_id in self._sessions:
-            return self._sessions[account_id]
-        role_arn, first = self._enter(str(account_id))
-        return self._build(str(account_id), role_arn, first)
+    def _session_for(self, account_id: str | None) -> botocore.session.Session:
+        with self._lock:
+            if account_id in self._sessions:
+                return self._sessions[account_id]
+            entering = self._entering.setdefault(str(account_id), threading.Lock())
+        with entering:  # one thread enters this account; others wait for its session, not for every account
+            with self._lock:
+                if account_id in self._sessions:
+                    return self._sessions[account_id]
+            role_arn, first = self._enter(str(account_id))
+            with self._lock:
+                return self._build(str(account_id), role_arn, first)
 
-    def _build(self, account_id: str, role_arn: str, first: dict[str, str]) -> boto3.Session:
-        # Refreshable: an apply that waits on slow AWS work can outlive one set of role credentials.
+    def _build(self, account_id: str, role_arn: str, first: dict[str, str]) -> botocore.session.Session:
+        """A member account's session (call under the lock). Refreshable: an apply that waits on slow AWS
+        work can outlive one set of role credentials; botocore refreshes them before they expire."""
         credentials = RefreshableCredentials.create_from_metadata(
             metadata=first, refresh_using=partial(_assume, self.client("sts"), role_arn), method="sts-assume-role"
         )
-        core = botocore.session.get_session()
-        core._credentials = credentials  # the documented way to give a botocore session refreshable credentials
-        session = boto3.Session(botocore_session=core, region_name=self.region)
-        self._instrument(session)
+        session = botocore.session.Session(event_hooks=copy.copy(self._member_events), include_builtin_handlers=False)
+        session.register_component("data_loader", self._base.get_component("data_loader"))
+        session.register_component("credential_provider", CredentialResolver([_AssumedRole(credentials)]))
         self._sessions[account_id] = session
         self._entered[account_id] = role_arn
         return session
+
+    def release(self, account_id: str) -> None:
+        """Forget a member account's clients and session (their connection pools and models), e.g. once its
+        account-regions have been read: an organization of thousands of accounts need not hold a client per
+        account for the whole run. The role it was entered with is kept; a later call enters it again."""
+        with self._lock:
+            for key in [k for k in self._clients if k[1] == account_id]:
+                self._clients.pop(key).close()
+            self._sessions.pop(account_id, None)
 
     def entered_role(self, account_id: str) -> str | None:
         """The ARN of the role a member account was entered with, if it has been entered."""
@@ -146,17 +215,20 @@ class Sessions:
         with self._lock:
             if self._entered.get(account_id) == role_arn:
                 return
-        deadline = time.monotonic() + timeout
-        delay = 1.0
-        while True:
+        refusals: list[ClientError] = []
+
+        def assumed() -> dict[str, str] | None:
             try:
-                first = _assume(self.client("sts"), role_arn)
-                break
+                return _assume(self.client("sts"), role_arn)
             except ClientError as err:
-                if error_code(err) not in ("AccessDenied", "AccessDeniedException") or time.monotonic() > deadline:
+                if error_code(err) not in ("AccessDenied", "AccessDeniedException"):
                     raise
-            sleep(delay)
-            delay = min(delay * 1.5, 10.0)
+                refusals.append(err)
+                return None
+
+        first = wait_for(
+            assumed, timeout=timeout, sleep=sleep, first_delay=1.0, max_delay=10.0, on_timeout=lambda: refusals[-1]
+        )
         with self._lock:
             if role not in self.member_roles:  # the first choice from now on, in every account
                 self.member_roles = (role, *self.member_roles)
@@ -184,27 +256,32 @@ class Sessions:
 
     def wait_usable(self, account_id: str, *, timeout: float, sleep: Callable[[float], None]) -> None:
         """Wait until a new account can be entered: AWS reports SUCCEEDED minutes before its role works."""
-        deadline = time.monotonic() + timeout
-        delay = 2.0
-        while True:
+        refusals: list[AwsError] = []
+
+        def entered() -> bool | None:
             try:
                 self._enter(account_id)  # one STS call; the session is built when something needs it
-                return
-            except AwsError:
-                if time.monotonic() > deadline:
-                    raise
-            sleep(delay)
-            delay = min(delay * 1.5, 30.0)
+                return True
+            except AwsError as err:
+                refusals.append(err)
+                return None
+
+        wait_for(
+            entered, timeout=timeout, sleep=sleep, first_delay=2.0, max_delay=30.0, on_timeout=lambda: refusals[-1]
+        )
 
     def caller_account(self) -> str:
         """Who the caller is. The first call of every command, so it fails fast: an unreachable endpoint or
         missing credentials should take seconds to report, not a minute of retries."""
-        sts = self._base.client(
-            "sts",
-            region_name=self.region,
-            endpoint_url=self.target.endpoint,
-            config=Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5, read_timeout=15),
-        )
+        with self._lock:
+            sts: Any = self._base.create_client(
+                "sts",
+                region_name=self.region,
+                endpoint_url=self.target.endpoint,
+                config=Config(
+                    retries={"mode": "standard", "max_attempts": CALLER_ATTEMPTS}, connect_timeout=5, read_timeout=15
+                ),
+            )
         try:
             identity = sts.get_caller_identity()
             self.caller_arn = str(identity["Arn"])
@@ -221,8 +298,13 @@ class Sessions:
                 "Check the network, or --endpoint-url / AWS_ENDPOINT_URL if you point at a local endpoint "
                 "(is `bootstrap sandbox` running?).",
             ) from None
-        except (ClientError, BotoCoreError) as err:
-            raise AwsError(f"cannot identify the caller: {err}", "Check your credentials and network.") from None
+        except ClientError as err:
+            raise AwsError(f"cannot identify the caller: {err}", "Check your credentials.") from None
+        except BotoCoreError as err:
+            raise AwsError(
+                f"cannot identify the caller after {CALLER_ATTEMPTS} attempts: {err}",
+                "Check the network, then run the command again.",
+            ) from None
 
     def require_management_account(self, expected: str) -> None:
         """The account pin: refuse to act from any account but the spec's management account."""
@@ -245,8 +327,9 @@ def _assume(sts: Any, role_arn: str) -> dict[str, str]:
     }
 
 
-def _strip_account_host_prefix(request: Any, **_: Any) -> None:
+def _strip_account_host_prefix(**event: Any) -> None:
     """s3control sends to `<account-id>.<endpoint host>`; a local endpoint only answers on its own host."""
+    request = event["request"]
     parts = urlsplit(request.url)
     match = _ACCOUNT_HOST.match(parts.netloc)
     if match:

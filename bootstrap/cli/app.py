@@ -1,4 +1,9 @@
-"""The `bootstrap` command: the typer app, global options, and the one error boundary (`main`)."""
+"""The `bootstrap` command: the typer app, global options, and the one error boundary (`main`).
+
+Start-up is kept short (`bootstrap --version`, `bootstrap validate` answer in well under a second): this
+module and the command modules import only typer, rich and the standard library at the top; boto3, the
+spec models, the planner and the sandbox are imported inside the commands that use them.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from bootstrap import __version__
 from bootstrap.cli import commands_live, commands_permissions, commands_sandbox, commands_spec
 from bootstrap.cli.errors import explain_aws_error
 from bootstrap.cli.interrupts import STARTING
-from bootstrap.cli.options import GlobalOptions, normalize_argv
+from bootstrap.cli.options import DEFAULT_PARALLELISM, PARALLELISM_ENV, GlobalOptions, normalize_argv
 from bootstrap.console import make_consoles
 from bootstrap.errors import BootstrapError, Cancelled
 
@@ -55,6 +60,15 @@ def _global(
     endpoint_url: Annotated[
         str | None, typer.Option(help="Send AWS calls to this endpoint (AWS_ENDPOINT_URL is honoured too).")
     ] = None,
+    parallelism: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            envvar=PARALLELISM_ENV,
+            help="AWS calls in flight at once (readers' pools and each client's connections). The default suits "
+            "real AWS latency; lower it if AWS throttles you.",
+        ),
+    ] = DEFAULT_PARALLELISM,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
@@ -62,7 +76,9 @@ def _global(
 ) -> None:
     """Global flags may be given anywhere on the command line, as with the AWS CLI."""
     del version
-    ctx.obj = GlobalOptions(profile=profile, region=region, endpoint_url=endpoint_url, debug=debug)
+    ctx.obj = GlobalOptions(
+        profile=profile, region=region, endpoint_url=endpoint_url, debug=debug, parallelism=parallelism
+    )
 
 
 commands_spec.register(app)

@@ -1,4 +1,8 @@
-"""Commands that read (and change) live AWS state: plan, apply, status."""
+"""Commands that read (and change) live AWS state: plan, apply, status, adopt.
+
+The workflow (boto3, observers, planner, engine) is imported inside each command, not here: registering
+these commands must not slow down the ones that never call AWS.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,10 +19,9 @@ from bootstrap.cli.interrupts import interruptible, on_interrupt
 from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_spec
 from bootstrap.console import apply_reporter, make_consoles, print_stats, reading
 from bootstrap.errors import Cancelled, InputError, SafetyError
-from bootstrap.plan.render import print_plan
-from bootstrap.plan.saved import check_plan_matches_spec, plan_to_json, read_plan_file
-from bootstrap.spec.flags import check_output_file
-from bootstrap.workflow import apply_changes, check_saved_plan, journal_for, plan_live, spec_digest
+
+if TYPE_CHECKING:
+    from bootstrap.changes import Plan
 
 EXIT_NO_CHANGES = 0
 EXIT_ERROR = 1
@@ -47,6 +50,11 @@ def plan(
     stats: StatsOption = False,
 ) -> int:
     """Read live state and show what apply would change. Exit 0: nothing to do; 2: changes; 1: error."""
+    from bootstrap.plan.render import print_plan
+    from bootstrap.plan.saved import plan_to_json
+    from bootstrap.spec.flags import check_output_file
+    from bootstrap.workflow import plan_live
+
     options: GlobalOptions = ctx.obj
     out, err = make_consoles()
     checked = read_spec(spec)
@@ -87,6 +95,10 @@ def apply(
     stats: StatsOption = False,
 ) -> int:
     """Make live state match the spec: exactly the plan, in dependency order, journaled and resumable."""
+    from bootstrap.plan.render import print_plan
+    from bootstrap.plan.saved import check_plan_matches_spec, read_plan_file
+    from bootstrap.workflow import apply_changes, check_saved_plan, journal_for, plan_live, spec_digest
+
     options: GlobalOptions = ctx.obj
     out, err = make_consoles()
     checked = read_spec(spec)

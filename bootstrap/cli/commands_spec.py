@@ -1,28 +1,27 @@
-"""Commands that work on the spec alone (no AWS call, except `init` asking who the caller is)."""
+"""Commands that work on the spec alone (no AWS call, except `init` asking who the caller is).
+
+`validate` is what an editor or a pre-commit hook runs on every save, so it must start at once: what only
+`init`, `schema` or `render` need (jinja2 and the answers, boto3, the renderers) is imported in them.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import ValidationError
 
 from bootstrap.cli.interrupts import interruptible, on_interrupt
 from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_spec
 from bootstrap.console import make_consoles
 from bootstrap.errors import InputError
-from bootstrap.spec import log_archive, values
-from bootstrap.spec.answers import Answers, render_spec_yaml
-from bootstrap.spec.flags import check_output_file, check_output_folder
-from bootstrap.spec.load import load_answers_data, parse_spec
-from bootstrap.spec.messages import validation_error
-from bootstrap.spec.model import LandingZoneSpec
-from bootstrap.spec.roles import principal_pattern
-from bootstrap.spec.yamlread import Document
+
+if TYPE_CHECKING:
+    from bootstrap.spec.answers import Answers
+    from bootstrap.spec.model import LandingZoneSpec
+    from bootstrap.spec.yamlread import Document
 
 
 def register(app: typer.Typer) -> None:
@@ -55,6 +54,7 @@ _IDENTITY: dict[int, tuple[str, str] | None] = {}
 def _ask_identity(options: GlobalOptions) -> tuple[str, str] | None:
     import boto3
     from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         session = boto3.Session(profile_name=options.profile, region_name=options.region or "us-east-1")
@@ -71,6 +71,8 @@ def _ask_identity(options: GlobalOptions) -> tuple[str, str] | None:
 
 def _with_operator(answers: Answers, options: GlobalOptions) -> Answers:
     """The principal running `init` becomes the first operator, when it is of the management account."""
+    from bootstrap.spec.roles import principal_pattern
+
     if answers.operators:
         return answers
     identity = caller_identity(options)
@@ -81,11 +83,19 @@ def _with_operator(answers: Answers, options: GlobalOptions) -> Answers:
 
 
 def _answers_from_file(path: Path) -> tuple[dict[str, object], Document]:
+    from bootstrap.spec.load import load_answers_data
+
     data, doc = load_answers_data(path)
     return dict(data), doc
 
 
 def _answers(data: dict[str, object], source: str, doc: Document | None = None) -> Answers:
+    from pydantic import ValidationError
+
+    from bootstrap.spec.answers import Answers
+    from bootstrap.spec.messages import validation_error
+    from bootstrap.spec.yamlread import Document
+
     try:
         return Answers.model_validate(data)
     except ValidationError as err:
@@ -95,6 +105,8 @@ def _answers(data: dict[str, object], source: str, doc: Document | None = None) 
 def _placeholder_id(data: dict[str, object]) -> str:
     """A management account id to check answers with before asking AWS for the real one: the account of
     the first operator if there is one (operators must belong to it), else zeros."""
+    from bootstrap.spec import values
+
     operators = data.get("operators")
     first = operators[0] if isinstance(operators, list) and operators else None
     if isinstance(first, str) and first.count(":") >= 5 and values.ACCOUNT_ID.fullmatch(first.split(":")[4]):
@@ -105,6 +117,9 @@ def _placeholder_id(data: dict[str, object]) -> str:
 def _check_whole_spec(answers: Answers, spec: Path, source: str) -> None:
     """The spec these answers make must validate before any AWS call: `init` never writes a spec that
     `validate` would reject, and bad input never costs a call."""
+    from bootstrap.spec.answers import render_spec_yaml
+    from bootstrap.spec.load import parse_spec
+
     parse_spec(render_spec_yaml(answers), f"{spec} (made from {source})")
 
 
@@ -119,6 +134,9 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing spec without asking.")] = False,
 ) -> None:
     """Ask the questions that matter and write a commented landing-zone.yaml."""
+    from bootstrap.spec import values
+    from bootstrap.spec.flags import check_output_file
+
     options: GlobalOptions = ctx.obj
     check_output_file(spec, "--spec")
     if management_account_id is not None:
@@ -137,6 +155,8 @@ def init(
     if text is None:
         out.print("Left the existing spec as it is.")
         return
+    from bootstrap.spec.load import parse_spec
+
     checked = parse_spec(text, str(spec))  # never write a spec that validate would reject
     from bootstrap.render.atomic import atomic_write
 
@@ -193,6 +213,8 @@ def _spec_text(
         from bootstrap.cli.wizard import run_wizard
 
         result = run_wizard(management_account_id or caller_account_id(options))
+    from bootstrap.spec.answers import render_spec_yaml
+
     return render_spec_yaml(_with_operator(result, options))
 
 
@@ -227,6 +249,7 @@ def validate(spec: SpecOption = DEFAULT_SPEC) -> None:
 
 
 def _warnings(spec: LandingZoneSpec) -> list[str]:
+    from bootstrap.spec import log_archive
     from bootstrap.spec.checks import root_warnings
 
     return root_warnings(spec) + log_archive.warnings(spec)
@@ -234,6 +257,8 @@ def _warnings(spec: LandingZoneSpec) -> list[str]:
 
 def schema() -> None:
     """Print the JSON Schema of the spec, for editor autocompletion."""
+    from bootstrap.spec.model import LandingZoneSpec
+
     document = LandingZoneSpec.model_json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "landing-zone.yaml"
@@ -246,6 +271,7 @@ def render(
 ) -> None:
     """Write SCP documents, CloudFormation templates and runbooks (byte-identical on re-run)."""
     from bootstrap.render.artifacts import render_artifacts
+    from bootstrap.spec.flags import check_output_folder
 
     out, _ = make_consoles()
     checked = read_spec(spec)

@@ -1,23 +1,31 @@
 """Options every command shares, and the helpers that turn them into a spec and AWS sessions.
 
-Global flags follow AWS CLI habits: `--profile`, `--region`, `--endpoint-url` (or `AWS_ENDPOINT_URL`)
-and `--debug` may stand anywhere on the command line; `normalize_argv` moves them before the command.
+Global flags follow AWS CLI habits: `--profile`, `--region`, `--endpoint-url` (or `AWS_ENDPOINT_URL`),
+`--parallelism` (or `BOOTSTRAP_PARALLELISM`) and `--debug` may stand anywhere on the command line;
+`normalize_argv` moves them before the command. boto3 and the spec models are imported only when a
+command asks for sessions or a spec, so that commands that need neither start at once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bootstrap.aws.session import AwsTarget, Sessions
 from bootstrap.spec.flags import check_global_flags
-from bootstrap.spec.load import load_spec
-from bootstrap.spec.model import LandingZoneSpec
 
-GLOBAL_VALUE_FLAGS = ("--profile", "--region", "--endpoint-url")
+if TYPE_CHECKING:
+    from bootstrap.aws.session import AwsTarget, Sessions
+    from bootstrap.spec.model import LandingZoneSpec
+
+
+DEFAULT_PARALLELISM = 32
+"""As `bootstrap.aws.session.DEFAULT_PARALLELISM` (a test keeps them equal; importing it would load boto3)."""
+PARALLELISM_ENV = "BOOTSTRAP_PARALLELISM"
+
+GLOBAL_VALUE_FLAGS = ("--profile", "--region", "--endpoint-url", "--parallelism")
 GLOBAL_BOOL_FLAGS = ("--debug",)
 
 SpecOption = Annotated[
@@ -33,16 +41,22 @@ class GlobalOptions:
     region: str | None = None
     endpoint_url: str | None = None
     debug: bool = False
+    parallelism: int = DEFAULT_PARALLELISM
 
     def __post_init__(self) -> None:
         """Malformed global flags are bad input: refused (exit 2) before any command runs."""
         check_global_flags(self.region, self.endpoint_url)
 
     def target(self) -> AwsTarget:
+        from bootstrap.aws.session import AwsTarget
+
         check_global_flags(None, self.endpoint_url, environment=True)  # AWS_ENDPOINT_URL: read when calling AWS
-        return AwsTarget(profile=self.profile, region=self.region, endpoint_url=self.endpoint_url)
+        return AwsTarget(
+            profile=self.profile, region=self.region, endpoint_url=self.endpoint_url, parallelism=self.parallelism
+        )
 
     def sessions(self, spec: LandingZoneSpec) -> Sessions:
+        from bootstrap.aws.session import Sessions
         from bootstrap.workflow import member_roles  # the workflow's imports are loaded only by live commands
 
         return Sessions(
@@ -81,4 +95,6 @@ def normalize_argv(argv: list[str]) -> list[str]:
 
 def read_spec(path: Path) -> LandingZoneSpec:
     """Load and validate the spec; errors are `SpecError` (exit 2) before any AWS call."""
+    from bootstrap.spec.load import load_spec
+
     return load_spec(path)

@@ -71,6 +71,10 @@ class Guardrail:
     """Not chosen by default (`init`'s defaults): it can break workloads that predate it."""
 
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML has it: `validate` reads every guardrail's metadata at start-up."""
+
+
 @lru_cache(maxsize=1)
 def load_library() -> dict[str, Guardrail]:
     """Every guardrail in the installed `scps` package, by id."""
@@ -80,7 +84,7 @@ def load_library() -> dict[str, Guardrail]:
         if not folder.is_dir() or folder.name.startswith(("_", ".")):
             continue
         try:
-            meta = yaml.safe_load(folder.joinpath("metadata.yaml").read_text(encoding="utf-8"))
+            meta = yaml.load(folder.joinpath("metadata.yaml").read_text(encoding="utf-8"), Loader=_SafeLoader)
             doc = json.loads(folder.joinpath("policy.json").read_text(encoding="utf-8"))
         except (OSError, ValueError, yaml.YAMLError) as err:
             raise BootstrapError(

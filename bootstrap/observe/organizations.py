@@ -6,6 +6,13 @@ Calls for an organization of N accounts and K OUs: about K (OU tree) + N/20 (acc
 the spec attaches policies to (attachment slots). Account tags are never read one by one: accounts are
 matched to the spec by id, e-mail or name.
 
+Reads overlap wherever one does not need another's answer, on a pool of `sessions.parallelism` threads:
+the organization, the root, the policy lists and the accounts being created are asked for at once; the OU
+tree is read level by level (every OU of a level at once), and each OU's tags and accounts are asked for as
+soon as the OU is found; each policy's tags, content and targets, and each attachment slot, in parallel.
+So the wall time follows the depth of the tree, not the number of calls. Answers are then matched in the
+order a one-by-one walk would meet them, so the observed state does not depend on which answer came first.
+
 OUs and policies are matched to a desired resource by its address (ownership tag first, then path or name),
 else by one of its former addresses (an OU renamed in the spec with `renamed_from`, its descendants and
 their SCPs): the plan then renames the object in place. Owned ones report their address tag as the
@@ -16,6 +23,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -40,20 +49,39 @@ def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dic
         yield from page[key]
 
 
+def _all(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
+    """Every item of a paginated listing (read in a pool thread: a generator would read in the caller's)."""
+    return list(_pages(client, operation, key, **kwargs))
+
+
 def _tags(client: Any, resource_id: str) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in _pages(client, "list_tags_for_resource", "Tags", ResourceId=resource_id)}
 
 
 def observe_organizations(sessions: Sessions, desired: DesiredState) -> ObservedState:
-    client = sessions.client("organizations")
-    state = ObservedState()
+    pool = ThreadPoolExecutor(max_workers=sessions.parallelism, thread_name_prefix="observe-org")
     try:
-        org = client.describe_organization()["Organization"]
+        return _observe(sessions.client("organizations"), pool, desired)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # on an error, nothing queued is started
+
+
+def _observe(client: Any, pool: ThreadPoolExecutor, desired: DesiredState) -> ObservedState:
+    state = ObservedState()
+    # Asked at once: if the organization does not exist, the others fail too and are never looked at.
+    org_read = pool.submit(client.describe_organization)
+    root_read = pool.submit(lambda: next(_pages(client, "list_roots", "Roots")))
+    policy_reads = {t: pool.submit(_all, client, "list_policies", "Policies", Filter=t) for t in MANAGED_POLICY_TYPES}
+    creating_read = pool.submit(
+        _all, client, "list_create_account_status", "CreateAccountStatuses", States=["IN_PROGRESS"]
+    )
+    try:
+        org = org_read.result()["Organization"]
     except ClientError as err:
         if error_code(err) == "AWSOrganizationsNotInUseException":
             return state  # nothing exists yet: everything will be created
         raise
-    root = next(_pages(client, "list_roots", "Roots"))
+    root = root_read.result()
     root_id = root["Id"]
     enabled = sorted(p["Type"] for p in root.get("PolicyTypes", []) if p["Status"] == "ENABLED")
     for r in desired.of_type(ORG):
@@ -72,30 +100,62 @@ def observe_organizations(sessions: Sessions, desired: DesiredState) -> Observed
         state.resources[r.address] = ObservedResource(
             r.address, POLICY_TYPES, root_id, {"RootId": root_id, "PolicyTypes": ours}, owned=False
         )
-    ou_paths = _observe_ous(client, root_id, desired, state)
-    _observe_accounts(client, root_id, ou_paths, desired, state)
     # Policies outlive their type being disabled on the root (AWS only detaches them), so they are read
     # either way: otherwise the plan would try to create policies that already exist.
-    _observe_policies(client, desired, state, root_id, enabled)
+    policies = _PolicyReads(client, pool, {t: f.result() for t, f in policy_reads.items()})
+    tree = _read_tree(client, pool, root_id)
+    _observe_ous(tree, desired, state)
+    attachments = _read_attachments(client, pool, desired, state, root_id, enabled)
+    _observe_accounts(tree, creating_read.result(), desired, state)
+    _observe_policies(policies, attachments, desired, state)
     return state
 
 
-def _observe_ous(client: Any, root_id: str, desired: DesiredState, state: ObservedState) -> dict[str, str]:
-    """Walk the OU tree; return OU id -> path. Match desired OUs by ownership tag, then by path."""
-    paths: dict[str, str] = {}
-    found: list[tuple[str, dict[str, Any], str]] = []
-    queue = [(root_id, "")]
-    while queue:
-        parent_id, parent_path = queue.pop(0)
-        for ou in _pages(client, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent_id):
-            path = f"{parent_path}/{ou['Name']}" if parent_path else ou["Name"]
-            paths[ou["Id"]] = path
-            found.append((parent_id, ou, path))
-            queue.append((ou["Id"], path))
+@dataclass
+class _Tree:
+    """The OU tree as read: OUs in the order a breadth-first walk meets them, with their tags, and the
+    accounts under the root and under each OU."""
+
+    found: list[tuple[str, dict[str, Any], str]]
+    """(parent id, OU, path) per OU."""
+    tags: dict[str, Future[dict[str, str]]]
+    accounts: dict[str, Future[list[dict[str, Any]]]]
+    """Parent id (the root first, then each OU in walk order) -> its accounts."""
+
+
+def _read_tree(client: Any, pool: ThreadPoolExecutor, root_id: str) -> _Tree:
+    """Walk the OU tree level by level: the children of every OU of one level are listed at once, and each
+    OU's tags and accounts are asked for as soon as it is found (they overlap the next levels)."""
+
+    def accounts_of(parent_id: str) -> Future[list[dict[str, Any]]]:
+        return pool.submit(_all, client, "list_accounts_for_parent", "Accounts", ParentId=parent_id)
+
+    tree = _Tree([], {}, {root_id: accounts_of(root_id)})
+    level = [(root_id, "")]
+    while level:
+        listings = [
+            pool.submit(_all, client, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=p)
+            for p, _ in level
+        ]
+        below = []
+        for (parent_id, parent_path), listing in zip(level, listings, strict=True):
+            for ou in listing.result():
+                path = f"{parent_path}/{ou['Name']}" if parent_path else ou["Name"]
+                tree.found.append((parent_id, ou, path))
+                # read for every OU: one renamed by someone else is found by its tag
+                tree.tags[ou["Id"]] = pool.submit(_tags, client, ou["Id"])
+                tree.accounts[ou["Id"]] = accounts_of(ou["Id"])
+                below.append((ou["Id"], path))
+        level = below
+    return tree
+
+
+def _observe_ous(tree: _Tree, desired: DesiredState, state: ObservedState) -> None:
+    """Match desired OUs by ownership tag, then by path."""
     by_tag: dict[str, ObservedResource] = {}
     by_path: dict[str, ObservedResource] = {}
-    for parent_id, ou, path in found:
-        tags = _tags(client, ou["Id"])  # read for every OU: one renamed by someone else is found by its tag
+    for parent_id, ou, path in tree.found:
+        tags = tree.tags[ou["Id"]].result()
         owned = tags.get(MANAGED_TAG) == "true"
         address = tags.get(ADDRESS_TAG, "") if owned else ""
         properties: dict[str, Any] = {"Name": ou["Name"], "ParentId": parent_id}
@@ -111,7 +171,6 @@ def _observe_ous(client: Any, root_id: str, desired: DesiredState, state: Observ
     for address, observed in by_tag.items():
         if observed.physical_id not in claimed:
             state.orphans[address] = observed
-    return paths
 
 
 def _match(wanted: list[Resource], *indexes: dict[str, ObservedResource]) -> dict[Resource, ObservedResource]:
@@ -135,20 +194,17 @@ def _match(wanted: list[Resource], *indexes: dict[str, ObservedResource]) -> dic
 
 
 def _observe_accounts(
-    client: Any, root_id: str, ou_paths: dict[str, str], desired: DesiredState, state: ObservedState
+    tree: _Tree, in_progress: list[dict[str, Any]], desired: DesiredState, state: ObservedState
 ) -> None:
     accounts: dict[str, tuple[dict[str, Any], str]] = {}
-    for parent_id in [root_id, *ou_paths]:
-        for account in _pages(client, "list_accounts_for_parent", "Accounts", ParentId=parent_id):
+    for parent_id, listing in tree.accounts.items():
+        for account in listing.result():
             accounts[account["Id"]] = (account, parent_id)
     by_email = {a["Email"].lower(): a["Id"] for a, _ in accounts.values()}
     by_name: dict[str, list[dict[str, Any]]] = {}
     for account, _ in accounts.values():
         by_name.setdefault(account["Name"], []).append(account)
-    creating = {
-        s["AccountName"]: s["Id"]
-        for s in _pages(client, "list_create_account_status", "CreateAccountStatuses", States=["IN_PROGRESS"])
-    }
+    creating = {s["AccountName"]: s["Id"] for s in in_progress}
     matched: set[str] = set()
     for r in desired.of_type(ACCOUNT):
         props = r.properties
@@ -197,24 +253,88 @@ def _observe_accounts(
         )
 
 
+@dataclass(frozen=True)
+class _Policy:
+    """One customer-managed policy as read: its tags, and if the toolkit owns it its content and targets."""
+
+    tags: dict[str, str]
+    content: str | None = None
+    targets: tuple[str, ...] = ()
+
+    @property
+    def owned(self) -> bool:
+        return self.tags.get(MANAGED_TAG) == "true"
+
+
+def _read_policy(client: Any, policy_id: str) -> _Policy:
+    tags = _tags(client, policy_id)
+    if tags.get(MANAGED_TAG) != "true":
+        return _Policy(tags)  # not the toolkit's: its content and targets are none of its business
+    content = client.describe_policy(PolicyId=policy_id)["Policy"]["Content"]
+    targets = sorted(t["TargetId"] for t in _pages(client, "list_targets_for_policy", "Targets", PolicyId=policy_id))
+    return _Policy(tags, content, tuple(targets))
+
+
+class _PolicyReads:
+    """Per managed policy type, its customer-managed policies with their reads under way (in parallel)."""
+
+    def __init__(self, client: Any, pool: ThreadPoolExecutor, listed: dict[str, list[dict[str, Any]]]) -> None:
+        self.listed = listed
+        self.details = {
+            summary["Id"]: pool.submit(_read_policy, client, summary["Id"])
+            for summaries in listed.values()
+            for summary in summaries
+            if not summary.get("AwsManaged")
+        }
+
+
+def _read_attachments(
+    client: Any, pool: ThreadPoolExecutor, desired: DesiredState, state: ObservedState, root_id: str, enabled: list[str]
+) -> dict[str, Future[list[dict[str, Any]]]]:
+    """Attachment-slot key -> the policies attached to that target, of that type, being read.
+
+    Only for the types enabled on the root (a disabled type has nothing attached) and only where the spec
+    attaches policies of that type: the planner checks those targets' attachment slots. Needs the OUs matched.
+    """
+    targets = {"Fn::GetAtt:RootId": (root_id, ROOT_ADDRESS)}
+    for r in desired.of_type(OU):
+        live = state.resources.get(r.address)
+        if live is not None and live.physical_id is not None:
+            targets[f"Ref:{r.logical_id}"] = (live.physical_id, r.address)
+    counted: set[tuple[str, str]] = set()
+    reads: dict[str, Future[list[dict[str, Any]]]] = {}
+    for r in desired.of_type(SCP):
+        policy_type = str(r.properties["Type"])
+        for ref in r.properties.get("TargetIds", []):
+            target = targets.get(_target_key(ref))
+            if target is None or policy_type not in enabled or (target[0], policy_type) in counted:
+                continue
+            counted.add((target[0], policy_type))
+            reads[attachment_key(target[1], policy_type)] = pool.submit(
+                _all, client, "list_policies_for_target", "Policies", TargetId=target[0], Filter=policy_type
+            )
+    return reads
+
+
 def _observe_policies(
-    client: Any, desired: DesiredState, state: ObservedState, root_id: str, enabled: list[str]
+    policies: _PolicyReads,
+    attachments: dict[str, Future[list[dict[str, Any]]]],
+    desired: DesiredState,
+    state: ObservedState,
 ) -> None:
     """Customer-managed policies of every type the toolkit may own: tags tell its own (an organization has
-    tens, not thousands).
-
-    Attachments the toolkit does not own are counted per target (the Root included) and per type, only for
-    the types enabled on the root (a disabled type has nothing attached) and only where the spec attaches
-    policies of that type: the planner checks those targets' attachment slots.
-    """
+    tens, not thousands). Attachments the toolkit does not own are counted per attachment slot (target,
+    the Root included, and type)."""
     wanted = {(str(r.properties["Name"]), str(r.properties["Type"])): r for r in desired.of_type(SCP)}
     owned_ids: set[str] = set()
     owned_policies: list[ObservedResource] = []
     by_tag: dict[str, ObservedResource] = {}
     by_name: dict[str, ObservedResource] = {}
     for policy_type in MANAGED_POLICY_TYPES:
-        for summary in _pages(client, "list_policies", "Policies", Filter=policy_type):
-            observed = _observe_policy(client, summary, policy_type, wanted, state)
+        for summary in policies.listed[policy_type]:
+            if summary.get("AwsManaged"):
+                continue
+            observed = _observe_policy(summary, policies.details[summary["Id"]].result(), policy_type, wanted, state)
             if observed is None:
                 continue
             owned_ids.add(str(observed.physical_id))
@@ -228,22 +348,8 @@ def _observe_policies(
     for observed in owned_policies:
         if observed.physical_id not in claimed:
             state.orphans[observed.address] = observed
-    targets = {"Fn::GetAtt:RootId": (root_id, ROOT_ADDRESS)}
-    for r in desired.of_type(OU):
-        live = state.resources.get(r.address)
-        if live is not None and live.physical_id is not None:
-            targets[f"Ref:{r.logical_id}"] = (live.physical_id, r.address)
-    counted: set[tuple[str, str]] = set()
-    for r in desired.of_type(SCP):
-        policy_type = str(r.properties["Type"])
-        for ref in r.properties.get("TargetIds", []):
-            target = targets.get(_target_key(ref))
-            if target is None or policy_type not in enabled or (target[0], policy_type) in counted:
-                continue
-            counted.add((target[0], policy_type))
-            attached = _pages(client, "list_policies_for_target", "Policies", TargetId=target[0], Filter=policy_type)
-            key = attachment_key(target[1], policy_type)
-            state.unmanaged_attachments[key] = sorted(p["Name"] for p in attached if p["Id"] not in owned_ids)
+    for key, attached in attachments.items():
+        state.unmanaged_attachments[key] = sorted(p["Name"] for p in attached.result() if p["Id"] not in owned_ids)
 
 
 def _target_key(ref: Any) -> str:
@@ -256,20 +362,16 @@ def _target_key(ref: Any) -> str:
 
 
 def _observe_policy(
-    client: Any,
     summary: dict[str, Any],
+    read: _Policy,
     policy_type: str,
     wanted: dict[tuple[str, str], Resource],
     state: ObservedState,
 ) -> ObservedResource | None:
     """One customer-managed policy if the toolkit owns it; else None (with a finding if it holds a wanted name)."""
     name = summary["Name"]
-    if summary.get("AwsManaged"):
-        return None
-    tags = _tags(client, summary["Id"])
-    owned = tags.get(MANAGED_TAG) == "true"
-    address = tags.get(ADDRESS_TAG) or policy_address(name, policy_type)
-    if not owned:
+    address = read.tags.get(ADDRESS_TAG) or policy_address(name, policy_type)
+    if not read.owned:
         if (name, policy_type) in wanted:
             address = policy_address(name, policy_type)
             state.findings.append(
@@ -287,10 +389,6 @@ def _observe_policy(
                 address, SCP, summary["Id"], {"Name": name, "Type": policy_type}, owned=False
             )
         return None
-    content = client.describe_policy(PolicyId=summary["Id"])["Policy"]["Content"]
-    targets = sorted(
-        t["TargetId"] for t in _pages(client, "list_targets_for_policy", "Targets", PolicyId=summary["Id"])
-    )
     return ObservedResource(
         address,
         SCP,
@@ -299,9 +397,9 @@ def _observe_policy(
             "Name": name,
             "Description": summary.get("Description", ""),
             "Type": policy_type,
-            "Content": _parse(content),
-            "TargetIds": targets,
-            ADDRESS_TAG_PROPERTY: tags.get(ADDRESS_TAG),
+            "Content": _parse(str(read.content)),
+            "TargetIds": list(read.targets),
+            ADDRESS_TAG_PROPERTY: read.tags.get(ADDRESS_TAG),
         },
         owned=True,
     )

@@ -10,9 +10,9 @@ per-scope cache so two readers needing the same listing (aliases for keys and al
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,9 +23,6 @@ from bootstrap.resources import GLOBAL, DesiredState, Location, Resource
 from bootstrap.spec.model import MANAGEMENT
 from bootstrap.types.base import ORGANIZATION_TREE
 from bootstrap.types.registry import TYPES, type_for
-
-DEFAULT_PARALLELISM = 32
-"""Account-regions read at once: sized for real AWS (20-150 ms a call), where reads wait, not work."""
 
 
 @dataclass
@@ -66,11 +63,10 @@ def account_id_of(name: str, known: ObservedState) -> tuple[bool, str | None]:
     return True, found.physical_id
 
 
-def observe_account_regions(
-    sessions: Sessions, desired: DesiredState, known: ObservedState, *, parallelism: int = DEFAULT_PARALLELISM
-) -> ObservedState:
+def observe_account_regions(sessions: Sessions, desired: DesiredState, known: ObservedState) -> ObservedState:
     """Read every desired resource outside the organization tree, whatever its layer or address: a resource
-    left unread would be planned for creation on every run (an unknown type fails here, loudly)."""
+    left unread would be planned for creation on every run (an unknown type fails here, loudly). Scopes run on
+    a pool of `sessions.parallelism`; a member account's clients are released once its last scope is read."""
     by_location: dict[Location, list[Resource]] = defaultdict(list)
     for resource in desired.resources:
         if type_for(resource.type).reader != ORGANIZATION_TREE:
@@ -83,11 +79,20 @@ def observe_account_regions(
     state = ObservedState()
     if not scopes:
         return state
-    workers = max(1, min(parallelism, len(scopes)))
+    unread = Counter(scope.account_id for scope, _ in scopes if scope.account_id is not None)
+    workers = max(1, min(sessions.parallelism, len(scopes)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="observe") as pool:
-        for found, findings in pool.map(lambda job: _read_scope(*job), scopes):
+        futures = {pool.submit(_read_scope, scope, resources): scope for scope, resources in scopes}
+        for future in as_completed(futures):
+            found, findings = future.result()
             state.resources.update(found)
             state.findings.extend(findings)
+            account_id = futures[future].account_id
+            if account_id is not None:
+                unread[account_id] -= 1
+                if not unread[account_id]:
+                    sessions.release(account_id)
+    state.findings.sort(key=lambda f: (f.address, f.message))  # the same order whichever scope finished first
     return state
 
 

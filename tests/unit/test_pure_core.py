@@ -81,4 +81,6 @@ def test_the_probe_can_fail() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"bootstrap.aws.session": sorted(CALLERS)}
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert list(found) == ["bootstrap.aws.session"]
+    assert {"botocore.session", "botocore.client"} <= set(found["bootstrap.aws.session"])
