@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bootstrap.changes import Plan
 from bootstrap.cli.interrupts import interruptible, on_interrupt
 from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_spec
 from bootstrap.console import apply_reporter, make_consoles, print_stats, reading

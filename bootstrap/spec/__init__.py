@@ -1,6 +1,5 @@
-"""The landing-zone spec: typed, validated, the single source of truth."""
+"""The landing-zone spec: typed, validated, the single source of truth (`model.py`, loaded by `load.py`).
 
-from bootstrap.spec.load import load_spec, parse_spec
-from bootstrap.spec.model import AccountSpec, LandingZoneSpec, OrganizationalUnitSpec
-
-__all__ = ["AccountSpec", "LandingZoneSpec", "OrganizationalUnitSpec", "load_spec", "parse_spec"]
+Importing this package loads nothing else, so the small modules in it (`values`, `flags`) are cheap to import
+at start-up.
+"""
