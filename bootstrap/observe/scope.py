@@ -10,8 +10,9 @@ per-scope cache so two readers needing the same listing (aliases for keys and al
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,8 +22,12 @@ from bootstrap.names import account_address
 from bootstrap.observed import Finding, ObservedResource, ObservedState
 from bootstrap.resources import GLOBAL, DesiredState, Location, Resource
 from bootstrap.spec.model import MANAGEMENT
-from bootstrap.types.base import ORGANIZATION_TREE
+from bootstrap.types.base import ORGANIZATION_TREE, Reader
 from bootstrap.types.registry import TYPES, type_for
+
+_CALL_THREAD = "observe-call"
+CALLS_PER_SCOPE = 8
+"""Reads of one account-region in flight at once (a bucket's settings, a key's policy and rotation)."""
 
 
 @dataclass
@@ -35,15 +40,36 @@ class AccountRegionScope:
     desired: DesiredState
     findings: list[Finding] = field(default_factory=list)
     _cache: dict[str, Any] = field(default_factory=dict)
+    _key_locks: dict[str, threading.Lock] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _calls: ThreadPoolExecutor | None = None
 
     def client(self, service: str) -> Any:
         region = None if self.location.region == GLOBAL else self.location.region
         return self.sessions.client(service, account_id=self.account_id, region=region)
 
     def once(self, key: str, read: Callable[[], Any]) -> Any:
-        if key not in self._cache:
-            self._cache[key] = read()
-        return self._cache[key]
+        """`read()` once per scope, whichever reader asks first (readers of different services run at once)."""
+        with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            if key not in self._cache:
+                self._cache[key] = read()
+            return self._cache[key]
+
+    def gather(self, calls: Sequence[Callable[[], Any]]) -> list[Any]:
+        """Independent reads at once, on a small pool of this scope's; results in the order given."""
+        if len(calls) <= 1 or threading.current_thread().name.startswith(_CALL_THREAD):
+            return [call() for call in calls]  # one call, or a gather within a gathered call: never wait on itself
+        with self._lock:
+            if self._calls is None:
+                self._calls = ThreadPoolExecutor(max_workers=CALLS_PER_SCOPE, thread_name_prefix=_CALL_THREAD)
+            pool = self._calls
+        return list(pool.map(lambda call: call(), calls))
+
+    def close(self) -> None:
+        if self._calls is not None:
+            self._calls.shutdown(wait=True)
 
     def logical(self, value: Any) -> Resource | None:
         """The desired resource a `{"Ref": id}` names, if any."""
@@ -99,9 +125,29 @@ def observe_account_regions(sessions: Sessions, desired: DesiredState, known: Ob
 def _read_scope(
     scope: AccountRegionScope, resources: list[Resource]
 ) -> tuple[dict[str, ObservedResource], list[Finding]]:
-    found: dict[str, ObservedResource] = {}
+    """Each service's readers in the registry's order (keys before aliases, buckets before their policies),
+    different services' readers at once: they share nothing but the scope's cache."""
+    by_service: dict[str, list[tuple[Reader, list[Resource]]]] = defaultdict(list)
     for name, type_ in TYPES.items():
         of_type = [r for r in resources if r.type == name]
         if of_type and callable(type_.reader):
-            found.update(type_.reader(scope, of_type))
+            by_service[type_.service].append((type_.reader, of_type))
+
+    def read_service(readers: list[tuple[Reader, list[Resource]]]) -> dict[str, ObservedResource]:
+        found: dict[str, ObservedResource] = {}
+        for read, of_type in readers:
+            found.update(read(scope, of_type))
+        return found
+
+    found: dict[str, ObservedResource] = {}
+    try:
+        if len(by_service) <= 1:
+            for readers in by_service.values():
+                found.update(read_service(readers))
+        else:
+            with ThreadPoolExecutor(max_workers=len(by_service), thread_name_prefix="observe-service") as pool:
+                for part in pool.map(read_service, by_service.values()):
+                    found.update(part)
+    finally:
+        scope.close()
     return found, scope.findings

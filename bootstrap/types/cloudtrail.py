@@ -13,6 +13,7 @@ seconds while IAM and S3 catch up: those errors are retried.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -73,9 +74,15 @@ def read_trails(scope: ReadScope, resources: list[Resource]) -> dict[str, Observ
         if trail is None:
             continue
         arn = trail["TrailARN"]
-        status = cloudtrail.get_trail_status(Name=arn)
-        selectors = cloudtrail.get_event_selectors(TrailName=arn).get("EventSelectors") or []
-        tag_lists = cloudtrail.list_tags(ResourceIdList=[arn]).get("ResourceTagList", [])
+        status, selected, listed = scope.gather(
+            [
+                partial(cloudtrail.get_trail_status, Name=arn),
+                partial(cloudtrail.get_event_selectors, TrailName=arn),
+                partial(cloudtrail.list_tags, ResourceIdList=[arn]),
+            ]
+        )
+        selectors = selected.get("EventSelectors") or []
+        tag_lists = listed.get("ResourceTagList", [])
         tags = tag_dict(tag_lists[0].get("TagsList", [])) if tag_lists else {}
         props: dict[str, Any] = {"TrailName": trail["Name"], **{f.cfn: trail.get(f.answer) for f in SETTINGS.fields}}
         props.update({flag: bool(props[flag]) for flag in FLAGS})

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
@@ -114,10 +115,17 @@ def read_keys(scope: ReadScope, resources: list[Resource]) -> dict[str, Observed
         if not _ours(tags, key.address):
             found[key.address] = ObservedResource(key.address, KEY, key_id, {}, owned=False)
             continue
-        meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+        described, policy_text, rotation_status = scope.gather(
+            [
+                partial(kms.describe_key, KeyId=key_id),
+                partial(kms.get_key_policy, KeyId=key_id, PolicyName="default"),
+                partial(kms.get_key_rotation_status, KeyId=key_id),
+            ]
+        )
+        meta = described["KeyMetadata"]
         _owned_keys(scope).add(meta["KeyId"])
-        policy = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
-        rotation = kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"]
+        policy = json.loads(policy_text["Policy"])
+        rotation = rotation_status["KeyRotationEnabled"]
         found[key.address] = ObservedResource(
             key.address,
             KEY,

@@ -53,8 +53,11 @@ def read_topics(scope: ReadScope, resources: list[Resource]) -> dict[str, Observ
         arn = topics.get(str(resource.properties["TopicName"]))
         if arn is None:
             continue
-        attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
-        tags = tag_dict(sns.list_tags_for_resource(ResourceArn=arn).get("Tags", []))
+        answered, listed = scope.gather(
+            [partial(sns.get_topic_attributes, TopicArn=arn), partial(sns.list_tags_for_resource, ResourceArn=arn)]
+        )
+        attributes = answered["Attributes"]
+        tags = tag_dict(listed.get("Tags", []))
         _owned_topics(scope)[arn] = tags.get(MANAGED_TAG) == "true"
         found[resource.address] = ObservedResource(
             resource.address,
