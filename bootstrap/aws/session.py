@@ -198,9 +198,10 @@ class Sessions:
         account-regions have been read: an organization of thousands of accounts need not hold a client per
         account for the whole run. The role it was entered with is kept; a later call enters it again."""
         with self._lock:
-            for key in [k for k in self._clients if k[1] == account_id]:
-                self._clients.pop(key).close()
+            released = [self._clients.pop(key) for key in [k for k in self._clients if k[1] == account_id]]
             self._sessions.pop(account_id, None)
+        for client in released:  # closing connection pools needs no lock, and must not hold up other threads
+            client.close()
 
     def entered_role(self, account_id: str) -> str | None:
         """The ARN of the role a member account was entered with, if it has been entered."""

@@ -117,7 +117,7 @@ def observe_account_regions(sessions: Sessions, desired: DesiredState, known: Ob
             if account_id is not None:
                 unread[account_id] -= 1
                 if not unread[account_id]:
-                    sessions.release(account_id)
+                    pool.submit(sessions.release, account_id)  # off this loop: results keep flowing
     state.findings.sort(key=lambda f: (f.address, f.message))  # the same order whichever scope finished first
     return state
 
