@@ -47,7 +47,10 @@ def execute(
     allow_destroy: bool = False,
     already_done: frozenset[str] = frozenset(),
     max_workers: int = 8,
+    run_id: str | None = None,
 ) -> ApplyResult:
+    """`run_id`: the plan id the journal files this run under (a resumed saved plan's, when what runs is the
+    part of it the fresh plan still shows), so that a resume of the resume still finds it."""
     destructive = [c.address for c in plan.changes if c.destructive]
     if destructive and not allow_destroy:
         raise SafetyError(
@@ -66,7 +69,7 @@ def execute(
     )
     sorter.prepare()
     result = ApplyResult()
-    journal.begin(plan.plan_id, len(changes))
+    journal.begin(run_id or plan.plan_id, len(changes))
     running: dict[Future[Outputs | None], Change] = {}
     pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="apply")
     settled = False  # False while the loop runs: anything that escapes it (a bug) still closes the run
@@ -84,6 +87,7 @@ def execute(
                     skipped_any = True
                     continue
                 reporter.started(change)
+                journal.started(address, change.action.value)
                 running[pool.submit(_apply_one, ctx, change)] = change
             if not running:
                 if skipped_any:

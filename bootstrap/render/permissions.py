@@ -2,9 +2,10 @@
 
 Each resource type declares the IAM actions its reader and its handler call (`bootstrap.types`); the policy is
 the union over the types the spec's desired state holds, one statement per service, plus what the engine itself
-does: entering member accounts (`sts:AssumeRole` on the bootstrap role and OrganizationAccountAccessRole only)
-and what `bootstrap status` reads. `bootstrap permissions` prints it and `bootstrap render` writes it beside the
-templates. A test records every AWS call the integration tests make and checks the declared actions cover it.
+does: entering member accounts (`sts:AssumeRole` on the bootstrap role and OrganizationAccountAccessRole only),
+what `bootstrap status` reads, and the apply lock. `bootstrap permissions` prints it and `bootstrap render`
+writes it beside the templates. A test records every AWS call the integration tests make and checks the
+declared actions cover it.
 
 Resources are `*` except for `sts:AssumeRole`: the toolkit's objects are found by name and tag across every
 account, and most of the read calls (list, describe) take no resource at all.
@@ -31,13 +32,16 @@ STATUS_ACTIONS = (
 )
 """What `bootstrap status` reads beyond the types' readers (root MFA and keys, the break-glass user, MFA Delete)."""
 
+LOCK_ACTIONS = ("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter")
+"""What the apply lock does (`bootstrap.apply.lock`): one SSM parameter in the management account."""
+
 MAX_MANAGED_POLICY_CHARS = 6144
 """IAM's limit on a customer managed policy (white space not counted)."""
 
 
 def required_actions(spec: LandingZoneSpec) -> dict[str, list[str]]:
     """Service prefix -> sorted IAM actions, for every type the spec's desired state holds."""
-    actions: set[str] = set(STATUS_ACTIONS)
+    actions: set[str] = {*STATUS_ACTIONS, *LOCK_ACTIONS}
     for name in sorted({r.type for r in desired_state(spec).resources}):
         type_ = type_for(name)
         actions.update(type_.read_actions, type_.write_actions)

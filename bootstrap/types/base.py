@@ -77,6 +77,10 @@ class HandlerContext(Protocol):
 
     def client(self, service: str, location: Location) -> Any: ...
 
+    def resumed(self, address: str) -> dict[str, Any]:
+        """What an interrupted earlier run noted for `address` (`journal.record`), empty if nothing."""
+        ...
+
 
 class Handler(Protocol):
     def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs: ...
