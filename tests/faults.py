@@ -168,7 +168,7 @@ class FaultProxy:
     _server: ThreadingHTTPServer | None = None
 
     def start(self) -> FaultProxy:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server = _QuietServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -178,6 +178,12 @@ class FaultProxy:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (or was killed) mid-request is what the faults are about: not worth a trace."""
+        del request, client_address
 
 
 def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:

@@ -224,7 +224,6 @@ class KeyHandler:
         noted = ctx.resumed(address).get("key_id")
         meta = _usable(kms, str(noted), address) if noted else None
         if meta is None:
-            ctx.journal.record(address, creating_key=True)
             try:
                 meta = create_once(
                     lambda: with_retries(
