@@ -16,6 +16,10 @@ traceback). A scenario passes when it converged with no duplicate and no wrong m
     python benchmarks/faults.py                    # every scenario (about 40 minutes on 2 cores)
     python benchmarks/faults.py --only kms:CreateKey --kinds reset-after kill
     python benchmarks/faults.py --json
+    python benchmarks/faults.py --saved-plan --kinds kill   # `plan --out`, `apply FILE`, resumed with FILE
+
+With `--saved-plan` the apply runs a saved plan, and the recovery resumes that same file (a resume the
+toolkit refuses counts as not converged: the user would have to make a new plan).
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ WRONG_MESSAGES = ("already exists and is not the toolkit's", "EMAIL_ALREADY_EXIS
 class Outcome:
     operation: str
     kind: str
+    saved_plan: bool = False
     struck: bool = False
     first_exit: int | None = None
     recovery_runs: int = 0
@@ -158,23 +163,26 @@ def duplicates(sandbox: Sandbox) -> dict[str, int]:
     return {k: n for k, n in seen.items() if n > 1}
 
 
-def scenario(sandbox: Sandbox, operation: str, kind: str) -> Outcome:
+def scenario(sandbox: Sandbox, operation: str, kind: str, *, saved_plan: bool = False) -> Outcome:
     sandbox.reset()
     started = time.monotonic()
-    outcome = Outcome(operation, kind)
+    outcome = Outcome(operation, kind, saved_plan)
+    applying = ["apply", "plan.json", "--yes"] if saved_plan else ["apply", "--yes"]
     fault = Fault(operation, kind)
     proxy = FaultProxy(sandbox.url, fault).start()
     try:
         with tempfile.TemporaryDirectory() as folder:
             cwd = Path(folder)
             _run(["init", "--defaults"], cwd, _env(sandbox.url, sandbox))
-            outcome.first_exit, first = _run(["apply", "--yes"], cwd, _env(proxy.url, sandbox), proxy)
+            if saved_plan:
+                _run(["plan", "--out", "plan.json"], cwd, _env(sandbox.url, sandbox))
+            outcome.first_exit, first = _run(applying, cwd, _env(proxy.url, sandbox), proxy)
             outcome.struck = fault.hits > 0
             transcript = [first]
             converged = outcome.first_exit == 0
             while not converged and outcome.recovery_runs < 2:
                 outcome.recovery_runs += 1
-                code, out = _run(["apply", "--yes"], cwd, _env(sandbox.url, sandbox))
+                code, out = _run(applying, cwd, _env(sandbox.url, sandbox))
                 transcript.append(out)
                 converged = code == 0
             code, out = _run(["plan"], cwd, _env(sandbox.url, sandbox))
@@ -192,12 +200,13 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", default=list(OPERATIONS), help="operations (service:Operation)")
     parser.add_argument("--kinds", nargs="*", default=list(KINDS), choices=KINDS)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--saved-plan", action="store_true", help="apply (and resume) a saved plan")
     args = parser.parse_args()
     outcomes = []
     with running_sandbox() as sandbox:
         for operation in args.only:
             for kind in args.kinds:
-                outcome = scenario(sandbox, operation, kind)
+                outcome = scenario(sandbox, operation, kind, saved_plan=args.saved_plan)
                 outcomes.append(outcome)
                 mark = "ok  " if outcome.ok else "FAIL"
                 print(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 import yaml
 
 from bootstrap.apply.lock import PARAMETER
+from bootstrap.changes import Note
 from bootstrap.cli.app import run
 from bootstrap.spec.model import LandingZoneSpec
 
@@ -79,3 +81,30 @@ def test_a_refused_saved_plan_does_not_first_say_it_resumes(
     assert code == 1
     assert "live state has changed since this plan was made" in said
     assert "Resuming" not in said and "resum" not in said.split("live state has changed")[0].lower()
+
+
+def test_apply_does_not_say_verified_while_a_managed_address_is_held_by_something_untagged(
+    spec_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check after apply finds a blocking note (an object without the toolkit's tags at one of its
+    addresses) and no change: that is not "live state now matches the spec"."""
+    import bootstrap.cli.commands_live as commands
+
+    real = commands.plan_live
+    calls: list[int] = []
+
+    def plan_live(*args: Any, **kwargs: Any) -> Any:
+        live, ctx = real(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 2:  # the verification: as if an untagged bucket held an address
+            held = Note("logging/bucket/logs", "acme-logs holds this address but does not carry the tags", "error")
+            live.plan = replace(live.plan, notes=(*live.plan.notes, held))
+        return live, ctx
+
+    monkeypatch.setattr(commands, "plan_live", plan_live)
+    code, said = _bootstrap(capsys, "apply", "--spec", str(spec_file), "--yes")
+
+    assert len(calls) == 2
+    assert code == 1
+    assert "Verified" not in said
+    assert "does not carry the tags" in said

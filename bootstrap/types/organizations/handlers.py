@@ -2,11 +2,10 @@
 services opt-out policy; the type comes from the desired `Type`) and accounts.
 
 All are idempotent: "already exists", "already enabled", "already attached" count as success. Creating an
-OU, a policy or an account takes no client token, so those creates are never repeated blindly
-(`bootstrap.types.once`): after an ambiguous failure the object is looked up first, and a conflict ("duplicate
-policy", "e-mail already in use") is blamed on someone else only once the object is found not to be the
-toolkit's. Accounts are never closed; the organization is never deleted. An OU or SCP renamed in place keeps its id; its
-ownership tags are stamped again with its new address (`AddressTag` in the plan).
+OU, a policy or an account takes no client token, so it is never repeated blindly (`bootstrap.types.once`),
+and a conflict (a duplicate policy, an e-mail in use) is blamed on someone else only once the object is
+found not to be the toolkit's. Accounts are never closed; the organization is never deleted. An OU or SCP
+renamed in place keeps its id; its ownership tags are stamped again with its new address (`AddressTag`).
 """
 
 from __future__ import annotations
