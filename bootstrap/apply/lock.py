@@ -28,9 +28,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from bootstrap.aws.retry import error_code
 from bootstrap.errors import AwsError, InputError, SafetyError
-from bootstrap.render.permissions import LOCK_ACTIONS
+from bootstrap.render.permissions import LOCK_ACTIONS, LOCK_PARAMETER
 
-PARAMETER = "/bootstrap/apply-lock"
+PARAMETER = LOCK_PARAMETER
 LEASE = timedelta(hours=2)
 """How long a lock is trusted without question: longer than an apply that creates accounts takes."""
 

@@ -35,13 +35,16 @@ STATUS_ACTIONS = (
 LOCK_ACTIONS = ("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter")
 """What the apply lock does (`bootstrap.apply.lock`): one SSM parameter in the management account."""
 
+LOCK_PARAMETER = "/bootstrap/apply-lock"
+"""The apply lock's SSM parameter (`bootstrap.apply.lock` uses this name)."""
+
 MAX_MANAGED_POLICY_CHARS = 6144
 """IAM's limit on a customer managed policy (white space not counted)."""
 
 
 def required_actions(spec: LandingZoneSpec) -> dict[str, list[str]]:
     """Service prefix -> sorted IAM actions, for every type the spec's desired state holds."""
-    actions: set[str] = {*STATUS_ACTIONS, *LOCK_ACTIONS}
+    actions: set[str] = set(STATUS_ACTIONS)
     for name in sorted({r.type for r in desired_state(spec).resources}):
         type_ = type_for(name)
         actions.update(type_.read_actions, type_.write_actions)
@@ -67,6 +70,16 @@ def operator_policy(spec: LandingZoneSpec) -> dict[str, Any]:
                 f"arn:aws:iam::*:role/{spec.organization.bootstrap_role}",
                 f"arn:aws:iam::*:role/{MEMBER_ROLE}",
             ],
+        }
+    )
+    organization = spec.organization
+    statements.append(
+        {
+            "Sid": "ApplyLock",
+            "Effect": "Allow",
+            "Action": list(LOCK_ACTIONS),
+            "Resource": f"arn:aws:ssm:{organization.home_region}:{organization.management_account_id}:parameter"
+            + LOCK_PARAMETER,
         }
     )
     return {"Version": "2012-10-17", "Statement": statements}
