@@ -195,27 +195,68 @@ def scenario(sandbox: Sandbox, operation: str, kind: str, *, saved_plan: bool = 
     return outcome
 
 
+def concurrent(sandbox: Sandbox) -> Outcome:
+    """Two applies started at once in two folders (two operators): one runs, the other is refused by the
+    lock; then the refused one is run again."""
+    sandbox.reset()
+    started = time.monotonic()
+    outcome = Outcome("two applies at once", "concurrent", struck=True)
+    with tempfile.TemporaryDirectory() as one, tempfile.TemporaryDirectory() as two:
+        folders = [Path(one), Path(two)]
+        for folder in folders:
+            _run(["init", "--defaults"], folder, _env(sandbox.url, sandbox))
+        procs = [
+            subprocess.Popen(
+                [*_command(), "apply", "--yes"],
+                cwd=folder,
+                env=_env(sandbox.url, sandbox),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for folder in folders
+        ]
+        results = [(proc.wait(timeout=900), proc.stdout.read() if proc.stdout else "") for proc in procs]
+        outcome.first_exit = max(code for code, _ in results)
+        transcript = [out for _, out in results]
+        if any(code != 0 for code, _ in results):
+            outcome.recovery_runs = 1
+            code, out = _run(["apply", "--yes"], folders[1], _env(sandbox.url, sandbox))
+            transcript.append(out)
+        code, _ = _run(["plan"], folders[0], _env(sandbox.url, sandbox))
+        outcome.converged = code == 0
+        outcome.wrong_messages = [m for m in WRONG_MESSAGES if any(m in t for t in transcript)]
+    outcome.duplicates = duplicates(sandbox)
+    outcome.seconds = round(time.monotonic() - started, 1)
+    return outcome
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--only", nargs="*", default=list(OPERATIONS), help="operations (service:Operation)")
     parser.add_argument("--kinds", nargs="*", default=list(KINDS), choices=KINDS)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--saved-plan", action="store_true", help="apply (and resume) a saved plan")
+    parser.add_argument("--concurrent", type=int, default=0, help="also run N two-applies-at-once scenarios")
     args = parser.parse_args()
     outcomes = []
     with running_sandbox() as sandbox:
-        for operation in args.only:
-            for kind in args.kinds:
+        runs = [(op, kind) for op in args.only for kind in args.kinds] + [("", "concurrent")] * args.concurrent
+        for operation, kind in runs:
+            if kind == "concurrent":
+                outcome = concurrent(sandbox)
+            else:
                 outcome = scenario(sandbox, operation, kind, saved_plan=args.saved_plan)
-                outcomes.append(outcome)
-                mark = "ok  " if outcome.ok else "FAIL"
-                print(
-                    f"{mark} {operation:42} {kind:12} struck={outcome.struck!s:5} first={outcome.first_exit} "
-                    f"recoveries={outcome.recovery_runs} converged={outcome.converged} "
-                    f"dups={outcome.duplicates or '-'} wrong={outcome.wrong_messages or '-'} {outcome.seconds}s",
-                    file=sys.stderr,
-                    flush=True,
-                )
+            outcomes.append(outcome)
+            mark = "ok  " if outcome.ok else "FAIL"
+            print(
+                f"{mark} {outcome.operation:42} {kind:12} struck={outcome.struck!s:5} first={outcome.first_exit} "
+                f"recoveries={outcome.recovery_runs} converged={outcome.converged} "
+                f"dups={outcome.duplicates or '-'} wrong={outcome.wrong_messages or '-'} {outcome.seconds}s",
+                file=sys.stderr,
+                flush=True,
+            )
     total = len(outcomes)
     summary = {
         "scenarios": total,

@@ -54,7 +54,7 @@ def plan(
     sessions = options.sessions(checked)
     started = time.monotonic()
     with on_interrupt("plan interrupted while reading live state", ONLY_READS), reading(err):
-        live, _ = plan_live(checked, sessions)
+        live, _ = plan_live(checked, sessions, journal_for(spec))  # reads the journal, never writes it
     result = live.plan
     if out_file is not None:
         from bootstrap.render.atomic import atomic_write
