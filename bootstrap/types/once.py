@@ -26,7 +26,7 @@ _NEVER_SENT = (EndpointConnectionError, ConnectTimeoutError)
 """Connection failures before the request left: resending is safe."""
 
 
-class AmbiguousCreate(BotoCoreError):  # type: ignore[misc]  # botocore is untyped
+class AmbiguousCreate(BotoCoreError):  # type: ignore[misc,unused-ignore]  # typed only with botocore-stubs
     """A create whose outcome is unknown: it may or may not have made the object. A `BotoCoreError`, so one
     that escapes a handler fails its change like any other AWS error."""
 
