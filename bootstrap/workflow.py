@@ -10,12 +10,14 @@ from pathlib import Path
 from bootstrap.apply.adopt import Adoption, find_adoption
 from bootstrap.apply.context import ApplyContext
 from bootstrap.apply.engine import ApplyResult, Reporter, execute
-from bootstrap.apply.journal import Journal, now
+from bootstrap.apply.journal import Journal, RunRecord, now
+from bootstrap.apply.lock import ApplyLock
 from bootstrap.aws.session import MEMBER_ROLE, Sessions
-from bootstrap.changes import Action, Plan
+from bootstrap.changes import Action, Note, Plan
 from bootstrap.desired import desired_state
 from bootstrap.errors import StalePlanError
 from bootstrap.observe.live import observe
+from bootstrap.observed import ObservedState
 from bootstrap.plan.diff import make_plan, registry_from
 from bootstrap.plan.operators import caller_notes
 from bootstrap.resources import DesiredState
@@ -41,11 +43,21 @@ class LivePlan:
     observed_fingerprint: str
 
 
-def plan_live(spec: LandingZoneSpec, sessions: Sessions) -> tuple[LivePlan, ApplyContext]:
-    """Observe live state and diff it against the spec. The account pin is checked first."""
+def plan_live(
+    spec: LandingZoneSpec, sessions: Sessions, journal: Journal | None = None
+) -> tuple[LivePlan, ApplyContext]:
+    """Observe live state and diff it against the spec. The account pin is checked first.
+
+    With a `journal` whose last run stopped unfinished, what that run was cut off doing is taken into
+    account: its notes go to the handlers (`ApplyContext.resumed`), and a bucket it was creating, found
+    without the tags it never got, is planned as that create again (`_cut_short_creates`)."""
     sessions.require_management_account(spec.organization.management_account_id)
     desired = desired_state(spec)
     observed = observe(sessions, desired)
+    run = journal.last_run() if journal is not None else None
+    if run is not None and run.finished:
+        run = None
+    resumed_notes = _cut_short_creates(observed, run) if run is not None else []
     plan = make_plan(
         desired,
         observed,
@@ -54,11 +66,53 @@ def plan_live(spec: LandingZoneSpec, sessions: Sessions) -> tuple[LivePlan, Appl
         management_account_id=spec.organization.management_account_id,
         created_at=now(),
     )
-    plan = replace(plan, notes=(*plan.notes, *caller_notes(plan, spec, sessions.caller_arn)))
+    plan = replace(plan, notes=(*plan.notes, *resumed_notes, *caller_notes(plan, spec, sessions.caller_arn)))
     ctx = ApplyContext(
-        sessions=sessions, desired=desired, registry=registry_from(desired, observed), journal=_NullRecorder()
+        sessions=sessions,
+        desired=desired,
+        registry=registry_from(desired, observed),
+        journal=_NullRecorder(),
+        resumed_notes=run.notes if run is not None else {},
     )
     return LivePlan(spec, desired, plan, observed.fingerprint()), ctx
+
+
+FINISHED_BY_CREATING_AGAIN = frozenset({"AWS::S3::Bucket"})
+"""Types whose create cannot carry the ownership tags (S3's CreateBucket takes none: they are a second call),
+and whose create, run again on the object it made, finishes it (S3 answers `BucketAlreadyOwnedByYou`, and
+the handler tags it and applies every setting). Every other create passes its tags in the create call."""
+
+
+def _cut_short_creates(observed: ObservedState, run: RunRecord) -> list[Note]:
+    """A create the journal shows begun and never finished, whose object is found without the toolkit's
+    tags, was cut off between its calls (killed after CreateBucket, before tagging): the object is the
+    toolkit's own, half made. The plan did not see it when the run began (it planned a create), so it is
+    planned as that create again, which finishes it, instead of blocking the plan as someone else's."""
+    notes = []
+    for address in sorted(run.cut_short()):
+        live = observed.resources.get(address)
+        if run.started[address] != Action.CREATE.value or live is None or live.owned:
+            continue
+        if live.type not in FINISHED_BY_CREATING_AGAIN:
+            continue
+        del observed.resources[address]
+        notes.append(
+            Note(
+                address,
+                f"{live.physical_id} was being created by the apply that stopped (started {run.started_at}) and "
+                "has no tags yet: creating it again finishes it (tags, then every setting the spec gives it)",
+                "warning",
+            )
+        )
+    return notes
+
+
+def apply_lock(spec: LandingZoneSpec, sessions: Sessions) -> ApplyLock:
+    """The lock every apply of this organization takes (`bootstrap.apply.lock`): in the management account
+    (checked first: the lock is written there), in the home region."""
+    sessions.require_management_account(spec.organization.management_account_id)
+    ssm = sessions.client("ssm", region=spec.organization.home_region)
+    return ApplyLock(ssm, sessions.caller_arn)
 
 
 def find_live_adoption(spec: LandingZoneSpec, sessions: Sessions, address: str) -> tuple[Adoption, ApplyContext]:
@@ -72,11 +126,32 @@ def find_live_adoption(spec: LandingZoneSpec, sessions: Sessions, address: str) 
     return find_adoption(desired, observed, address), ctx
 
 
+@dataclass(frozen=True)
+class SavedPlanRun:
+    """What to run for a saved plan: the plan itself, or (resuming) the part of it the fresh plan still shows."""
+
+    plan: Plan
+    run_id: str
+    """The saved plan's id: the journal files a resumed run under it, so a resume of the resume finds it."""
+    resumed_from: RunRecord | None = None
+
+
+def resume_saved_plan(saved: Plan, live: LivePlan, journal: Journal) -> SavedPlanRun:
+    """Refuse a saved plan unless live state is what it was made from, or what an interrupted apply of it
+    left. Resuming runs the fresh plan, not the saved one: a change that finished without being journaled
+    (killed between the call and the journal line) is then not made twice, and nothing runs that was not
+    in the saved plan."""
+    check_saved_plan(saved, live, journal)
+    if saved.state_fingerprint == live.observed_fingerprint:
+        return SavedPlanRun(saved, saved.plan_id)
+    return SavedPlanRun(live.plan, saved.plan_id, journal.last_run())
+
+
 def check_saved_plan(saved: Plan, live: LivePlan, journal: Journal) -> frozenset[str]:
     """Refuse a saved plan unless live state is what it was made from; return changes already done.
 
-    A saved plan whose apply was interrupted may resume: live state then differs only by the changes the
-    journal says that run finished, so the fresh plan must be the saved plan minus those.
+    A saved plan whose apply was interrupted may resume: live state then differs only by what that run did,
+    so every change of the fresh plan must be one the saved plan still had to make.
     """
     if saved.spec_digest != live.plan.spec_digest:
         raise StalePlanError(
@@ -112,9 +187,10 @@ def apply_changes(
     *,
     allow_destroy: bool,
     already_done: frozenset[str] = frozenset(),
+    run_id: str | None = None,
 ) -> ApplyResult:
     ctx.journal = journal
-    return execute(plan, ctx, journal, reporter, allow_destroy=allow_destroy, already_done=already_done)
+    return execute(plan, ctx, journal, reporter, allow_destroy=allow_destroy, already_done=already_done, run_id=run_id)
 
 
 def journal_for(spec_path: Path) -> Journal:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bootstrap.aws.session import Sessions
@@ -25,6 +25,12 @@ class ApplyContext:
     journal: Recorder
     sleep: Callable[[float], None] = time.sleep
     wait_timeout: float = 900.0
+    resumed_notes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What an interrupted run of the same work noted per address (`Journal.record`): handlers read it back
+    so a resumed create finds what the cut-off one made (a key id, an account request) instead of repeating."""
+
+    def resumed(self, address: str) -> dict[str, Any]:
+        return dict(self.resumed_notes.get(address, {}))
 
     def account_id(self, name: str) -> str | None:
         """The live id of an account by its spec name; None for the management account (the caller)."""

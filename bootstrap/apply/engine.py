@@ -48,9 +48,12 @@ def execute(
     allow_destroy: bool = False,
     already_done: frozenset[str] = frozenset(),
     max_workers: int | None = None,
+    run_id: str | None = None,
 ) -> ApplyResult:
     """Run the plan's changes. `max_workers`: changes in flight at once (default: `sessions.parallelism`,
-    as the readers: a change waits only for the changes it depends on, not for a slot in a small pool)."""
+    as the readers: a change waits only for the changes it depends on, not for a slot in a small pool).
+    `run_id`: the plan id the journal files this run under (a resumed saved plan's, when what runs is the
+    part of it the fresh plan still shows), so that a resume of the resume still finds it."""
     destructive = [c.address for c in plan.changes if c.destructive]
     if destructive and not allow_destroy:
         raise SafetyError(
@@ -69,7 +72,7 @@ def execute(
     )
     sorter.prepare()
     result = ApplyResult()
-    journal.begin(plan.plan_id, len(changes))
+    journal.begin(run_id or plan.plan_id, len(changes))
     running: dict[Future[Outputs | None], Change] = {}
     pool = ThreadPoolExecutor(max_workers=max_workers or ctx.sessions.parallelism, thread_name_prefix="apply")
     settled = False  # False while the loop runs: anything that escapes it (a bug) still closes the run
@@ -87,6 +90,7 @@ def execute(
                     skipped_any = True
                     continue
                 reporter.started(change)
+                journal.started(address, change.action.value)
                 running[pool.submit(_apply_one, ctx, change)] = change
             if not running:
                 if skipped_any:

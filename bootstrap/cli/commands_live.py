@@ -20,7 +20,9 @@ from bootstrap.console import apply_reporter, make_consoles, print_stats, readin
 from bootstrap.errors import Cancelled, InputError, SafetyError
 
 if TYPE_CHECKING:
+    from bootstrap.aws.session import Sessions
     from bootstrap.changes import Plan
+    from bootstrap.spec.model import LandingZoneSpec
 
 EXIT_NO_CHANGES = 0
 EXIT_ERROR = 1
@@ -52,7 +54,7 @@ def plan(
     from bootstrap.plan.render import print_plan
     from bootstrap.plan.saved import plan_to_json
     from bootstrap.spec.flags import check_output_file
-    from bootstrap.workflow import plan_live
+    from bootstrap.workflow import journal_for, plan_live
 
     options: GlobalOptions = ctx.obj
     out, err = make_consoles()
@@ -62,7 +64,7 @@ def plan(
     sessions = options.sessions(checked)
     started = time.monotonic()
     with on_interrupt("plan interrupted while reading live state", ONLY_READS), reading(err):
-        live, _ = plan_live(checked, sessions)
+        live, _ = plan_live(checked, sessions, journal_for(spec))  # reads the journal, never writes it
     result = live.plan
     if out_file is not None:
         from bootstrap.render.atomic import atomic_write
@@ -92,36 +94,77 @@ def apply(
         bool, typer.Option("--allow-destroy", help="Allow deleting objects the toolkit owns.")
     ] = False,
     stats: StatsOption = False,
+    force_unlock: Annotated[
+        str | None,
+        typer.Option(
+            "--force-unlock",
+            metavar="ID",
+            help="Remove the apply lock ID left by an apply that stopped (the refusal names it), then exit.",
+        ),
+    ] = None,
 ) -> int:
-    """Make live state match the spec: exactly the plan, in dependency order, journaled and resumable."""
-    from bootstrap.plan.render import print_plan
+    """Make live state match the spec: exactly the plan, in dependency order, journaled and resumable.
+
+    One apply at a time per organization: a lock in the management account (an SSM parameter) is held while
+    it runs, and released when it ends, fails or is interrupted."""
+    from bootstrap.apply.lock import holding
     from bootstrap.plan.saved import check_plan_matches_spec, read_plan_file
-    from bootstrap.workflow import apply_changes, check_saved_plan, journal_for, plan_live, spec_digest
+    from bootstrap.workflow import apply_lock, spec_digest
 
     options: GlobalOptions = ctx.obj
-    out, err = make_consoles()
+    out, _ = make_consoles()
     checked = read_spec(spec)
     saved = None
     if plan_file is not None:
         saved = read_plan_file(plan_file)
         check_plan_matches_spec(saved, spec_digest(checked), checked.organization.management_account_id, str(plan_file))
-    journal = journal_for(spec)
-    last = journal.last_run()
-    if last is not None and last.status != "complete":
-        err.print(
-            f"[yellow]The last apply (started {last.started_at}) stopped: {last.status}, "
-            f"{len(last.done)} of {last.total} changes done. Resuming from live state.[/]"
-        )
     sessions = options.sessions(checked)
+    if force_unlock is not None:
+        held = apply_lock(checked, sessions).force_unlock(force_unlock)
+        out.print(f"Removed the apply lock {held.id}, held by {held.describe()}. Run `bootstrap apply` again.")
+        return EXIT_NO_CHANGES
+    with holding(apply_lock(checked, sessions)):
+        return _apply_locked(
+            checked, sessions, spec, saved, plan_file, yes=yes, allow_destroy=allow_destroy, stats=stats
+        )
+
+
+def _apply_locked(
+    checked: LandingZoneSpec,
+    sessions: Sessions,
+    spec: Path,
+    saved: Plan | None,
+    plan_file: Path | None,
+    *,
+    yes: bool,
+    allow_destroy: bool,
+    stats: bool,
+) -> int:
+    from bootstrap.plan.render import print_plan
+    from bootstrap.workflow import apply_changes, journal_for, plan_live, resume_saved_plan
+
+    out, err = make_consoles()
+    journal = journal_for(spec)
     with on_interrupt("apply interrupted before changing anything", NOTHING_CHANGED):
         with reading(err):
-            live, apply_ctx = plan_live(checked, sessions)
-        already_done: frozenset[str] = frozenset()
-        to_apply = live.plan
+            live, apply_ctx = plan_live(checked, sessions, journal)
+        to_apply, run_id = live.plan, None
         if saved is not None:
-            already_done = check_saved_plan(saved, live, journal)
-            to_apply = saved
-        if not to_apply.blocked and (to_apply.empty or all(c.address in already_done for c in to_apply.changes)):
+            chosen = resume_saved_plan(saved, live, journal)  # refuses a stale plan before saying anything
+            to_apply, run_id = chosen.plan, chosen.run_id
+            if chosen.resumed_from is not None:
+                run = chosen.resumed_from
+                err.print(
+                    f"[yellow]Resuming {plan_file}: its apply (started {run.started_at}) stopped ({run.status}) "
+                    f"with {len(run.done)} of {run.total} changes journaled as done. Live state was read again: "
+                    f"what it still needs, {len(to_apply.changes)} change(s), is all from that plan.[/]"
+                )
+        elif (last := journal.last_run()) is not None and not last.finished:
+            err.print(
+                f"[yellow]The last apply (started {last.started_at}) stopped ({last.status}) with {len(last.done)} "
+                f"of {last.total} changes done. Live state was read again; this apply does what is left.[/]"
+            )
+        if not to_apply.blocked and to_apply.empty:
             if any(n.severity == "warning" for n in to_apply.notes):
                 print_plan(replace(to_apply, changes=()), out)  # the warnings, and a summary that keeps them
             else:
@@ -133,11 +176,8 @@ def apply(
             out.print("Nothing changed.")
             return EXIT_NO_CHANGES
     started = time.monotonic()
-    total = len(to_apply.changes) - len(already_done)
-    with apply_reporter(out, total) as reporter:
-        result = apply_changes(
-            to_apply, apply_ctx, journal, reporter, allow_destroy=allow_destroy, already_done=already_done
-        )
+    with apply_reporter(out, len(to_apply.changes)) as reporter:
+        result = apply_changes(to_apply, apply_ctx, journal, reporter, allow_destroy=allow_destroy, run_id=run_id)
     out.print(f"[green]Applied {len(result.done)} change(s) in {time.monotonic() - started:.1f}s.[/]")
     with (
         on_interrupt(
@@ -147,12 +187,16 @@ def apply(
         ),
         reading(err, "Verifying"),
     ):
-        verify, _ = plan_live(checked, sessions)
+        verify, _ = plan_live(checked, sessions, journal)
     if stats:
         print_stats(sessions.stats, err)
-    if verify.plan.empty:
+    if verify.plan.empty and not verify.plan.blocked:
         out.print("[green]Verified: live state now matches the spec.[/]")
         return EXIT_NO_CHANGES
+    if verify.plan.blocked:
+        out.print("[red]Live state does not match the spec, and the plan is blocked:[/]")
+        print_plan(verify.plan, out)
+        return EXIT_ERROR
     out.print("[yellow]Live state does not fully match the spec yet (AWS may still be settling):[/]")
     print_plan(verify.plan, out)
     return EXIT_CHANGES

@@ -2,9 +2,10 @@
 
 Each resource type declares the IAM actions its reader and its handler call (`bootstrap.types`); the policy is
 the union over the types the spec's desired state holds, one statement per service, plus what the engine itself
-does: entering member accounts (`sts:AssumeRole` on the bootstrap role and OrganizationAccountAccessRole only)
-and what `bootstrap status` reads. `bootstrap permissions` prints it and `bootstrap render` writes it beside the
-templates. A test records every AWS call the integration tests make and checks the declared actions cover it.
+does: entering member accounts (`sts:AssumeRole` on the bootstrap role and OrganizationAccountAccessRole only),
+what `bootstrap status` reads, and the apply lock. `bootstrap permissions` prints it and `bootstrap render`
+writes it beside the templates. A test records every AWS call the integration tests make and checks the
+declared actions cover it.
 
 Resources are `*` except for `sts:AssumeRole`: the toolkit's objects are found by name and tag across every
 account, and most of the read calls (list, describe) take no resource at all.
@@ -30,6 +31,12 @@ STATUS_ACTIONS = (
     "s3:GetBucketVersioning",
 )
 """What `bootstrap status` reads beyond the types' readers (root MFA and keys, the break-glass user, MFA Delete)."""
+
+LOCK_ACTIONS = ("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter")
+"""What the apply lock does (`bootstrap.apply.lock`): one SSM parameter in the management account."""
+
+LOCK_PARAMETER = "/bootstrap/apply-lock"
+"""The apply lock's SSM parameter (`bootstrap.apply.lock` uses this name)."""
 
 MAX_MANAGED_POLICY_CHARS = 6144
 """IAM's limit on a customer managed policy (white space not counted)."""
@@ -63,6 +70,16 @@ def operator_policy(spec: LandingZoneSpec) -> dict[str, Any]:
                 f"arn:aws:iam::*:role/{spec.organization.bootstrap_role}",
                 f"arn:aws:iam::*:role/{MEMBER_ROLE}",
             ],
+        }
+    )
+    organization = spec.organization
+    statements.append(
+        {
+            "Sid": "ApplyLock",
+            "Effect": "Allow",
+            "Action": list(LOCK_ACTIONS),
+            "Resource": f"arn:aws:ssm:{organization.home_region}:{organization.management_account_id}:parameter"
+            + LOCK_PARAMETER,
         }
     )
     return {"Version": "2012-10-17", "Statement": statements}

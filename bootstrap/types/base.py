@@ -108,6 +108,10 @@ class HandlerContext(LocatedClients, Protocol):
 
     def account_id(self, name: str) -> str | None: ...
 
+    def resumed(self, address: str) -> dict[str, Any]:
+        """What an interrupted earlier run noted for `address` (`journal.record`), empty if nothing."""
+        ...
+
 
 class Handler(Protocol):
     def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs: ...

@@ -26,10 +26,11 @@ from botocore.exceptions import ClientError
 from bootstrap.aws.retry import error_code, with_retries
 from bootstrap.changes import Change
 from bootstrap.errors import AwsError, SafetyError
-from bootstrap.observed import ObservedResource
+from bootstrap.observed import Finding, ObservedResource
 from bootstrap.resources import ADDRESS_TAG, MANAGED_TAG, Location, Resource
 from bootstrap.types.base import ClientFor, HandlerContext, Outputs, ReadScope, ResourceType, TypeRule, turned_off
 from bootstrap.types.mapping import FieldMap, tag_dict
+from bootstrap.types.once import create_once, no_blind_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_kms.type_defs import TagTypeDef
@@ -57,13 +58,46 @@ def _aliases(scope: ReadScope) -> dict[str, str]:
 
 def _key_by_tag(scope: ReadScope, address: str) -> str | None:
     """The key tagged with `address` (only when its alias is gone: this lists every key's tags)."""
-    kms = scope.client("kms")
+    return _tagged_key(scope.client("kms"), address)
+
+
+def _tagged_key(kms: Any, address: str) -> str | None:
     for page in kms.get_paginator("list_keys").paginate():
         for entry in page["Keys"]:
             tags = _readable_tags(kms, entry["KeyId"]) or {}  # another team's key may not let us read them
             if _ours(tags, address):
                 return str(entry["KeyId"])
     return None
+
+
+def _duplicates(scope: ReadScope, resources: list[Resource]) -> None:
+    """Two keys tagged with one address (a create repeated after its answer was lost, two applies at once)
+    block the plan, naming both: which one holds the data is for a person to decide. One tagging-API call
+    per account-region finds them, whatever the aliases say."""
+    if not resources:
+        return
+    tagging = scope.client("resourcegroupstaggingapi")
+    pages = tagging.get_paginator("get_resources").paginate(
+        TagFilters=[{"Key": ADDRESS_TAG, "Values": [r.address for r in resources]}], ResourceTypeFilters=["kms:key"]
+    )
+    holders: dict[str, list[str]] = {}
+    for page in pages:
+        for mapping in page["ResourceTagMappingList"]:
+            tags = tag_dict(mapping.get("Tags", []))
+            if tags.get(MANAGED_TAG) == "true" and ADDRESS_TAG in tags:
+                holders.setdefault(tags[ADDRESS_TAG], []).append(str(mapping["ResourceARN"]).rsplit("/", 1)[-1])
+    for address, keys in sorted(holders.items()):
+        if len(keys) > 1:
+            scope.findings.append(
+                Finding(
+                    address,
+                    f"{len(keys)} KMS keys carry this address's tags: {', '.join(sorted(keys))}. The toolkit "
+                    "keeps one key per purpose and will not guess which holds the data: find the one the alias "
+                    "and the trail use (aws kms list-aliases), remove the bootstrap: tags from the other (or "
+                    "schedule its deletion if it encrypts nothing), then plan again",
+                    "error",
+                )
+            )
 
 
 def _ours(tags: dict[str, str] | None, address: str) -> bool:
@@ -92,6 +126,7 @@ def _owned_keys(scope: ReadScope) -> set[str]:
 
 
 def read_keys(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
+    _duplicates(scope, resources)
     aliases = _aliases(scope)
     kms = scope.client("kms")
     found = {}
@@ -181,26 +216,52 @@ def _policy_error(err: ClientError, resource: Resource) -> AwsError:
     )
 
 
+def _usable(kms: Any, key_id: str, address: str) -> dict[str, Any] | None:
+    """The metadata of a key an earlier run noted, if it is still there and still the toolkit's."""
+    tags = _readable_tags(kms, key_id)
+    if not _ours(tags, address):
+        return None
+    meta = dict(kms.describe_key(KeyId=key_id)["KeyMetadata"])
+    return meta if meta["KeyState"] not in ("PendingDeletion", "PendingReplicaDeletion") else None
+
+
 class KeyHandler:
     def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        """CreateKey takes no client token: it is sent once (`bootstrap.types.once`). A key an interrupted run
+        made (its id in the journal) or a call whose answer was lost made (found by its address tag) is used,
+        never a second one made."""
         kms = ctx.client("kms", resource.location)
-        try:
-            meta = with_retries(
-                lambda: kms.create_key(
-                    Description=props.get("Description", ""),
-                    KeyUsage=props.get("KeyUsage", "ENCRYPT_DECRYPT"),
-                    KeySpec=props.get("KeySpec", "SYMMETRIC_DEFAULT"),
-                    MultiRegion=bool(props.get("MultiRegion", False)),
-                    Policy=json.dumps(props["KeyPolicy"]),
-                    Tags=_kms_tag_list(props.get("Tags", [])),
-                ),
-                sleep=ctx.sleep,
-            )["KeyMetadata"]
-        except ClientError as err:
-            if error_code(err) == "MalformedPolicyDocumentException":
-                raise _policy_error(err, resource) from None
-            raise
-        ctx.journal.record(resource.address, key_id=meta["KeyId"])
+        no_blind_retry(kms, "CreateKey")
+        address = resource.address
+
+        def find() -> dict[str, Any] | None:
+            key_id = _tagged_key(kms, address)
+            return dict(kms.describe_key(KeyId=key_id)["KeyMetadata"]) if key_id else None
+
+        noted = ctx.resumed(address).get("key_id")
+        meta: Mapping[str, Any] | None = _usable(kms, str(noted), address) if noted else None
+        if meta is None:
+            try:
+                meta = create_once(
+                    lambda: with_retries(
+                        lambda: kms.create_key(
+                            Description=props.get("Description", ""),
+                            KeyUsage=props.get("KeyUsage", "ENCRYPT_DECRYPT"),
+                            KeySpec=props.get("KeySpec", "SYMMETRIC_DEFAULT"),
+                            MultiRegion=bool(props.get("MultiRegion", False)),
+                            Policy=json.dumps(props["KeyPolicy"]),
+                            Tags=_kms_tag_list(props.get("Tags", [])),
+                        ),
+                        sleep=ctx.sleep,
+                    )["KeyMetadata"],
+                    find,
+                    what=f"the KMS key {address}",
+                )
+            except ClientError as err:
+                if error_code(err) == "MalformedPolicyDocumentException":
+                    raise _policy_error(err, resource) from None
+                raise
+            ctx.journal.record(address, key_id=meta["KeyId"])
         if props.get("EnableKeyRotation"):
             kms.enable_key_rotation(KeyId=meta["KeyId"])
         if props.get("Enabled") is False:
@@ -316,7 +377,7 @@ TYPES = (
         read_keys,
         read_actions=(
             "kms:ListAliases", "kms:ListKeys", "kms:ListResourceTags", "kms:DescribeKey", "kms:GetKeyPolicy",
-            "kms:GetKeyRotationStatus",
+            "kms:GetKeyRotationStatus", "tag:GetResources",
         ),
         write_actions=(
             "kms:CreateKey", "kms:TagResource", "kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:EnableKey",

@@ -28,7 +28,7 @@ from bootstrap.apply.journal import Journal
 from bootstrap.aws.session import AwsTarget, Sessions
 from bootstrap.aws.stats import CallStats
 from bootstrap.changes import Change, Plan
-from bootstrap.render.permissions import STATUS_ACTIONS
+from bootstrap.render.permissions import LOCK_ACTIONS, STATUS_ACTIONS
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
@@ -54,9 +54,14 @@ def _default_spec_yaml() -> str:
 
 
 DECLARED = frozenset(
-    {"sts:AssumeRole", *STATUS_ACTIONS, *(a for t in TYPES.values() for a in (*t.read_actions, *t.write_actions))}
+    {
+        "sts:AssumeRole",
+        *STATUS_ACTIONS,
+        *LOCK_ACTIONS,
+        *(a for t in TYPES.values() for a in (*t.read_actions, *t.write_actions)),
+    }
 )
-"""Every IAM action some type (or `bootstrap status`, or entering an account) declares it needs."""
+"""Every IAM action some type (or `bootstrap status`, the apply lock, or entering an account) declares it needs."""
 
 
 @pytest.fixture(autouse=True)

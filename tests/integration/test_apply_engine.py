@@ -88,6 +88,9 @@ def test_account_aws_refuses_to_create_names_it_and_says_what_to_do(
             },
             {"CreateAccountRequestId": "car-1"},
         )
+        # Before blaming the e-mail, the handler checks the organization holds no account with it (one that a
+        # repeated request of its own made): here the address is another organization's.
+        stub.add_response("list_accounts", {"Accounts": []}, {})
         with pytest.raises(AwsError) as err:
             run_plan(live.plan, ctx)
         stub.assert_no_pending_responses()

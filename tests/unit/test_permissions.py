@@ -48,6 +48,17 @@ def test_no_wildcard_actions_and_assume_role_only_into_the_landing_zones_roles()
     assert "sts" not in required_actions(default_spec())
 
 
+def test_the_apply_lock_is_granted_on_its_parameter_only() -> None:
+    spec = default_spec()
+    (lock,) = [s for s in operator_policy(spec)["Statement"] if s["Sid"] == "ApplyLock"]
+    assert sorted(lock["Action"]) == ["ssm:DeleteParameter", "ssm:GetParameter", "ssm:PutParameter"]
+    assert (
+        lock["Resource"]
+        == f"arn:aws:ssm:us-east-1:{spec.organization.management_account_id}:parameter/bootstrap/apply-lock"
+    )
+    assert "ssm" not in required_actions(spec)
+
+
 def test_the_command_prints_the_policy_and_writes_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

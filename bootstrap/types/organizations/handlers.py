@@ -1,9 +1,11 @@
 """Handlers for AWS Organizations: the organization, root policy types, OUs, policies (SCPs, RCPs, the AI
 services opt-out policy; the type comes from the desired `Type`) and accounts.
 
-All are idempotent: "already exists", "already enabled", "already attached" count as success. Accounts
-are never closed; the organization is never deleted. An OU or SCP renamed in place keeps its id; its
-ownership tags are stamped again with its new address (`AddressTag` in the plan).
+All are idempotent: "already exists", "already enabled", "already attached" count as success. Creating an
+OU, a policy or an account takes no client token, so it is never repeated blindly (`bootstrap.types.once`),
+and a conflict (a duplicate policy, an e-mail in use) is blamed on someone else only once the object is
+found not to be the toolkit's. Accounts are never closed; the organization is never deleted. An OU or SCP
+renamed in place keeps its id; its ownership tags are stamped again with its new address (`AddressTag`).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from bootstrap.aws.retry import error_code, with_retries
 from bootstrap.aws.waiter import wait_for
 from bootstrap.changes import Change
 from bootstrap.errors import AwsError, SafetyError
-from bootstrap.resources import ADDRESS_TAG_PROPERTY, Location, Resource
+from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, MANAGED_TAG, Location, Resource
 from bootstrap.types.base import ClientFor, HandlerContext, Outputs
+from bootstrap.types.once import create_once, no_blind_retry
 
 _ACCOUNT_FAILURES = {
     "EMAIL_ALREADY_EXISTS": "another AWS account already uses this e-mail address; give the account another "
@@ -123,23 +126,33 @@ class RootPolicyTypesHandler:
 class OrganizationalUnitHandler:
     def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         client = _client(ctx, resource)
-        try:
-            ou = with_retries(
-                lambda: client.create_organizational_unit(
-                    ParentId=props["ParentId"], Name=props["Name"], Tags=_tags(props)
-                ),
-                sleep=ctx.sleep,
-            )["OrganizationalUnit"]
-        except ClientError as err:
-            _ignore(err, "DuplicateOrganizationalUnitException")
+        no_blind_retry(client, "CreateOrganizationalUnit")
+
+        def find() -> dict[str, Any] | None:
             pages = client.get_paginator("list_organizational_units_for_parent").paginate(ParentId=props["ParentId"])
             same = [o for page in pages for o in page["OrganizationalUnits"] if o["Name"] == props["Name"]]
-            if not same:
+            return dict(same[0]) if same else None
+
+        try:
+            ou = create_once(
+                lambda: with_retries(
+                    lambda: client.create_organizational_unit(
+                        ParentId=props["ParentId"], Name=props["Name"], Tags=_tags(props)
+                    ),
+                    sleep=ctx.sleep,
+                )["OrganizationalUnit"],
+                find,
+                what=f"the OU {resource.address}",
+            )
+        except ClientError as err:
+            _ignore(err, "DuplicateOrganizationalUnitException")
+            found = find()
+            if found is None:
                 raise AwsError(
                     f"AWS says an OU named {props['Name']} exists under {props['ParentId']}, but it cannot be found",
                     "Run apply again in a minute (Organizations may still be settling).",
                 ) from None
-            ou = same[0]
+            ou = found
         return Outputs(ou["Id"], {"Id": ou["Id"], "Arn": ou["Arn"]})
 
     def update(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
@@ -197,24 +210,32 @@ def _not_empty(change: Change) -> AwsError:
 class PolicyHandler:
     def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         client = _client(ctx, resource)
+        no_blind_retry(client, "CreatePolicy")
         try:
-            policy = with_retries(
-                lambda: client.create_policy(
-                    Content=_minified(props["Content"]),
-                    Description=props.get("Description", ""),
-                    Name=props["Name"],
-                    Type=props["Type"],
-                    Tags=_tags(props),
-                ),
-                sleep=ctx.sleep,
-            )["Policy"]["PolicySummary"]
+            policy = create_once(
+                lambda: with_retries(
+                    lambda: client.create_policy(
+                        Content=_minified(props["Content"]),
+                        Description=props.get("Description", ""),
+                        Name=props["Name"],
+                        Type=props["Type"],
+                        Tags=_tags(props),
+                    ),
+                    sleep=ctx.sleep,
+                )["Policy"]["PolicySummary"],
+                lambda: _own_policy(client, props),
+                what=f"the policy {resource.address}",
+            )
         except ClientError as err:
-            if error_code(err) == "DuplicatePolicyException":
+            if error_code(err) != "DuplicatePolicyException":
+                raise
+            mine = _own_policy(client, props)  # made by a call of this toolkit whose answer was lost
+            if mine is None:
                 raise AwsError(
                     f"a {props['Type']} named {props['Name']} already exists and is not the toolkit's",
                     "Rename or delete that policy, or tag it bootstrap:managed=true to adopt it.",
                 ) from None
-            raise
+            policy = mine
         for target in props.get("TargetIds", []):
             self._attach(ctx, client, policy["Id"], target, props["Type"])
         return Outputs(policy["Id"], {"Id": policy["Id"], "Arn": policy["Arn"]})
@@ -276,18 +297,26 @@ class PolicyHandler:
 
 class AccountHandler:
     def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        """The creation request is journaled, and a resumed run waits for the request an interrupted one
+        made (the plan's `pending`, or the journal's note) instead of making another."""
         client = _client(ctx, resource)
-        request_id = change.pending
+        no_blind_retry(client, "CreateAccount")
+        noted = ctx.resumed(change.address).get("create_account_request")
+        request_id = change.pending or (str(noted) if noted else None)
         if request_id is None:
-            status = with_retries(
-                lambda: client.create_account(
-                    Email=props["Email"],
-                    AccountName=props["AccountName"],
-                    Tags=_tags(props),
-                    **({"RoleName": props["RoleName"]} if props.get("RoleName") else {}),
-                ),
-                sleep=ctx.sleep,
-            )["CreateAccountStatus"]
+            status = create_once(
+                lambda: with_retries(
+                    lambda: client.create_account(
+                        Email=props["Email"],
+                        AccountName=props["AccountName"],
+                        Tags=_tags(props),
+                        **({"RoleName": props["RoleName"]} if props.get("RoleName") else {}),
+                    ),
+                    sleep=ctx.sleep,
+                )["CreateAccountStatus"],
+                lambda: _account_request(client, props),
+                what=f"the account {change.address}",
+            )
             request_id = status["Id"]
             ctx.journal.record(change.address, create_account_request=request_id)
         account_id = self._await(ctx, client, request_id, props)
@@ -326,6 +355,9 @@ class AccountHandler:
             status = client.describe_create_account_status(CreateAccountRequestId=request_id)["CreateAccountStatus"]
             if status["State"] == "FAILED":
                 reason = status.get("FailureReason", "UNKNOWN")
+                existing = _account_by_email(client, props["Email"]) if reason == "EMAIL_ALREADY_EXISTS" else None
+                if existing is not None:  # the spec's account (matched by e-mail), made by a repeated request
+                    return existing
                 raise AwsError(
                     f"AWS refused to create account {props['AccountName']} <{props['Email']}>: {reason}",
                     _ACCOUNT_FAILURES.get(reason, "See the Organizations console for details, fix, apply again."),
@@ -341,6 +373,35 @@ class AccountHandler:
                 "Run apply again later: it waits for this request instead of creating another.",
             ),
         )
+
+
+def _account_request(client: Any, props: dict[str, Any]) -> dict[str, Any] | None:
+    """The latest creation request for this account name still under way or done, if any."""
+    pages = client.get_paginator("list_create_account_status").paginate(States=["IN_PROGRESS", "SUCCEEDED"])
+    requests: list[dict[str, Any]] = [
+        s for page in pages for s in page["CreateAccountStatuses"] if s["AccountName"] == props["AccountName"]
+    ]
+    requests.sort(key=lambda s: str(s.get("RequestedTimestamp", "")))
+    return requests[-1] if requests else None
+
+
+def _account_by_email(client: Any, email: str) -> str | None:
+    """The organization's account with this e-mail: the spec's account, by the toolkit's own matching rule."""
+    pages = client.get_paginator("list_accounts").paginate()
+    found = [a["Id"] for page in pages for a in page["Accounts"] if str(a["Email"]).lower() == email.lower()]
+    return str(found[0]) if found else None
+
+
+def _own_policy(client: Any, props: dict[str, Any]) -> dict[str, Any] | None:
+    """The policy of this name and type, if it carries the toolkit's tags for this address."""
+    pages = client.get_paginator("list_policies").paginate(Filter=props["Type"])
+    named = [p for page in pages for p in page["Policies"] if p["Name"] == props["Name"]]
+    wanted = {t["Key"]: t["Value"] for t in _tags(props)}
+    for summary in named:
+        tags = {t["Key"]: t["Value"] for t in client.list_tags_for_resource(ResourceId=summary["Id"])["Tags"]}
+        if tags.get(MANAGED_TAG) == "true" and tags.get(ADDRESS_TAG) == wanted.get(ADDRESS_TAG):
+            return dict(summary)
+    return None
 
 
 def _minified(content: Any) -> str:
