@@ -20,8 +20,30 @@ from bootstrap.observe.live import observe
 from bootstrap.observed import ObservedState
 from bootstrap.plan.diff import make_plan, registry_from
 from bootstrap.plan.operators import caller_notes
+from bootstrap.plan.origin import desired_digests, mark_origins
+from bootstrap.render.atomic import atomic_write
 from bootstrap.resources import DesiredState
 from bootstrap.spec.model import LandingZoneSpec
+
+
+def _applied_path(journal: Journal) -> Path:
+    return journal.path.parent / "applied.json"
+
+
+def record_applied(journal: Journal, desired: DesiredState) -> None:
+    """After an apply whose check found nothing left to do: what the spec asked of each address, as digests,
+    so the next plan can tell drift from the spec's own changes (`bootstrap.plan.origin`). Only labels; AWS
+    stays the state."""
+    atomic_write(_applied_path(journal), json.dumps(desired_digests(desired), sort_keys=True, indent=0) + "\n")
+
+
+def read_applied(journal: Journal) -> dict[str, str] | None:
+    """The digests `record_applied` wrote, or None (never applied from here, or unreadable: no labels then)."""
+    try:
+        data = json.loads(_applied_path(journal).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else None
 
 
 def member_roles(spec: LandingZoneSpec) -> tuple[str, ...]:
@@ -67,6 +89,7 @@ def plan_live(
         created_at=now(),
     )
     plan = replace(plan, notes=(*plan.notes, *resumed_notes, *caller_notes(plan, spec, sessions.caller_arn)))
+    plan = mark_origins(plan, desired, read_applied(journal) if journal is not None else None)
     ctx = ApplyContext(
         sessions=sessions,
         desired=desired,

@@ -141,7 +141,7 @@ def _apply_locked(
     stats: bool,
 ) -> int:
     from bootstrap.plan.render import print_plan
-    from bootstrap.workflow import apply_changes, journal_for, plan_live, resume_saved_plan
+    from bootstrap.workflow import apply_changes, journal_for, plan_live, record_applied, resume_saved_plan
 
     out, err = make_consoles()
     journal = journal_for(spec)
@@ -191,6 +191,7 @@ def _apply_locked(
     if stats:
         print_stats(sessions.stats, err)
     if verify.plan.empty and not verify.plan.blocked:
+        record_applied(journal, verify.desired)  # so the next plan can tell drift from the spec's changes
         out.print("[green]Verified: live state now matches the spec.[/]")
         return EXIT_NO_CHANGES
     if verify.plan.blocked:

@@ -22,6 +22,7 @@ from bootstrap.apply.journal import Journal
 from bootstrap.aws.session import AwsTarget, Sessions
 from bootstrap.changes import Plan
 from bootstrap.console import LineReporter
+from bootstrap.desired import desired_state
 from bootstrap.errors import BootstrapError
 from bootstrap.plan.render import print_plan
 from bootstrap.render.artifacts import render_artifacts
@@ -33,7 +34,7 @@ from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.spec.roles import principal_pattern
 from bootstrap.status.report import collect_status, print_status
-from bootstrap.workflow import apply_changes, member_roles, plan_live
+from bootstrap.workflow import apply_changes, member_roles, plan_live, record_applied
 
 
 class DemoFailed(BootstrapError):
@@ -107,6 +108,7 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
 
         step("plan again: nothing to do")
         _expect_empty(spec, sessions, console)
+        record_applied(journal, desired_state(spec))  # the next plan labels what changed behind its back as drift
 
         step("tamper: change the organization behind the toolkit's back (plain boto3, as an outsider)")
         drifts = (
@@ -116,7 +118,7 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
             console.print(f"  • {escape(drift.description)}")
 
         step("plan: finds exactly that drift")
-        drift_plan = _plan(spec, sessions)
+        drift_plan = _plan(spec, sessions, journal)
         print_plan(drift_plan, console)
         _expect_drift(drift_plan, drifts)
 
@@ -136,8 +138,8 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
         console.print(f"The spec and artifacts are in {keep}.")
 
 
-def _plan(spec: LandingZoneSpec, sessions: Sessions) -> Plan:
-    live, _ = plan_live(spec, sessions)
+def _plan(spec: LandingZoneSpec, sessions: Sessions, journal: Journal | None = None) -> Plan:
+    live, _ = plan_live(spec, sessions, journal)
     return live.plan
 
 
