@@ -162,7 +162,21 @@ def init(
 
     atomic_write(spec, text)
     out.print(f"Wrote {spec}: {_describe(checked)}.")
-    out.print(f"Next: review it, then `bootstrap render` and `bootstrap plan --spec {spec}`.")
+    out.print(next_steps(spec))
+
+
+def answers_file(spec: Path) -> Path:
+    """Where the wizard keeps the answers when it cannot finish: beside the spec."""
+    return spec.with_name(f"{spec.stem}.answers.yaml")
+
+
+def next_steps(spec: Path) -> str:
+    """What to run after `init`: the README's steps (validate, render and review, plan to a file, apply it)."""
+    flag = "" if spec == DEFAULT_SPEC else f" --spec {spec}"
+    return (
+        f"Next: review it, then `bootstrap validate{flag}`, `bootstrap render{flag} -o out` (review out/), "
+        f"`bootstrap plan{flag} --out plan.json` and `bootstrap apply{flag} plan.json`."
+    )
 
 
 def _spec_text(
@@ -212,7 +226,7 @@ def _spec_text(
     else:
         from bootstrap.cli.wizard import run_wizard
 
-        result = run_wizard(management_account_id or caller_account_id(options))
+        result = run_wizard(management_account_id or caller_account_id(options), answers_file(spec))
     from bootstrap.spec.answers import render_spec_yaml
 
     return render_spec_yaml(_with_operator(result, options))
