@@ -172,15 +172,19 @@ class Draft:
         self.fields: dict[str, Any] = {}
         self.save_to = save_to
 
-    def check(self, field: str, parse: Callable[[Any], Any]) -> Callable[[Any], bool | str]:
-        """A questionary validator: the answer must parse, and the spec with it must validate."""
+    def check(
+        self, field: str, parse: Callable[[Any], Any], implies: Callable[[Any], dict[str, Any]] | None = None
+    ) -> Callable[[Any], bool | str]:
+        """A questionary validator: the answer must parse, and the spec with it must validate. `implies`
+        gives the answers still to come that this one settles (the home region is among the allowed ones)."""
 
         def validate(raw: Any) -> bool | str:
             try:
                 value = parse(raw.strip() if isinstance(raw, str) else raw)
             except ValueError as err:
                 return str(err)
-            return spec_problem({**self.fields, field: _plain(value)}) or True
+            implied = implies(value) if implies else {}
+            return spec_problem({**self.fields, **implied, field: _plain(value)}) or True
 
         return validate
 
@@ -221,6 +225,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _allowed_regions(text: str, home: str) -> list[str]:
+    """A comma-separated list of regions (any region botocore knows) that holds the home region. A text
+    answer, not a checkbox: thirty-odd regions do not fit a terminal, and the refusal must stay visible."""
+    regions = list(dict.fromkeys(_region(r.strip()) for r in text.split(",") if r.strip()))
+    if home not in regions:
+        raise ValueError(f"include the home region {home} (the control plane lives there)")
+    return regions
+
+
 def _emails(text: str) -> list[str]:
     found = [e.strip() for e in text.split(",") if e.strip()]
     if not found:
@@ -258,17 +271,18 @@ def run_wizard(default_account_id: str | None, save_to: Path = ANSWERS_FILE) -> 
             "Home region:",
             choices=region_choices(),
             default="us-east-1",
-            validate=draft.check("home_region", _region),
+            validate=draft.check("home_region", _region, lambda home: {"allowed_regions": [home]}),
         ),
     )
     draft.fields["allowed_regions"] = [home]  # until asked: the home region must be among them
     draft.ask(
         "allowed_regions",
-        questionary.checkbox(
-            "Allowed regions (others are denied by the region guardrail):",
-            choices=[questionary.Choice(r, checked=r in (home, "us-west-2")) for r in region_choices(home)],
-            validate=lambda chosen: True if home in chosen else f"include the home region {home}",
+        questionary.text(
+            "Allowed regions (comma-separated; others are denied by the region guardrail):",
+            default=", ".join(dict.fromkeys([home, "us-west-2"])),
+            validate=draft.check("allowed_regions", lambda text: _allowed_regions(text, home)),
         ),
+        lambda text: _allowed_regions(text, home),
     )
     draft.ask(
         "account_email_pattern",

@@ -81,7 +81,7 @@ def test_the_wizard_asks_where_the_trail_lives_and_writes_the_answer(monkeypatch
         "Organization (landing zone)": "acme",
         "Management account id": MANAGEMENT_ID,
         "Home region": "us-east-1",
-        "Allowed regions": ["us-east-1"],
+        "Allowed regions": "us-east-1",
         "Root e-mail": "aws+{name}@example.com",
         "E-mail address(es) for security alarms": "security@example.com",
         "Organizational units": ["Security"],

@@ -48,6 +48,15 @@ def test_a_default_account_whose_ou_was_dropped_is_refused_when_checked() -> Non
     assert isinstance(message, str) and "'Security'" in message
 
 
+def test_allowed_regions_must_hold_the_home_region_and_be_known() -> None:
+    regions = wizard._allowed_regions("us-east-1, me-central-1, us-east-1", "me-central-1")
+    assert regions == ["us-east-1", "me-central-1"]
+    with pytest.raises(ValueError, match="include the home region me-central-1"):
+        wizard._allowed_regions("us-east-1", "me-central-1")
+    with pytest.raises(ValueError, match="not an AWS region"):
+        wizard._allowed_regions("us-east-1, eu-west-9", "us-east-1")
+
+
 def test_spec_problem_is_none_for_the_default_answers() -> None:
     assert spec_problem({"management_account_id": MANAGEMENT_ID}) is None
 
@@ -117,3 +126,8 @@ def test_ctrl_c_keeps_the_answers_given_so_far(monkeypatch: pytest.MonkeyPatch, 
     assert saved["organization_name"] == "zeta"
     assert saved["management_account_id"] == "123456789012"
     assert saved["home_region"] == "eu-west-1"
+
+
+def test_a_home_region_outside_the_default_allowed_regions_is_accepted() -> None:
+    check = Draft(Path("unused.yaml")).check("home_region", str, lambda home: {"allowed_regions": [home]})
+    assert check("me-central-1") is True
