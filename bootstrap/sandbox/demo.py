@@ -71,6 +71,7 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
             f"[bold]Sandbox:[/] a local AWS endpoint at {sandbox.url} (moto, 127.0.0.1 only); "
             f"management account {SANDBOX_ACCOUNT_ID}. No AWS account or credentials are used."
         )
+        console.print(f"[bold]Files:[/] {escape(where_files_go(work, keep))}")
         step("init: write the default spec")
         caller = boto3.client("sts", endpoint_url=sandbox.url).get_caller_identity()["Arn"]
         operator = principal_pattern(caller)
@@ -79,14 +80,12 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
         )
         spec = parse_spec(text, "landing-zone.yaml")
         atomic_write(work / "landing-zone.yaml", text)
-        console.print(
-            f"  Wrote {work / 'landing-zone.yaml'}: {len(spec.all_ou_paths())} OUs, {len(spec.accounts)} accounts."
-        )
+        console.print(f"  Wrote landing-zone.yaml: {len(spec.all_ou_paths())} OUs, {len(spec.accounts)} accounts.")
 
         step("render: SCPs, CloudFormation templates, runbooks")
         written = render_artifacts(spec, work / "out")
         console.print(
-            f"  Wrote {len(written)} files to {work / 'out'}: "
+            f"  Wrote {len(written)} files to out/: "
             + ", ".join(sorted({p.relative_to(work / "out").parts[0] for p in written}))
         )
 
@@ -132,8 +131,27 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
         f"\n[bold green]Demo complete in {time.monotonic() - started:.1f}s.[/] "
         "Next: `bootstrap sandbox` to try each command yourself, or `bootstrap init` for a real organization."
     )
+    console.print(escape(what_was_kept(work, keep)))
+
+
+KEEP_HINT = "`bootstrap demo --keep DIR` keeps them in DIR"
+
+
+def where_files_go(work: Path, keep: Path | None) -> str:
+    """The demo's first word on its files: where they are and whether they outlive it."""
     if keep is not None:
-        console.print(f"The spec and artifacts are in {keep}.")
+        return f"the spec (landing-zone.yaml) and the artifacts (out/) are written to {work}, and kept."
+    return (
+        f"the spec (landing-zone.yaml) and the artifacts (out/) are written to a temporary folder, {work}, "
+        f"deleted when the demo ends; {KEEP_HINT}."
+    )
+
+
+def what_was_kept(work: Path, keep: Path | None) -> str:
+    """The demo's last word on its files: never a folder it has deleted as if it were there."""
+    if keep is not None:
+        return f"The spec and artifacts are kept in {keep}: landing-zone.yaml and out/."
+    return f"The demo's temporary folder ({work}) is deleted; {KEEP_HINT}."
 
 
 def _plan(spec: LandingZoneSpec, sessions: Sessions) -> Plan:
