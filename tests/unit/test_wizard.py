@@ -3,6 +3,7 @@ and never loses answers: what it cannot finish is saved where `init --answers` r
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +132,18 @@ def test_ctrl_c_keeps_the_answers_given_so_far(monkeypatch: pytest.MonkeyPatch, 
 def test_a_home_region_outside_the_default_allowed_regions_is_accepted() -> None:
     check = Draft(Path("unused.yaml")).check("home_region", str, lambda home: {"allowed_regions": [home]})
     assert check("me-central-1") is True
+
+
+def test_inits_suggested_next_commands_are_the_readmes() -> None:
+    from bootstrap.cli.commands_spec import next_steps
+    from bootstrap.cli.options import DEFAULT_SPEC
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    steps = readme[readme.index("## Pointing it at a real AWS organization") :]
+    commands = re.findall(r"`(bootstrap [^`]+)`", next_steps(DEFAULT_SPEC))
+    assert commands == ["bootstrap validate", "bootstrap render -o out", "bootstrap plan --out plan.json",
+                        "bootstrap apply plan.json"]  # fmt: skip
+    positions = [steps.index(f"`{command}`") for command in commands]
+    assert positions == sorted(positions), "in the README's order"
+    other = re.findall(r"`(bootstrap [^`]+)`", next_steps(Path("zone.yaml")))
+    assert other[0] == "bootstrap validate --spec zone.yaml"
