@@ -20,9 +20,10 @@ from rich.markup import escape
 
 from bootstrap.apply.journal import Journal
 from bootstrap.aws.session import AwsTarget, Sessions
-from bootstrap.changes import Plan
+from bootstrap.changes import Action, Plan
 from bootstrap.console import LineReporter
 from bootstrap.errors import BootstrapError
+from bootstrap.plan.after_apply import ACCOUNT, created_accounts_line
 from bootstrap.plan.render import print_plan
 from bootstrap.render.artifacts import render_artifacts
 from bootstrap.render.atomic import atomic_write
@@ -173,6 +174,10 @@ def _apply(spec: LandingZoneSpec, sessions: Sessions, journal: Journal, console:
     reporter = _Quiet() if quiet else LineReporter(console)
     result = apply_changes(live.plan, ctx, journal, reporter, allow_destroy=False)
     console.print(f"  [green]Applied {len(result.done)} change(s) in {time.monotonic() - started:.1f}s.[/]")
+    if any(c.type == ACCOUNT and c.action is Action.CREATE for c in live.plan.changes):
+        line = created_accounts_line(live.plan, _plan(spec, sessions), set(result.done))
+        if line:
+            console.print(f"  {escape(line)}")
 
 
 def _expect_empty(spec: LandingZoneSpec, sessions: Sessions, console: Console) -> None:
