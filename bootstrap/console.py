@@ -20,7 +20,20 @@ if TYPE_CHECKING:  # the planner and rich's progress bars load only in the comma
 
 
 def make_consoles() -> tuple[Console, Console]:
-    return Console(highlight=False, soft_wrap=True), Console(stderr=True, highlight=False, soft_wrap=True)
+    """stdout and stderr consoles that print user data as it is.
+
+    No emoji codes (`landing-zone.yaml:100:` is a file and line, not 💯) and no highlighting; markup is
+    only the toolkit's own, and user data printed with it goes through `rich.markup.escape`. In a terminal,
+    lines wrap between words at its width; piped, they are never wrapped (each message stays one line for
+    grep and logs). Colors are off when the output is not a terminal, and with `NO_COLOR` (rich honours it).
+    """
+    return _console(stderr=False), _console(stderr=True)
+
+
+def _console(*, stderr: bool) -> Console:
+    console = Console(stderr=stderr, highlight=False, emoji=False)
+    console.soft_wrap = not console.is_terminal
+    return console
 
 
 class LineReporter:

@@ -8,6 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+HELD_ACCOUNTS = "HeldAccounts"
+"""Attribute of an owned OU no longer in the spec: the accounts in it that the spec places nowhere
+("name (id), ..."), for which AWS would refuse to delete it."""
+
 
 @dataclass(frozen=True)
 class ObservedResource:

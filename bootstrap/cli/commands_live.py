@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from bootstrap.cli.interrupts import interruptible, on_interrupt
 from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_spec
@@ -77,7 +78,7 @@ def plan(
         took = time.monotonic() - started
         out.print(f"[dim]Read live state with {sessions.stats.total} API calls in {took:.1f}s.[/]")
         if out_file is not None:
-            out.print(f"Saved the plan to {out_file}; apply it with `bootstrap apply {out_file}`.")
+            out.print(escape(f"Saved the plan to {out_file}; apply it with `bootstrap apply {out_file}`."))
     if stats:
         print_stats(sessions.stats, err)
     if result.blocked:
@@ -264,11 +265,11 @@ def adopt(
     sessions = options.sessions(checked)
     with reading(err):
         adoption, apply_ctx = find_live_adoption(checked, sessions, address)
-    out.print(f"Will adopt {adoption.describe()}.")
+    out.print(f"Will adopt {escape(adoption.describe())}.")
     question = "Is this the landing zone's own object? Adopt it?"
     if not yes and not _confirmed(question, f"bootstrap adopt {address} --yes", what="adopt"):
         out.print("Nothing changed.")
         return EXIT_NO_CHANGES
     stamp(apply_ctx, adoption)
-    out.print(f"[green]Adopted {address}.[/] Run `bootstrap plan` to see what differs from the spec.")
+    out.print(f"[green]Adopted {escape(address)}.[/] Run `bootstrap plan` to see what differs from the spec.")
     return EXIT_NO_CHANGES

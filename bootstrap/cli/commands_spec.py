@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from bootstrap.cli.interrupts import interruptible, on_interrupt
 from bootstrap.cli.options import DEFAULT_SPEC, GlobalOptions, SpecOption, read_spec
@@ -161,8 +162,22 @@ def init(
     from bootstrap.render.atomic import atomic_write
 
     atomic_write(spec, text)
-    out.print(f"Wrote {spec}: {_describe(checked)}.")
-    out.print(f"Next: review it, then `bootstrap render` and `bootstrap plan --spec {spec}`.")
+    out.print(f"Wrote {escape(str(spec))}: {_describe(checked)}.")
+    out.print(escape(next_steps(spec)))
+
+
+def answers_file(spec: Path) -> Path:
+    """Where the wizard keeps the answers when it cannot finish: beside the spec."""
+    return spec.with_name(f"{spec.stem}.answers.yaml")
+
+
+def next_steps(spec: Path) -> str:
+    """What to run after `init`: the README's steps (validate, render and review, plan to a file, apply it)."""
+    flag = "" if spec == DEFAULT_SPEC else f" --spec {spec}"
+    return (
+        f"Next: review it, then `bootstrap validate{flag}`, `bootstrap render{flag} -o out` (review out/), "
+        f"`bootstrap plan{flag} --out plan.json` and `bootstrap apply{flag} plan.json`."
+    )
 
 
 def _spec_text(
@@ -212,7 +227,7 @@ def _spec_text(
     else:
         from bootstrap.cli.wizard import run_wizard
 
-        result = run_wizard(management_account_id or caller_account_id(options))
+        result = run_wizard(management_account_id or caller_account_id(options), answers_file(spec))
     from bootstrap.spec.answers import render_spec_yaml
 
     return render_spec_yaml(_with_operator(result, options))
@@ -236,16 +251,17 @@ def validate(spec: SpecOption = DEFAULT_SPEC) -> None:
     out, err = make_consoles()
     checked = read_spec(spec)
     for warning in _warnings(checked):
-        err.print(f"[yellow]Warning:[/] {warning}")
-    out.print(f"[green]✓[/] {spec} is valid: {_describe(checked)}.")
+        err.print(f"[yellow]Warning:[/] {escape(warning)}")
+    out.print(f"[green]✓[/] {escape(str(spec))} is valid: {_describe(checked)}.")
     policies = pack_all(checked)
     for policy in policies:
         count = len(policy.guardrail_ids)
         plural = "s" if count != 1 else ""
-        out.print(f"  {policy.name}: {count} guardrail{plural}, {policy.size:,} of {policy.max_chars:,} characters")
+        size = f"{policy.size:,} of {policy.max_chars:,} characters"
+        out.print(f"  {escape(policy.name)}: {count} guardrail{plural}, {size}")
     hint = packing_hint(checked, policies)
     if hint:
-        out.print(f"[dim]{hint}[/]")
+        out.print(f"[dim]{escape(hint)}[/]")
 
 
 def _warnings(spec: LandingZoneSpec) -> list[str]:
@@ -282,4 +298,4 @@ def render(
         folder = path.relative_to(output).parts[0]
         by_folder[folder] = by_folder.get(folder, 0) + 1
     summary = ", ".join(f"{n} {folder}" for folder, n in sorted(by_folder.items()))
-    out.print(f"Rendered {len(written)} files to {output}/ ({summary}).")
+    out.print(f"Rendered {len(written)} files to {escape(str(output))}/ ({summary}).")

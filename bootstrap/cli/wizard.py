@@ -1,15 +1,21 @@
 """`bootstrap init`: ask the few questions that matter, validate each answer as it is typed.
 
 Returns an `Answers` (the same model `--answers FILE` is read into); writing the spec is the caller's
-job, so a cancelled wizard (Ctrl-C) writes nothing.
+job, so a cancelled wizard (Ctrl-C) writes no spec. Each answer is checked against the whole spec as it is
+given (an account in an OU that does not exist is refused at that question), and answers are never lost:
+if the wizard is cancelled or still fails at the end, they are saved to a file that `init --answers`
+resumes from.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import questionary
+import yaml
 from pydantic import ValidationError
 
 from bootstrap.errors import Cancelled, InputError
@@ -25,11 +31,18 @@ from bootstrap.spec.answers import (
 from bootstrap.spec.log_archive import DEFAULT_ACCOUNT
 from bootstrap.spec.types import MANAGEMENT, _ou_path, _region, _slug
 
-COMMON_REGIONS = [
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2", "eu-west-3",
-    "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "ap-southeast-1", "ap-southeast-2",
-    "ap-northeast-1", "ap-northeast-2", "ap-south-1", "sa-east-1",
-]  # fmt: skip
+ANSWERS_FILE = Path("landing-zone.answers.yaml")
+"""Where the answers go when the wizard cannot finish (Ctrl-C, or answers that fail as a whole)."""
+
+COMMON_REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1"]
+"""Offered first; every other commercial region botocore knows follows (`region_choices`)."""
+
+
+def region_choices(home: str | None = None) -> list[str]:
+    """Every commercial region in botocore's region data, the common ones (and the home region) first."""
+    known = sorted(values.regions_by_partition().get(values.COMMERCIAL, frozenset()))
+    first = [r for r in ([home] if home else []) + COMMON_REGIONS if r in known or r == home]
+    return list(dict.fromkeys([*first, *known]))
 
 
 def _check(fn: Callable[[str], Any]) -> Callable[[str], bool | str]:
@@ -72,10 +85,16 @@ def _extra_accounts(text: str) -> list[AccountAnswer]:
     return result
 
 
-def _ask(question: Any) -> Any:
+def _ask(question: Any, draft: Draft) -> Any:
+    """The answer to `question`; on Ctrl-C the answers so far are saved and `Cancelled` names the file."""
     answer = question.ask()  # questionary returns None when the user presses Ctrl-C
     if answer is None:
-        raise Cancelled("init cancelled; nothing was written")
+        where = draft.save()
+        kept = f"; the answers so far are in {where}" if where else ""
+        raise Cancelled(
+            f"init cancelled; no spec was written{kept}",
+            f"Resume with `bootstrap init --answers {where}`." if where else "",
+        )
     return answer
 
 
@@ -101,7 +120,7 @@ def trail_account_choices(accounts: list[str]) -> tuple[list[tuple[str, str]], s
     return choices, recommended
 
 
-def _ask_trail_account(accounts: list[str]) -> str:
+def _ask_trail_account(accounts: list[str], draft: Draft) -> str:
     if DEFAULT_ACCOUNT not in accounts:
         return MANAGEMENT  # no log archive, no logging layer: nothing to place
     choices, recommended = trail_account_choices(accounts)
@@ -111,92 +130,226 @@ def _ask_trail_account(accounts: list[str]) -> str:
                 "Where should the organization trail, its log group and the CIS alarms live?",
                 choices=[questionary.Choice(label, value=value) for value, label in choices],
                 default=recommended,
-            )
+            ),
+            draft,
         )
     )
 
 
-def run_wizard(default_account_id: str | None) -> Answers:
+def _first_error(err: ValidationError) -> str:
+    first = err.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else str(first["msg"])
+
+
+_LOCATION = re.compile(r"^[^\n]*?:[0-9]+: ")
+
+
+def spec_problem(fields: dict[str, Any]) -> str | None:
+    """What is wrong with the landing zone the answers so far make (questions not yet asked at their
+    defaults, no accounts), as the prompt shows it; None when it validates as a whole spec."""
+    from bootstrap.spec.answers import render_spec_yaml
+    from bootstrap.spec.load import parse_spec
+
+    data: dict[str, Any] = {"accounts": [], "trail_account": MANAGEMENT, **fields}
+    data.setdefault("management_account_id", "000000000000")
+    try:
+        answers = Answers.model_validate(data)
+        parse_spec(render_spec_yaml(answers), "landing-zone.yaml")
+    except ValidationError as err:
+        return _first_error(err)
+    except InputError as err:
+        first = _LOCATION.sub("", err.message.splitlines()[0])
+        return f"{first}. {err.remediation}" if err.remediation else first
+    return None
+
+
+class Draft:
+    """The answers given so far, each checked against the whole spec as it is given, and saved to a file
+    if the wizard cannot finish, so that `init --answers FILE` resumes from them."""
+
+    def __init__(self, save_to: Path) -> None:
+        self.fields: dict[str, Any] = {}
+        self.save_to = save_to
+
+    def check(
+        self, field: str, parse: Callable[[Any], Any], implies: Callable[[Any], dict[str, Any]] | None = None
+    ) -> Callable[[Any], bool | str]:
+        """A questionary validator: the answer must parse, and the spec with it must validate. `implies`
+        gives the answers still to come that this one settles (the home region is among the allowed ones)."""
+
+        def validate(raw: Any) -> bool | str:
+            try:
+                value = parse(raw.strip() if isinstance(raw, str) else raw)
+            except ValueError as err:
+                return str(err)
+            implied = implies(value) if implies else {}
+            return spec_problem({**self.fields, **implied, field: _plain(value)}) or True
+
+        return validate
+
+    def ask(self, field: str, question: Any, parse: Callable[[Any], Any] = lambda v: v) -> Any:
+        answer = _ask(question, self)
+        value = parse(answer.strip() if isinstance(answer, str) else answer)
+        self.fields[field] = _plain(value)
+        return value
+
+    def save(self) -> Path | None:
+        """Write the answers so far (YAML, the `init --answers` format); None when there are none."""
+        if not self.fields:
+            return None
+        from bootstrap.render.atomic import atomic_write
+
+        header = "# Answers of an unfinished `bootstrap init`; resume with `bootstrap init --answers FILE`.\n"
+        atomic_write(self.save_to, header + yaml.safe_dump(self.fields, sort_keys=False))
+        return self.save_to
+
+    def finish(self) -> Answers:
+        """The answers as a whole, or an InputError naming the file they were saved to."""
+        problem = spec_problem(self.fields)
+        if problem is None:
+            return Answers.model_validate(self.fields)
+        where = self.save()
+        raise InputError(
+            f"the answers do not make a valid landing zone: {problem}; they are saved in {where}",
+            f"Edit {where}, then run `bootstrap init --answers {where}`.",
+        )
+
+
+def _plain(value: Any) -> Any:
+    """An answer as YAML can hold it (the answers file's format)."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, AccountAnswer):
+        return value.model_dump()
+    return value
+
+
+def _allowed_regions(text: str, home: str) -> list[str]:
+    """A comma-separated list of regions (any region botocore knows) that holds the home region. A text
+    answer, not a checkbox: thirty-odd regions do not fit a terminal, and the refusal must stay visible."""
+    regions = list(dict.fromkeys(_region(r.strip()) for r in text.split(",") if r.strip()))
+    if home not in regions:
+        raise ValueError(f"include the home region {home} (the control plane lives there)")
+    return regions
+
+
+def _emails(text: str) -> list[str]:
+    found = [e.strip() for e in text.split(",") if e.strip()]
+    if not found:
+        raise ValueError("at least one address: the alarms must reach someone (comma-separated for more)")
+    for address in found:
+        problem = values.email_problem(address)
+        if problem is not None:
+            raise ValueError(problem)
+    return found
+
+
+def run_wizard(default_account_id: str | None, save_to: Path = ANSWERS_FILE) -> Answers:
+    """Ask every question; each answer is checked against the whole spec before the next one is asked."""
+    draft = Draft(save_to)
     defaults = Answers.model_fields
-    name = _ask(questionary.text("Organization (landing zone) short name:", default="acme", validate=_check(_slug)))
-    account_id = _ask(
+    draft.ask(
+        "organization_name",
+        questionary.text(
+            "Organization (landing zone) short name:", default="acme", validate=draft.check("organization_name", _slug)
+        ),
+    )
+    draft.ask(
+        "management_account_id",
         questionary.text(
             "Management account id:",
             default=default_account_id or "",
-            validate=_check(_account_id),
+            validate=draft.check("management_account_id", _account_id),
             instruction="(the caller's account)" if default_account_id else "",
-        )
+        ),
+        _account_id,
     )
-    home = _ask(
-        questionary.autocomplete("Home region:", choices=COMMON_REGIONS, default="us-east-1", validate=_check(_region))
+    home = draft.ask(
+        "home_region",
+        questionary.autocomplete(
+            "Home region:",
+            choices=region_choices(),
+            default="us-east-1",
+            validate=draft.check("home_region", _region, lambda home: {"allowed_regions": [home]}),
+        ),
     )
-    regions = _ask(
-        questionary.checkbox(
-            "Allowed regions (others are denied by the region guardrail):",
-            choices=[questionary.Choice(r, checked=r in (home, "us-west-2")) for r in COMMON_REGIONS],
-            validate=lambda chosen: True if home in chosen else f"include the home region {home}",
-        )
+    draft.fields["allowed_regions"] = [home]  # until asked: the home region must be among them
+    draft.ask(
+        "allowed_regions",
+        questionary.text(
+            "Allowed regions (comma-separated; others are denied by the region guardrail):",
+            default=", ".join(dict.fromkeys([home, "us-west-2"])),
+            validate=draft.check("allowed_regions", lambda text: _allowed_regions(text, home)),
+        ),
+        lambda text: _allowed_regions(text, home),
     )
-    pattern = _ask(
+    draft.ask(
+        "account_email_pattern",
         questionary.text(
             "Root e-mail of new accounts ({name} = account name):",
             default=str(defaults["account_email_pattern"].default),
-            validate=_check(_email_pattern),
-        )
+            validate=draft.check("account_email_pattern", _email_pattern),
+        ),
     )
-    ous = _ask(
+    draft.ask(
+        "alarm_emails",
+        questionary.text(
+            "E-mail address(es) for security alarms (comma-separated):",
+            default="",
+            validate=draft.check("alarm_emails", _emails),
+        ),
+        _emails,
+    )
+    ous = draft.ask(
+        "organizational_units",
         questionary.checkbox(
-            "Organizational units:", choices=[questionary.Choice(o, checked=True) for o in DEFAULT_OUS]
-        )
+            "Organizational units:",
+            choices=[questionary.Choice(o, checked=True) for o in DEFAULT_OUS],
+            validate=draft.check("organizational_units", list),
+        ),
     )
     more_ous = _extra_ous(
         _ask(
             questionary.text(
                 "More OUs (comma-separated paths, e.g. Workloads/Dev), or Enter:",
                 default="",
-                validate=_check(_extra_ous),
-            )
+                validate=draft.check("organizational_units", lambda t: [*ous, *_extra_ous(t)]),
+            ),
+            draft,
         )
     )
     all_ous = list(dict.fromkeys([*ous, *more_ous]))
-    accounts = _ask(
+    draft.fields["organizational_units"] = all_ous
+    accounts = draft.ask(
+        "accounts",
         questionary.checkbox(
             "Accounts:",
             choices=[
                 questionary.Choice(f"{a.name} (in {a.ou})", value=a, checked=a.ou in all_ous) for a in DEFAULT_ACCOUNTS
             ],
-        )
+            validate=draft.check("accounts", list),
+        ),
     )
     more_accounts = _extra_accounts(
         _ask(
             questionary.text(
                 "More accounts (comma-separated name:OU, e.g. shared-network:Infrastructure), or Enter:",
                 default="",
-                validate=_check(_extra_accounts),
-            )
+                validate=draft.check("accounts", lambda t: [*accounts, *_extra_accounts(t)]),
+            ),
+            draft,
         )
     )
-    trail_account = _ask_trail_account([a.name for a in [*accounts, *more_accounts]])
+    draft.fields["accounts"] = _plain([*accounts, *more_accounts])
+    draft.fields["trail_account"] = _ask_trail_account([a.name for a in [*accounts, *more_accounts]], draft)
     library = load_library()
-    guardrails = _ask(
+    draft.ask(
+        "guardrails",
         questionary.checkbox(
             "Guardrails (SCPs):",
             choices=[questionary.Choice(f"{g.id}: {g.title}", value=g.id, checked=True) for g in library.values()],
-        )
+            validate=draft.check("guardrails", list),
+        ),
     )
-    try:
-        return Answers(
-            organization_name=name.strip(),
-            management_account_id=account_id.strip(),
-            home_region=home.strip(),
-            allowed_regions=regions,
-            account_email_pattern=pattern.strip(),
-            organizational_units=all_ous,
-            accounts=[*accounts, *more_accounts],
-            guardrails=guardrails,
-            trail_account=trail_account,
-        )
-    except ValidationError as err:
-        raise InputError(
-            f"the answers do not make a valid landing zone: {err}", "Run `bootstrap init` again."
-        ) from None
+    return draft.finish()

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -34,7 +34,7 @@ from bootstrap.aws.retry import error_code
 from bootstrap.aws.session import Sessions
 from bootstrap.guardrails.packing import SHORT_NAMES
 from bootstrap.names import ROOT_ADDRESS, attachment_key, ou_address, policy_address
-from bootstrap.observed import Finding, ObservedResource, ObservedState
+from bootstrap.observed import HELD_ACCOUNTS, Finding, ObservedResource, ObservedState
 from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, MANAGED_TAG, DesiredState, Resource
 
 ORG = "AWS::Organizations::Organization"
@@ -106,7 +106,8 @@ def _observe(client: Any, pool: ThreadPoolExecutor, desired: DesiredState) -> Ob
     tree = _read_tree(client, pool, root_id)
     _observe_ous(tree, desired, state)
     attachments = _read_attachments(client, pool, desired, state, root_id, enabled)
-    _observe_accounts(tree, creating_read.result(), desired, state)
+    matched = _observe_accounts(tree, creating_read.result(), desired, state, str(org.get("MasterAccountId", "")))
+    _mark_held_accounts(tree, matched, state)
     _observe_policies(policies, attachments, desired, state)
     return state
 
@@ -194,8 +195,9 @@ def _match(wanted: list[Resource], *indexes: dict[str, ObservedResource]) -> dic
 
 
 def _observe_accounts(
-    tree: _Tree, in_progress: list[dict[str, Any]], desired: DesiredState, state: ObservedState
-) -> None:
+    tree: _Tree, in_progress: list[dict[str, Any]], desired: DesiredState, state: ObservedState, management: str
+) -> set[str]:
+    """Match the spec's accounts to live ones; the ids matched."""
     accounts: dict[str, tuple[dict[str, Any], str]] = {}
     for parent_id, listing in tree.accounts.items():
         for account in listing.result():
@@ -243,14 +245,39 @@ def _observe_accounts(
             state.findings.append(
                 Finding(r.address, f"account {r.import_id} named in the spec is not in this organization", "error")
             )
-    others = len(accounts) - len(matched) - 1  # the management account is never in the spec
-    if others > 0:
-        state.findings.append(
-            Finding(
-                "organizations/accounts",
-                f"{others} account(s) in the organization are not in the spec; they are left alone",
-            )
-        )
+    others = [a for i, (a, _) in sorted(accounts.items()) if i not in matched and i != management]
+    if others:
+        state.findings.append(Finding("organizations/accounts", _not_in_spec(others, tree)))
+    return matched
+
+
+_LISTED = 10
+"""Accounts named one by one in the note about accounts outside the spec; more are counted."""
+
+
+def _not_in_spec(others: list[dict[str, Any]], tree: _Tree) -> str:
+    """Which accounts the spec leaves out, and what to do with one that was removed from it on purpose."""
+    paths = {ou["Id"]: path for _, ou, path in tree.found}
+    where = {a["Id"]: paths.get(parent, "Root") for parent, f in tree.accounts.items() for a in f.result()}
+    named = ", ".join(f"{a['Name']} ({a['Id']}, in {where.get(a['Id'], 'Root')})" for a in others[:_LISTED])
+    more = f" and {len(others) - _LISTED} more" if len(others) > _LISTED else ""
+    return (
+        f"{len(others)} account(s) in the organization are not in the spec and are left alone: {named}{more}. "
+        "The toolkit never closes an account. To retire one, list it under accounts with ou: Suspended "
+        "(deny-all) and apply, then close it by hand (Organizations console, AWS accounts, Close)"
+    )
+
+
+def _mark_held_accounts(tree: _Tree, matched: set[str], state: ObservedState) -> None:
+    """Record on each owned OU no longer in the spec the accounts in it that the spec places nowhere: AWS
+    refuses to delete an OU holding accounts, so the planner refuses that deletion at plan time."""
+    for address, orphan in list(state.orphans.items()):
+        listing = tree.accounts.get(orphan.physical_id or "")
+        if orphan.type != OU or listing is None:
+            continue
+        held = [f"{a['Name']} ({a['Id']})" for a in listing.result() if a["Id"] not in matched]
+        if held:
+            state.orphans[address] = replace(orphan, attributes={**orphan.attributes, HELD_ACCOUNTS: ", ".join(held)})
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from bootstrap.names import ROOT_ADDRESS, attachment_key
 from bootstrap.observed import ObservedResource, ObservedState
 from bootstrap.plan.guards import break_glass_notes
 from bootstrap.plan.normalize import equivalent
+from bootstrap.plan.org_notes import held_ou_refusal, rename_hints
 from bootstrap.plan.refs import Registry, contains_unknown
 from bootstrap.resources import ADDRESS_TAG_PROPERTY, GLOBAL, DesiredState, Location, Resource, address_tag
 from bootstrap.spec.model import MANAGEMENT
@@ -58,7 +59,10 @@ def make_plan(
             changes.append(change)
     for address, orphan in sorted(observed.orphans.items()):
         rule = rule_for(orphan.type)
-        if not orphan.owned:  # observe only reports owned orphans; never trust that with a deletion
+        refusal = held_ou_refusal(address, orphan)
+        if refusal is not None:
+            notes.append(refusal)
+        elif not orphan.owned:  # observe only reports owned orphans; never trust that with a deletion
             notes.append(Note(address, "not in the spec and not owned by the toolkit; left alone"))
         elif rule.deletable:
             changes.append(
@@ -74,6 +78,8 @@ def make_plan(
             )
         else:
             notes.append(Note(address, "no longer in the spec; the toolkit never deletes this kind of object"))
+    created = [r for r in desired.resources if r.address not in observed.resources and r.address not in refused]
+    notes.extend(rename_hints(created, sorted(observed.orphans.items())))
     notes.extend(_attachment_slots(desired, observed, scps_per_target))
     notes.extend(break_glass_notes(changes, observed))
     changes = [_flag_weakening(c) for c in changes]

@@ -45,7 +45,7 @@ def print_plan(plan: Plan, console: Console, *, allow_destroy: bool = False) -> 
             style = _NOTE_STYLE.get(note.severity, "")
             console.print(f"  [{style}]{note.severity}[/] {escape(note.address)}: {escape(note.message)}")
         console.print()
-    console.print(f"[bold]{plan.summary()}[/]")
+    console.print(f"[bold]{escape(plan.summary())}[/]")
 
 
 def _by_location(changes: list[Change]) -> dict[str, list[Change]]:

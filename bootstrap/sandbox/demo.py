@@ -20,10 +20,11 @@ from rich.markup import escape
 
 from bootstrap.apply.journal import Journal
 from bootstrap.aws.session import AwsTarget, Sessions
-from bootstrap.changes import Plan
+from bootstrap.changes import Action, Plan
 from bootstrap.console import LineReporter
 from bootstrap.desired import desired_state
 from bootstrap.errors import BootstrapError
+from bootstrap.plan.after_apply import ACCOUNT, created_accounts_line
 from bootstrap.plan.render import print_plan
 from bootstrap.render.artifacts import render_artifacts
 from bootstrap.render.atomic import atomic_write
@@ -72,6 +73,7 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
             f"[bold]Sandbox:[/] a local AWS endpoint at {sandbox.url} (moto, 127.0.0.1 only); "
             f"management account {SANDBOX_ACCOUNT_ID}. No AWS account or credentials are used."
         )
+        console.print(f"[bold]Files:[/] {escape(where_files_go(work, keep))}")
         step("init: write the default spec")
         caller = boto3.client("sts", endpoint_url=sandbox.url).get_caller_identity()["Arn"]
         operator = principal_pattern(caller)
@@ -80,14 +82,12 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
         )
         spec = parse_spec(text, "landing-zone.yaml")
         atomic_write(work / "landing-zone.yaml", text)
-        console.print(
-            f"  Wrote {work / 'landing-zone.yaml'}: {len(spec.all_ou_paths())} OUs, {len(spec.accounts)} accounts."
-        )
+        console.print(f"  Wrote landing-zone.yaml: {len(spec.all_ou_paths())} OUs, {len(spec.accounts)} accounts.")
 
         step("render: SCPs, CloudFormation templates, runbooks")
         written = render_artifacts(spec, work / "out")
         console.print(
-            f"  Wrote {len(written)} files to {work / 'out'}: "
+            f"  Wrote {len(written)} files to out/: "
             + ", ".join(sorted({p.relative_to(work / "out").parts[0] for p in written}))
         )
 
@@ -134,8 +134,27 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
         f"\n[bold green]Demo complete in {time.monotonic() - started:.1f}s.[/] "
         "Next: `bootstrap sandbox` to try each command yourself, or `bootstrap init` for a real organization."
     )
+    console.print(escape(what_was_kept(work, keep)))
+
+
+KEEP_HINT = "`bootstrap demo --keep DIR` keeps them in DIR"
+
+
+def where_files_go(work: Path, keep: Path | None) -> str:
+    """The demo's first word on its files: where they are and whether they outlive it."""
     if keep is not None:
-        console.print(f"The spec and artifacts are in {keep}.")
+        return f"the spec (landing-zone.yaml) and the artifacts (out/) are written to {work}, and kept."
+    return (
+        f"the spec (landing-zone.yaml) and the artifacts (out/) are written to a temporary folder, {work}, "
+        f"deleted when the demo ends; {KEEP_HINT}."
+    )
+
+
+def what_was_kept(work: Path, keep: Path | None) -> str:
+    """The demo's last word on its files: never a folder it has deleted as if it were there."""
+    if keep is not None:
+        return f"The spec and artifacts are kept in {keep}: landing-zone.yaml and out/."
+    return f"The demo's temporary folder ({work}) is deleted; {KEEP_HINT}."
 
 
 def _plan(spec: LandingZoneSpec, sessions: Sessions, journal: Journal | None = None) -> Plan:
@@ -157,6 +176,10 @@ def _apply(spec: LandingZoneSpec, sessions: Sessions, journal: Journal, console:
     reporter = _Quiet() if quiet else LineReporter(console)
     result = apply_changes(live.plan, ctx, journal, reporter, allow_destroy=False)
     console.print(f"  [green]Applied {len(result.done)} change(s) in {time.monotonic() - started:.1f}s.[/]")
+    if any(c.type == ACCOUNT and c.action is Action.CREATE for c in live.plan.changes):
+        line = created_accounts_line(live.plan, _plan(spec, sessions), set(result.done))
+        if line:
+            console.print(f"  {escape(line)}")
 
 
 def _expect_empty(spec: LandingZoneSpec, sessions: Sessions, console: Console) -> None:

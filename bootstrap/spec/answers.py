@@ -16,7 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from bootstrap.guardrails.library import load_library
 from bootstrap.spec.model import MANAGEMENT, ROOT, AccountId, Model, OuPath, PrincipalPattern, Region, Slug
-from bootstrap.spec.types import EmailPattern, rule_error, value_error
+from bootstrap.spec.types import Email, EmailPattern, rule_error, value_error
 
 DEFAULT_OUS = ["Security", "Infrastructure", "Workloads/Prod", "Workloads/NonProd", "Sandbox", "Suspended"]
 SUSPENDED = "Suspended"
@@ -51,6 +51,11 @@ class Answers(Model):
     home_region: Region = "us-east-1"
     allowed_regions: Annotated[list[Region], Field(min_length=1)] = ["us-east-1", "us-west-2"]
     account_email_pattern: EmailPattern = "aws+{name}@example.com"
+    alarm_emails: list[Email] | None = Field(
+        None,
+        description="Who receives the security (CIS) alarms. The wizard asks; unattended runs that leave it out "
+        "get the account e-mail pattern with {name} = security-alarms.",
+    )
     organizational_units: list[OuPath] = Field(default_factory=lambda: list(DEFAULT_OUS))
     accounts: list[AccountAnswer] = Field(default_factory=lambda: list(DEFAULT_ACCOUNTS))
     guardrails: list[str] = Field(default_factory=default_guardrails)
@@ -130,6 +135,13 @@ def root_guardrails(answers: Answers) -> list[str]:
     return sorted(g for g in answers.guardrails if ROOT in library[g].recommended_for)
 
 
+def alarm_emails(answers: Answers) -> list[str]:
+    """Where the security alarms go: the answer, or (unattended runs only) an address from the pattern."""
+    if answers.alarm_emails is not None:
+        return list(answers.alarm_emails)
+    return [answers.account_email_pattern.replace("{name}", "security-alarms")]
+
+
 def render_spec_yaml(answers: Answers) -> str:
     template_text = resources.files("bootstrap.spec").joinpath("landing-zone.yaml.j2").read_text(encoding="utf-8")
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
@@ -147,4 +159,5 @@ def render_spec_yaml(answers: Answers) -> str:
         ous=[(p, by_ou.get(p, [])) for p in paths],
         root=root_guardrails(answers),
         titles={gid: g.title for gid, g in library.items()},
+        alarm_emails=alarm_emails(answers),
     )

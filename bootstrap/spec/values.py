@@ -69,11 +69,10 @@ def email_problem(value: str) -> str | None:
         return f"'{value}': AWS forbids {shown} before the '@'"
     if not local or local.startswith("."):
         return f"'{value}': the part before the '@' must not be empty or begin with '.'"
-    if not _EMAIL_DOMAIN.fullmatch(domain) or "." not in domain or ".." in domain:
-        return (
-            f"'{value}': the domain must be letters, digits, '-' and '.', hold a '.', and not begin or end "
-            "with '-' or '.'"
-        )
+    if _EMAIL_DOMAIN.fullmatch(domain.rstrip(".")) and "." not in domain.rstrip("."):
+        return f"'{value}' has no top-level domain: '{domain}' needs one after a '.', e.g. {domain.rstrip('.')}.com"
+    if not _EMAIL_DOMAIN.fullmatch(domain) or ".." in domain:
+        return f"'{value}': the domain must be letters, digits, '-' and '.', and not begin or end with '-' or '.'"
     return None
 
 

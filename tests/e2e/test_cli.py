@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import boto3
@@ -173,3 +174,20 @@ def test_demo_runs_the_whole_journey(run) -> None:
     assert result.code == 0, result.out + result.err
     assert "plan: finds exactly that drift" in result.out
     assert "Demo complete" in result.out
+    assert re.search(r"New accounts: audit [0-9]{12}, log-archive [0-9]{12}\.", result.out), result.out
+    temporary = re.search(r"written to a temporary folder, (\S+), deleted when the demo ends", result.out)
+    assert temporary is not None, result.out
+    assert "`bootstrap demo --keep DIR` keeps them" in result.out
+    assert not Path(temporary.group(1)).exists()
+    assert result.out.rstrip().endswith(
+        f"The demo's temporary folder ({temporary.group(1)}) is deleted; `bootstrap demo --keep DIR` keeps them in DIR."
+    )
+
+
+def test_demo_keep_keeps_the_files_it_names(run, tmp_path: Path) -> None:
+    result = run("demo", "--keep", "kept", timeout=180)
+    assert result.code == 0, result.out + result.err
+    assert "written to kept, and kept" in result.out
+    assert "The spec and artifacts are kept in kept: landing-zone.yaml and out/." in result.out
+    assert (tmp_path / "kept" / "landing-zone.yaml").is_file()
+    assert (tmp_path / "kept" / "out" / "runbooks" / "index.md").is_file()
