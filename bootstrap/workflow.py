@@ -21,6 +21,7 @@ from bootstrap.observed import ObservedState
 from bootstrap.plan.diff import make_plan, registry_from
 from bootstrap.plan.operators import caller_notes
 from bootstrap.plan.origin import desired_digests, mark_origins
+from bootstrap.plan.stale import stale_plan_message
 from bootstrap.render.atomic import atomic_write
 from bootstrap.resources import DesiredState
 from bootstrap.spec.model import LandingZoneSpec
@@ -185,12 +186,14 @@ def check_saved_plan(saved: Plan, live: LivePlan, journal: Journal) -> frozenset
     if saved.state_fingerprint == live.observed_fingerprint:
         return frozenset()
     run = journal.last_run()
-    if run is not None and run.plan_id == saved.plan_id and run.status != "complete":
+    resumable = run is not None and run.plan_id == saved.plan_id and run.status != "complete"
+    if run is not None and resumable:
         remaining = {c.address: c.action for c in saved.changes if c.address not in run.done}
         if all(_still_planned(remaining.get(c.address), c.action) for c in live.plan.changes):
             return frozenset(run.done)
+    done = frozenset(run.done) if run is not None and resumable else frozenset()
     raise StalePlanError(
-        "live state has changed since this plan was made, so it may no longer do what you reviewed",
+        stale_plan_message(saved, live.plan, done),
         "Make a new plan (`bootstrap plan --out FILE`), review it, and apply that.",
     )
 

@@ -141,7 +141,9 @@ def _apply_locked(
     allow_destroy: bool,
     stats: bool,
 ) -> int:
+    from bootstrap.plan.after_apply import created_accounts_line
     from bootstrap.plan.render import print_plan
+    from bootstrap.plan.stale import earlier_apply_line
     from bootstrap.workflow import apply_changes, journal_for, plan_live, record_applied, resume_saved_plan
 
     out, err = make_consoles()
@@ -161,10 +163,10 @@ def _apply_locked(
                     f"what it still needs, {len(to_apply.changes)} change(s), is all from that plan.[/]"
                 )
         elif (last := journal.last_run()) is not None and not last.finished:
-            err.print(
-                f"[yellow]The last apply (started {last.started_at}) stopped ({last.status}) with {len(last.done)} "
-                f"of {last.total} changes done. Live state was read again; this apply does what is left.[/]"
+            said = earlier_apply_line(
+                started_at=last.started_at, status=last.status, done=len(last.done), total=last.total
             )
+            err.print(f"[yellow]{escape(said)}[/]")
         if not to_apply.blocked and to_apply.empty:
             if any(n.severity == "warning" for n in to_apply.notes):
                 print_plan(replace(to_apply, changes=()), out)  # the warnings, and a summary that keeps them
@@ -191,6 +193,8 @@ def _apply_locked(
         verify, _ = plan_live(checked, sessions, journal)
     if stats:
         print_stats(sessions.stats, err)
+    if (accounts := created_accounts_line(to_apply, verify.plan, set(result.done))) is not None:
+        out.print(escape(accounts))
     if verify.plan.empty and not verify.plan.blocked:
         record_applied(journal, verify.desired)  # so the next plan can tell drift from the spec's changes
         out.print("[green]Verified: live state now matches the spec.[/]")
