@@ -339,7 +339,10 @@ def _plain_error(err: yaml.MarkedYAMLError, filename: str, open_quote: int | Non
             "missing (the quote runs on into the lines below)",
             "Close the quote on the same line (a value that opens with \" or ' must end with the same quote).",
         )
-    if "quoted scalar" in context:
+    if "maximum nesting depth" in problem:  # libyaml >= 0.2.6 stops at 1,000 levels, before the depth check
+        message = f"lists and mappings are nested more than {MAX_DEPTH} levels deep here"
+        fix = "The spec needs a handful of levels: check the brackets on this line."
+    elif "quoted scalar" in context:
         mark = err.context_mark or mark
         message = "a quoted value starts here and its closing quote is missing"
         fix = "Close the quote on the same line (a value that opens with \" or ' must end with the same quote)."
