@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 
 from bootstrap.spec.baseline import BaselineSpec
 from bootstrap.spec.logging_model import LoggingSpec
+from bootstrap.spec.network_model import NetworkSpec
 from bootstrap.spec.types import MANAGEMENT as MANAGEMENT
 from bootstrap.spec.types import ROOT as ROOT
 from bootstrap.spec.types import AccountId as AccountId
@@ -221,6 +222,7 @@ class LandingZoneSpec(Model):
     accounts: list[AccountSpec] = Field(default_factory=list)
     logging: LoggingSpec = LoggingSpec()
     baseline: BaselineSpec = BaselineSpec()
+    network: NetworkSpec = NetworkSpec()
 
     @model_validator(mode="after")
     def _consistent(self) -> LandingZoneSpec:

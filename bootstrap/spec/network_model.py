@@ -1,0 +1,108 @@
+"""The models of the spec's `network` section: default VPCs removed, EBS encryption by default, and custom VPCs
+allocated from one address pool.
+
+What the section means for the rest of the toolkit (which account-regions a VPC lands in, the CIDR each gets, the
+cross-field rules that need the whole spec) is in `bootstrap.spec.network_plan`; this module needs only the field
+types, so `model.py` can import it without a cycle.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from bootstrap.spec.types import Model, OuPath, Region, Slug
+
+ENABLED_REGIONS = "enabled"
+"""`remove_default_vpcs.regions`: every region enabled in each account (opt-in regions not enabled are skipped)."""
+
+
+class DefaultVpcRemovalSpec(Model):
+    """Default VPCs (public subnets, an open default security group, in every region of every account) removed."""
+
+    enabled: bool = Field(True, description="Remove default VPCs at all.")
+    except_accounts: list[Slug] = Field(
+        default_factory=list,
+        description="Accounts (by name, or 'management') whose default VPCs are left alone.",
+    )
+    regions: Literal["enabled"] | list[Region] = Field(
+        ENABLED_REGIONS,
+        description="'enabled': every region enabled in each account, not only allowed_regions (a default VPC "
+        "left in a region the region guardrail closes is still attack surface, and fails CIS); or a list.",
+    )
+
+
+class EbsEncryptionSpec(Model):
+    """EBS encryption by default in every account and allowed region (the `deny-disable-ebs-encryption`
+    guardrail keeps it on)."""
+
+    enabled: bool = Field(True, description="Turn EBS encryption by default on in every account and allowed region.")
+    customer_key: bool = Field(
+        False,
+        description="Encrypt new volumes with a customer managed key of each account (created per account and "
+        "region) instead of the AWS managed key aws/ebs.",
+    )
+
+
+SubnetTier = Literal["public", "private", "isolated"]
+"""public: routed to an internet gateway. private: out through a NAT gateway, if any. isolated: no route out."""
+
+
+class SubnetTierSpec(Model):
+    """One tier of subnets: one subnet of this size in each availability zone of the VPC."""
+
+    tier: SubnetTier
+    size: int = Field(24, ge=16, le=28, description="Prefix length of each subnet of the tier (/16 to /28).")
+
+
+class FlowLogsSpec(Model):
+    """VPC flow logs, all traffic."""
+
+    destination: Literal["s3", "cloudwatch", "none"] = Field(
+        "s3",
+        description="s3: the log archive bucket (AWS writes under AWSLogs/<account id>/); cloudwatch: a log "
+        "group in the VPC's account; none: no flow logs (fails CIS 3.7).",
+    )
+    retention_days: int = Field(365, description="Retention of the CloudWatch Logs group (cloudwatch only).")
+
+
+class VpcSpec(Model):
+    """A custom VPC, created in every account-region it targets."""
+
+    name: Slug
+    ous: list[OuPath] = Field(
+        default_factory=list,
+        description="OU paths: every account of the spec in the OU or below it, including accounts added later.",
+    )
+    accounts: list[Slug] = Field(default_factory=list, description="Account names (or 'management').")
+    regions: list[Region] = Field(default_factory=list, description="Regions; default: the home region.")
+    size: int = Field(20, ge=16, le=28, description="Prefix length of the VPC's block from the pool (/16 to /28).")
+    cidr: str | None = Field(
+        None, description="An explicit block instead of one from the pool (only for a single account-region)."
+    )
+    availability_zones: int = Field(2, ge=2, le=3, description="Availability zones the subnets are spread over.")
+    subnets: list[SubnetTierSpec] = Field(
+        default_factory=lambda: [SubnetTierSpec(tier="private", size=24)],
+        min_length=1,
+        description="Subnet tiers, each with one subnet per availability zone.",
+    )
+    nat_gateways: Literal["none", "one", "per_az"] = Field(
+        "none", description="NAT gateways for the private tier: none, one in the first zone, or one per zone."
+    )
+    gateway_endpoints: list[Literal["s3", "dynamodb"]] = Field(
+        default_factory=lambda: ["s3"], description="Gateway endpoints routed from every subnet's route table."
+    )
+    flow_logs: FlowLogsSpec = FlowLogsSpec()
+
+
+class NetworkSpec(Model):
+    """The network layer."""
+
+    remove_default_vpcs: DefaultVpcRemovalSpec = DefaultVpcRemovalSpec()
+    ebs_encryption: EbsEncryptionSpec = EbsEncryptionSpec()
+    ip_pool: str = Field(
+        "10.0.0.0/8",
+        description="The address space custom VPCs are allocated from (RFC 1918 or 100.64.0.0/10).",
+    )
+    vpcs: list[VpcSpec] = Field(default_factory=list, description="Custom VPCs.")
