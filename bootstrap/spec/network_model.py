@@ -14,7 +14,7 @@ from pydantic import Field
 
 from bootstrap.spec.types import Model, OuPath, Region, Slug
 
-ENABLED_REGIONS = "enabled"
+ENABLED_REGIONS: Literal["enabled"] = "enabled"
 """`remove_default_vpcs.regions`: every region enabled in each account (opt-in regions not enabled are skipped)."""
 
 
@@ -44,6 +44,8 @@ class EbsEncryptionSpec(Model):
         "region) instead of the AWS managed key aws/ebs.",
     )
 
+
+GatewayEndpoint = Literal["s3", "dynamodb"]
 
 SubnetTier = Literal["public", "private", "isolated"]
 """public: routed to an internet gateway. private: out through a NAT gateway, if any. isolated: no route out."""
@@ -90,8 +92,9 @@ class VpcSpec(Model):
     nat_gateways: Literal["none", "one", "per_az"] = Field(
         "none", description="NAT gateways for the private tier: none, one in the first zone, or one per zone."
     )
-    gateway_endpoints: list[Literal["s3", "dynamodb"]] = Field(
-        default_factory=lambda: ["s3"], description="Gateway endpoints routed from every subnet's route table."
+    gateway_endpoints: list[GatewayEndpoint] = Field(
+        default_factory=lambda: list[GatewayEndpoint](["s3"]),
+        description="Gateway endpoints routed from every subnet's route table.",
     )
     flow_logs: FlowLogsSpec = FlowLogsSpec()
 
