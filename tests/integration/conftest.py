@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,8 +96,24 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
 
 
+_MOTO = threading.Lock()
+
+
 @pytest.fixture
-def aws(aws_env: None) -> Iterator[None]:
+def aws(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """In-process moto, answering one request at a time. The toolkit reads with many threads at once, and
+    moto's in-process backends are not thread-safe (a backend's dict changing size while another request
+    iterates it, seen in IAM): serialising moto's own work keeps the toolkit's concurrency and makes the
+    suite deterministic. Real AWS and the sandbox's HTTP server are unaffected."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    process = BotocoreStubber.process_request
+
+    def one_at_a_time(self: BotocoreStubber, request: Any) -> Any:
+        with _MOTO:
+            return process(self, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
     with mock_aws():
         yield
 
