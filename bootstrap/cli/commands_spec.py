@@ -267,8 +267,9 @@ def validate(spec: SpecOption = DEFAULT_SPEC) -> None:
 def _warnings(spec: LandingZoneSpec) -> list[str]:
     from bootstrap.spec import log_archive
     from bootstrap.spec.checks import root_warnings
+    from bootstrap.spec.network_checks import network_warnings
 
-    return root_warnings(spec) + log_archive.warnings(spec)
+    return root_warnings(spec) + log_archive.warnings(spec) + network_warnings(spec)
 
 
 def schema() -> None:

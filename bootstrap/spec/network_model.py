@@ -8,11 +8,30 @@ types, so `model.py` can import it without a cycle.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from bootstrap.spec.types import Model, OuPath, Region, Slug
+from bootstrap.spec.types import Model, OuPath, Region, Slug, value_error
+
+MIN_PREFIX = 16
+MAX_PREFIX = 28
+"""AWS accepts VPC and subnet blocks from /16 (65,536 addresses) to /28 (16)."""
+
+
+def _prefix(value: int) -> int:
+    if not MIN_PREFIX <= value <= MAX_PREFIX:
+        raise value_error(
+            f"/{value} is a size AWS refuses: VPC and subnet blocks are /{MIN_PREFIX} (65,536 addresses) to "
+            f"/{MAX_PREFIX} (16 addresses)",
+            f"Use a prefix length from {MIN_PREFIX} to {MAX_PREFIX} (a larger number is a smaller block).",
+        )
+    return value
+
+
+PrefixLength = Annotated[
+    int, AfterValidator(_prefix), Field(json_schema_extra={"minimum": MIN_PREFIX, "maximum": MAX_PREFIX})
+]
 
 ENABLED_REGIONS: Literal["enabled"] = "enabled"
 """`remove_default_vpcs.regions`: every region enabled in each account (opt-in regions not enabled are skipped)."""
@@ -55,7 +74,7 @@ class SubnetTierSpec(Model):
     """One tier of subnets: one subnet of this size in each availability zone of the VPC."""
 
     tier: SubnetTier
-    size: int = Field(24, ge=16, le=28, description="Prefix length of each subnet of the tier (/16 to /28).")
+    size: PrefixLength = Field(24, description="Prefix length of each subnet of the tier (/16 to /28).")
 
 
 class FlowLogsSpec(Model):
@@ -79,7 +98,7 @@ class VpcSpec(Model):
     )
     accounts: list[Slug] = Field(default_factory=list, description="Account names (or 'management').")
     regions: list[Region] = Field(default_factory=list, description="Regions; default: the home region.")
-    size: int = Field(20, ge=16, le=28, description="Prefix length of the VPC's block from the pool (/16 to /28).")
+    size: PrefixLength = Field(20, description="Prefix length of the VPC's block from the pool (/16 to /28).")
     cidr: str | None = Field(
         None, description="An explicit block instead of one from the pool (only for a single account-region)."
     )
@@ -91,6 +110,11 @@ class VpcSpec(Model):
     )
     nat_gateways: Literal["none", "one", "per_az"] = Field(
         "none", description="NAT gateways for the private tier: none, one in the first zone, or one per zone."
+    )
+    internet_gateway: bool | None = Field(
+        None,
+        description="An internet gateway for the public tier; default: when there is a public tier. A public tier "
+        "or a NAT gateway needs one.",
     )
     gateway_endpoints: list[GatewayEndpoint] = Field(
         default_factory=lambda: list[GatewayEndpoint](["s3"]),

@@ -4,22 +4,28 @@ each VPC and its subnets.
 Allocation is stable and deterministic. Each (VPC name, account, region) gets one block from `ip_pool`: an explicit
 `cidr` as written; a VPC that exists keeps its live block (`live`); a new one gets the lowest free block of its size
 that overlaps no block in use (`taken`: every live VPC seen in the organization, managed or not, so a later peering
-or transit gateway cannot collide) and no block allocated before it. With no live state (`render`), this is the
-allocation an empty organization would get. Subnets are laid out inside their VPC's block the same way: tiers in
-the order written, each tier's subnets in zone order, each at the lowest free aligned block of its size.
+or transit gateway cannot collide) and no block allocated before it. New blocks are placed largest first (ties in
+the spec's order: VPCs as written, then their targets), so an empty pool is packed without gaps: a pool whose size
+covers the sum of the blocks always holds them. With no live state (`render`), this is the allocation an empty
+organization would get. Subnets are laid out inside their VPC's block the same way: largest tier first (ties in the
+order written), each tier's subnets in zone order, each at the lowest free aligned block of its size.
+
+The search skips whole runs of used addresses (`_Used`, a sorted list of merged intervals, and per block size the
+lowest position still worth trying), so a /8 pool with thousands of VPCs allocates in milliseconds.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 from bootstrap.spec.network_model import VpcSpec
+from bootstrap.spec.network_zones import zone_names
 
 Network = ipaddress.IPv4Network
-ZONE_LETTERS = "abc"
 
 
 @dataclass(frozen=True)
@@ -74,60 +80,146 @@ def allocate(
     live: Mapping[tuple[str, str, str], str] | None = None,
     taken: Iterable[str] = (),
 ) -> list[VpcInstance]:
-    """Every custom VPC instance of the spec with its blocks; `live` maps (VPC name, account, region) to the block
-    of a managed VPC that exists, `taken` lists every other block in use in the organization."""
+    """Every custom VPC instance of the spec with its blocks, in the spec's order; `live` maps (VPC name, account,
+    region) to the block of a managed VPC that exists, `taken` lists every other block in use in the organization."""
     live = live or {}
-    pool = ipaddress.ip_network(spec.network.ip_pool)
-    used: list[Network] = [_v4(c) for c in taken]
+    pool = _v4(spec.network.ip_pool)
+    used = _Used()
+    for cidr in taken:
+        used.add(_v4(cidr))
     chosen: dict[tuple[str, str, str], Network] = {}
     order = [(vpc, account, region) for vpc in spec.network.vpcs for account, region in vpc_targets(spec, vpc)]
-    for vpc, account, region in order:  # fixed blocks first: explicit, then live
+    for vpc, account, region in order:  # fixed blocks first: live, then explicit
         key = (vpc.name, account, region)
         fixed = live.get(key) or vpc.cidr
         if fixed is not None:
             chosen[key] = _v4(fixed)
-            used.append(chosen[key])
-    for vpc, account, region in order:
-        key = (vpc.name, account, region)
-        if key in chosen:
-            continue
-        block = _lowest_free(_v4(str(pool)), vpc.size, used)
+            used.add(chosen[key])
+    new = sorted(
+        ((vpc, account, region) for vpc, account, region in order if (vpc.name, account, region) not in chosen),
+        key=lambda item: item[0].size,  # stable: ties keep the spec's order
+    )
+    in_use = used.inside(pool)
+    for vpc, account, region in new:
+        block = used.lowest_free(pool, vpc.size)
         if block is None:
-            raise AllocationError(
-                f"the pool {pool} has no free /{vpc.size} left for VPC {vpc.name} in {account} / {region}",
-                "Use a larger network.ip_pool, or smaller VPC sizes.",
-                ("network", "ip_pool"),
-            )
-        chosen[key] = block
-        used.append(block)
+            raise _pool_error(pool, [v.size for v, _, _ in new], in_use)
+        chosen[(vpc.name, account, region)] = block
+        used.add(block)
     return [_instance(vpc, account, region, chosen[(vpc.name, account, region)]) for vpc, account, region in order]
 
 
+def tier_need(vpc: VpcSpec) -> int:
+    """Addresses the VPC's subnet tiers take: one subnet of each tier in each availability zone."""
+    return sum(vpc.availability_zones * 2 ** (32 - tier.size) for tier in vpc.subnets)
+
+
+def describe_need(sizes: Iterable[int]) -> str:
+    """`40 /20 blocks`, or `3 /16 and 40 /20 blocks`."""
+    counts: dict[int, int] = {}
+    for size in sizes:
+        counts[size] = counts.get(size, 0) + 1
+    parts = [f"{counts[size]:,} /{size}" for size in sorted(counts)]
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{joined} block{'s' if sum(counts.values()) > 1 else ''}"
+
+
+def _pool_error(pool: Network, sizes: list[int], in_use: int) -> AllocationError:
+    """What the new blocks need against what the pool has free once explicit, live and other blocks are out."""
+    need = sum(2 ** (32 - size) for size in sizes)
+    free = pool.num_addresses - in_use
+    if len(set(sizes)) == 1:
+        size = sizes[0]
+        holds = f"the pool {pool} {'has room for' if in_use else 'holds'} {free // 2 ** (32 - size):,}"
+        short = f"short by {len(sizes) - free // 2 ** (32 - size):,}"
+    else:
+        holds = f"the pool {pool} has {free:,} free addresses"
+        short = f"short by {max(need - free, 0):,} addresses"
+    taken_note = f" ({in_use:,} of its addresses are used by explicit, live or other VPCs)" if in_use else ""
+    if need <= free:
+        message = (
+            f"the VPCs need {describe_need(sizes)} ({need:,} addresses) and {holds}{taken_note}, but the blocks in "
+            "use break its free space into pieces too small for them"
+        )
+    else:
+        message = f"the VPCs need {describe_need(sizes)} and {holds}{taken_note}: {short}"
+    fitting = 32 - max((need + in_use - 1).bit_length(), 0)
+    return AllocationError(
+        message,
+        f"Use a larger network.ip_pool (a /{max(fitting, 0)} at least), or smaller VPC sizes (a larger `size`).",
+        ("network", "ip_pool"),
+    )
+
+
 def _instance(vpc: VpcSpec, account: str, region: str, block: Network) -> VpcInstance:
-    zones = tuple(f"{region}{letter}" for letter in ZONE_LETTERS[: vpc.availability_zones])
-    used: list[Network] = []
-    subnets = []
-    for tier in vpc.subnets:
+    zones = zone_names(region, vpc.availability_zones)
+    used = _Used()
+    placed: dict[tuple[int, str], Network] = {}
+    by_size = sorted(range(len(vpc.subnets)), key=lambda index: vpc.subnets[index].size)
+    for index in by_size:
+        tier = vpc.subnets[index]
         for zone in zones:
-            sub = _lowest_free(block, tier.size, used)
+            sub = used.lowest_free(block, tier.size)
             if sub is None:
                 raise AllocationError(
-                    f"VPC {vpc.name} ({block}) cannot hold its subnet tiers",
-                    "Make the subnets smaller, or the VPC larger (a smaller `size` number).",
+                    f"VPC {vpc.name} ({block}, {block.num_addresses:,} addresses) cannot hold its subnet tiers "
+                    f"({tier_need(vpc):,} addresses)",
+                    "Make the subnets smaller (a larger `size`), or the VPC larger (a smaller `size`).",
                     ("network", "vpcs"),
                 )
-            used.append(sub)
-            subnets.append(SubnetBlock(tier.tier, zone, str(sub)))
-    return VpcInstance(vpc, account, region, str(block), zones, tuple(subnets))
+            used.add(sub)
+            placed[(index, zone)] = sub
+    subnets = tuple(
+        SubnetBlock(tier.tier, zone, str(placed[(index, zone)]))
+        for index, tier in enumerate(vpc.subnets)
+        for zone in zones
+    )
+    return VpcInstance(vpc, account, region, str(block), zones, subnets)
 
 
-def _lowest_free(within: Network, prefix: int, used: list[Network]) -> Network | None:
-    if prefix < within.prefixlen:
+class _Used:
+    """Addresses in use, as sorted, merged, non-adjacent [start, end] intervals of integers."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.hint: dict[tuple[int, int, int], int] = {}
+        """(within, size) -> the lowest position a free block of that size can still start at (it only grows)."""
+
+    def add(self, block: Network) -> None:
+        start, end = int(block.network_address), int(block.broadcast_address)
+        i = bisect_right(self.ends, start - 2)  # the first interval touching or after [start, end]
+        j = bisect_left(self.starts, end + 2)  # the first interval past it
+        if i < j:
+            start, end = min(start, self.starts[i]), max(end, self.ends[j - 1])
+        self.starts[i:j] = [start]
+        self.ends[i:j] = [end]
+
+    def inside(self, within: Network) -> int:
+        """Addresses of `within` in use."""
+        low, high = int(within.network_address), int(within.broadcast_address)
+        return sum(
+            max(0, min(e, high) - max(s, low) + 1)
+            for s, e in zip(self.starts, self.ends, strict=True)
+            if e >= low and s <= high
+        )
+
+    def lowest_free(self, within: Network, prefix: int) -> Network | None:
+        """The lowest aligned /prefix block of `within` that touches no used address."""
+        if prefix < within.prefixlen:
+            return None
+        size = 2 ** (32 - prefix)
+        low, high = int(within.network_address), int(within.broadcast_address)
+        key = (low, high, prefix)
+        candidate = max(low, self.hint.get(key, low))
+        while candidate + size - 1 <= high:
+            i = bisect_right(self.ends, candidate - 1)  # the first interval ending at or after the candidate
+            if i == len(self.starts) or self.starts[i] > candidate + size - 1:
+                self.hint[key] = candidate
+                return Network((candidate, prefix))
+            candidate = -(-(self.ends[i] + 1) // size) * size  # past the interval, aligned up
+        self.hint[key] = candidate
         return None
-    for candidate in within.subnets(new_prefix=prefix):
-        if not any(candidate.overlaps(u) for u in used):
-            return candidate
-    return None
 
 
 def _v4(cidr: str) -> Network:
