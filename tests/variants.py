@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, NamedTuple
 
+import yaml
+
 from bootstrap.render.artifacts import artifact_files
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
@@ -43,7 +45,49 @@ def spec_variants() -> dict[str, LandingZoneSpec]:
         "no-cis-alarms": _logging(base, cis_alarms=False),
         "no-logging": _logging(base, enabled=False),
         "no-ai-opt-out": default_spec(ai_services_opt_out=False),
+        "network": with_network(base, NETWORK_ACCOUNTS, NETWORK_VPCS),
+        "network-minimal": with_network(base, [{"name": "app-1", "ou": "Workloads/Prod"}], MINIMAL_VPCS),
     }
+
+
+NETWORK_ACCOUNTS = [
+    {"name": "app-prod-1", "ou": "Workloads/Prod"},
+    {"name": "app-prod-2", "ou": "Workloads/Prod"},
+    {"name": "app-dev-1", "ou": "Workloads/NonProd"},
+]
+NETWORK_VPCS: list[dict[str, Any]] = [
+    {
+        "name": "workloads",
+        "ous": ["Workloads/Prod", "Workloads/NonProd"],
+        "regions": ["us-east-1", "us-west-2"],
+        "size": 20,
+        "availability_zones": 3,
+        "subnets": [{"tier": "public", "size": 24}, {"tier": "private", "size": 23}, {"tier": "isolated", "size": 24}],
+        "nat_gateways": "per_az",
+        "gateway_endpoints": ["s3", "dynamodb"],
+        "flow_logs": {"destination": "cloudwatch", "retention_days": 90},
+    }
+]
+"""Public, private and isolated tiers in three zones of two regions, a NAT gateway per zone, both endpoints."""
+MINIMAL_VPCS: list[dict[str, Any]] = [
+    {
+        "name": "app",
+        "accounts": ["app-1"],
+        "cidr": "10.20.0.0/24",
+        "subnets": [{"tier": "private", "size": 26}],
+        "gateway_endpoints": [],
+        "flow_logs": {"destination": "s3"},
+    }
+]
+"""One private-only VPC with an explicit block: no internet gateway, no NAT, no endpoint, flow logs to the archive."""
+
+
+def with_network(spec: LandingZoneSpec, accounts: list[dict[str, str]], vpcs: list[dict[str, Any]]) -> LandingZoneSpec:
+    """The spec with more accounts and these custom VPCs, validated as a user's spec would be (`parse_spec`)."""
+    data = spec.model_dump(mode="json", exclude_none=True)
+    data["accounts"] = [*data["accounts"], *accounts]
+    data["network"]["vpcs"] = vpcs
+    return parse_spec(yaml.safe_dump(data, sort_keys=False))
 
 
 @cache

@@ -16,6 +16,7 @@ from blueprints.roles import key_accounts
 from bootstrap.guardrails.library import load_library
 from bootstrap.guardrails.packing import pack_all
 from bootstrap.render.mermaid import org_chart
+from bootstrap.render.network import network_facts
 from bootstrap.render.steps import manual_steps
 from bootstrap.spec.log_archive import runbook_facts
 from bootstrap.spec.model import ROOT, LandingZoneSpec
@@ -66,6 +67,7 @@ def runbook_context(spec: LandingZoneSpec) -> dict[str, Any]:
         + [ou.path for ou in spec.organizational_units if ROOT_GUARDRAIL in ou.guardrails],
         "member_accounts": [a.name for a in spec.accounts],
         "log_archive": runbook_facts(spec),
+        "network": network_facts(spec),
         **_break_glass_facts(spec),
     }
 

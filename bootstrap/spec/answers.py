@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Literal
 
 import jinja2
 from pydantic import Field, field_validator, model_validator
@@ -32,6 +32,9 @@ DEFAULT_ACCOUNTS = [
     AccountAnswer(name="log-archive", ou="Security"),
     AccountAnswer(name="audit", ou="Security"),
 ]
+
+WORKLOADS_OU = "Workloads"
+"""The OU whose accounts (and those of its child OUs) get the wizard's custom VPC."""
 
 RECOMMENDED_TRAIL_ACCOUNT = "audit"
 """Where the wizard suggests the organization trail lives in a real organization: the audit account, as
@@ -72,6 +75,30 @@ class Answers(Model):
         "`bootstrap demo`) mostly target the sandbox, which cannot register a CloudTrail delegated administrator.",
     )
 
+    remove_default_vpcs: bool = Field(True, description="Remove the default VPC of every account and region.")
+    ebs_encryption: bool = Field(True, description="EBS encryption by default in every account and allowed region.")
+    workload_vpc: bool = Field(
+        True,
+        description=f"A custom VPC in the home region of every account in the {WORKLOADS_OU} OU and below it "
+        f"(none when the answers have no {WORKLOADS_OU} OU; the wizard does not ask then).",
+    )
+    vpc_ip_pool: str = Field("10.0.0.0/8", description="The pool custom VPCs are allocated from.")
+    vpc_size: int = Field(20, ge=16, le=24, description="Prefix length of each workload VPC (/16 to /24).")
+    vpc_availability_zones: int = Field(2, ge=2, le=3, description="Availability zones of each workload VPC.")
+    vpc_nat_gateways: Literal["none", "one", "per_az"] = Field(
+        "none", description="NAT gateways of each workload VPC: none, one, or one per availability zone."
+    )
+
+    @field_validator("vpc_ip_pool")
+    @classmethod
+    def _pool(cls, value: str) -> str:
+        from bootstrap.spec.network_checks import RANGES_TEXT, parse_block
+
+        problem = parse_block(value)[1]
+        if problem is not None:
+            raise value_error(problem, f"Answer a block of {RANGES_TEXT}, for example 10.0.0.0/8.")
+        return value
+
     @field_validator("guardrails")
     @classmethod
     def _known(cls, value: list[str]) -> list[str]:
@@ -103,6 +130,21 @@ class Answers(Model):
                 f"{hint}Use 'management' or one of: {', '.join(names)}.",
             )
         return self
+
+
+def workload_ous(answers: Answers) -> list[str]:
+    """The OU the workload VPC targets (every account in it and below it), when the answers have it."""
+    present = any(p == WORKLOADS_OU or p.startswith(WORKLOADS_OU + "/") for p in answers.organizational_units)
+    return [WORKLOADS_OU] if present else []
+
+
+def workload_subnets(answers: Answers) -> list[tuple[str, int]]:
+    """(tier, size) of the workload VPC: private subnets a quarter of the VPC each, and with NAT gateways public
+    subnets a sixteenth each; three zones of both still fit."""
+    private = ("private", min(answers.vpc_size + 2, 28))
+    if answers.vpc_nat_gateways == "none":
+        return [private]
+    return [("public", min(answers.vpc_size + 4, 28)), private]
 
 
 def guardrails_by_ou(answers: Answers) -> dict[str, list[str]]:
@@ -160,4 +202,7 @@ def render_spec_yaml(answers: Answers) -> str:
         root=root_guardrails(answers),
         titles={gid: g.title for gid, g in library.items()},
         alarm_emails=alarm_emails(answers),
+        workload_ous=workload_ous(answers) if answers.workload_vpc else [],
+        workload_subnets=workload_subnets(answers),
+        flow_logs="s3" if any(a.name == "log-archive" for a in answers.accounts) else "cloudwatch",
     )
