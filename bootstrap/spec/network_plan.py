@@ -106,7 +106,21 @@ def allocate(
             raise _pool_error(pool, [v.size for v, _, _ in new], in_use)
         chosen[(vpc.name, account, region)] = block
         used.add(block)
-    return [_instance(vpc, account, region, chosen[(vpc.name, account, region)]) for vpc, account, region in order]
+    layouts: dict[tuple[str, int], list[tuple[int, int, int, int]]] = {}
+    result = []
+    for vpc, account, region in order:
+        block = chosen[(vpc.name, account, region)]
+        zones = zone_names(region, vpc.availability_zones)
+        shape = (vpc.name, block.prefixlen)
+        if shape not in layouts:
+            layouts[shape] = _layout(vpc, block, len(zones))
+        base = int(block.network_address)
+        subnets = tuple(
+            SubnetBlock(vpc.subnets[tier].tier, zones[zone], _cidr(base + offset, prefix))
+            for tier, zone, offset, prefix in layouts[shape]
+        )
+        result.append(VpcInstance(vpc, account, region, str(block), zones, subnets))
+    return result
 
 
 def tier_need(vpc: VpcSpec) -> int:
@@ -151,30 +165,31 @@ def _pool_error(pool: Network, sizes: list[int], in_use: int) -> AllocationError
     )
 
 
-def _instance(vpc: VpcSpec, account: str, region: str, block: Network) -> VpcInstance:
-    zones = zone_names(region, vpc.availability_zones)
+def _layout(vpc: VpcSpec, block: Network, zones: int) -> list[tuple[int, int, int, int]]:
+    """(tier index, zone index, offset from the VPC's first address, prefix) of each subnet, tiers as written.
+    The same for every VPC of this spec and block size, so it is computed once per shape."""
     used = _Used()
-    placed: dict[tuple[int, str], Network] = {}
+    placed: dict[tuple[int, int], tuple[int, int]] = {}
     by_size = sorted(range(len(vpc.subnets)), key=lambda index: vpc.subnets[index].size)
+    start = Network((0, block.prefixlen))
     for index in by_size:
         tier = vpc.subnets[index]
-        for zone in zones:
-            sub = used.lowest_free(block, tier.size)
+        for zone in range(zones):
+            sub = used.lowest_free(start, tier.size)
             if sub is None:
                 raise AllocationError(
-                    f"VPC {vpc.name} ({block}, {block.num_addresses:,} addresses) cannot hold its subnet tiers "
-                    f"({tier_need(vpc):,} addresses)",
+                    f"VPC {vpc.name} (a /{block.prefixlen}, {block.num_addresses:,} addresses) cannot hold its subnet "
+                    f"tiers ({tier_need(vpc):,} addresses)",
                     "Make the subnets smaller (a larger `size`), or the VPC larger (a smaller `size`).",
                     ("network", "vpcs"),
                 )
             used.add(sub)
-            placed[(index, zone)] = sub
-    subnets = tuple(
-        SubnetBlock(tier.tier, zone, str(placed[(index, zone)]))
-        for index, tier in enumerate(vpc.subnets)
-        for zone in zones
-    )
-    return VpcInstance(vpc, account, region, str(block), zones, subnets)
+            placed[(index, zone)] = (int(sub.network_address), tier.size)
+    return [(i, z, *placed[(i, z)]) for i in range(len(vpc.subnets)) for z in range(zones)]
+
+
+def _cidr(address: int, prefix: int) -> str:
+    return f"{address >> 24}.{(address >> 16) & 255}.{(address >> 8) & 255}.{address & 255}/{prefix}"
 
 
 class _Used:
