@@ -55,6 +55,18 @@ def with_logging(body: str) -> str:
     return BASE + "logging:\n" + body
 
 
+def with_network(body: str, text: str = BASE) -> str:
+    return text + "network:\n" + body
+
+
+def vpc(*fields: str, name: str = "apps") -> str:
+    """One VPC of the network section, for the audit account unless the fields say otherwise."""
+    lines = [f"    - name: {name}\n"] + [f"      {field}\n" for field in fields]
+    if not any(field.startswith(("accounts:", "ous:")) for field in fields):
+        lines.insert(1, "      accounts: [audit]\n")
+    return "".join(lines)
+
+
 def bucket(name: str) -> str:
     return with_logging(f"  bucket_name: {name}\n")
 
@@ -397,5 +409,157 @@ CASES: dict[str, Case] = {
         "lz.yaml:25: logging.object_lock:",
         ("takes a mapping of fields, not a list",),
         ("indented below it",),
+    ),
+    # The network section (all checked by validate, no AWS call).
+    "network: a public ip_pool": spec(
+        with_network("  ip_pool: 8.8.0.0/16\n"),
+        "lz.yaml:25: network.ip_pool:",
+        ("8.8.0.0/16 is not private address space",),
+        ("10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (RFC 1918), or 100.64.0.0/10",),
+    ),
+    "network: an ip_pool that is not a network": spec(
+        with_network("  ip_pool: 10.0.0.0/33\n"),
+        "lz.yaml:25: network.ip_pool:",
+        ("'10.0.0.0/33' is not an IPv4 block in CIDR notation",),
+        ("Set network.ip_pool to a block of",),
+    ),
+    "network: an ip_pool with host bits set": spec(
+        with_network("  ip_pool: 10.1.2.0/8\n"),
+        "lz.yaml:25: network.ip_pool:",
+        ("'10.1.2.0/8' has address bits set past its prefix length: the block is 10.0.0.0/8",),
+    ),
+    "network: two explicit cidrs that overlap": spec(
+        with_network(
+            "  vpcs:\n"
+            + vpc("cidr: 10.1.0.0/16", name="first")
+            + vpc("cidr: 10.1.4.0/22", "accounts: [log-archive]", name="second")
+        ),
+        "lz.yaml:30: network.vpcs[1].cidr:",
+        ("VPC second's cidr 10.1.4.0/22 overlaps VPC first's cidr 10.1.0.0/16 (network.vpcs[0])",),
+        ("blocks that do not overlap",),
+    ),
+    "network: an explicit cidr outside private address space": spec(
+        with_network("  vpcs:\n" + vpc("cidr: 11.0.0.0/16")),
+        "lz.yaml:28: network.vpcs[0].cidr:",
+        ("11.0.0.0/16 is not private address space",),
+        ("for example 10.20.0.0/20",),
+    ),
+    "network: an explicit cidr that is not a block": spec(
+        with_network("  vpcs:\n" + vpc("cidr: 10.0.0.300/16")),
+        "lz.yaml:28: network.vpcs[0].cidr:",
+        ("'10.0.0.300/16' is not an IPv4 block in CIDR notation",),
+    ),
+    "network: an explicit cidr of a size AWS refuses": spec(
+        with_network("  vpcs:\n" + vpc("cidr: 10.0.0.0/12")),
+        "lz.yaml:28: network.vpcs[0].cidr:",
+        ("10.0.0.0/12 is a /12; AWS accepts VPC blocks from /16 to /28",),
+        ("/16 (65,536 addresses) to /28",),
+    ),
+    "network: an explicit cidr on a VPC in several account-regions": spec(
+        with_network("  vpcs:\n" + vpc("ous: [Security]", "cidr: 10.0.0.0/20")),
+        "lz.yaml:28: network.vpcs[0].cidr:",
+        ("VPC apps lands in 2 account-regions (log-archive / us-east-1, audit / us-east-1)",),
+        ("Remove `cidr`",),
+    ),
+    "network: a pool too small for every VPC": spec(
+        with_network(
+            "  ip_pool: 10.0.0.0/20\n  vpcs:\n" + vpc("ous: [Security]", "regions: [us-east-1, eu-west-1]", "size: 21")
+        ),
+        "lz.yaml:25: network.ip_pool:",
+        ("the VPCs need 4 /21 blocks and the pool 10.0.0.0/20 holds 2: short by 2",),
+        ("a /19 at least",),
+    ),
+    "network: subnet tiers that do not fit the VPC": spec(
+        with_network(
+            "  vpcs:\n"
+            + vpc("size: 22", "subnets: [{tier: public, size: 24}, {tier: private, size: 23}]", "nat_gateways: one")
+        ),
+        "lz.yaml:29: network.vpcs[0].subnets:",
+        ("2 x /24 (public) + 2 x /23 (private) = 1,536 addresses; the /22 VPC holds 1,024",),
+        ("Make the subnets smaller",),
+    ),
+    "network: a subnet larger than its VPC": spec(
+        with_network("  vpcs:\n" + vpc("size: 24", "subnets: [{tier: private, size: 20}]")),
+        "lz.yaml:29: network.vpcs[0].subnets[0].size:",
+        ("a /20 subnet is larger than its /24 VPC",),
+    ),
+    "network: a VPC size AWS refuses": spec(
+        with_network("  vpcs:\n" + vpc("size: 12")),
+        "lz.yaml:28: network.vpcs[0].size:",
+        ("/12 is a size AWS refuses: VPC and subnet blocks are /16 (65,536 addresses) to /28",),
+        ("prefix length from 16 to 28",),
+    ),
+    "network: a subnet size AWS refuses": spec(
+        with_network("  vpcs:\n" + vpc("subnets: [{tier: private, size: 29}]")),
+        "lz.yaml:28: network.vpcs[0].subnets[0].size:",
+        ("/29 is a size AWS refuses",),
+    ),
+    "network: more availability zones than the region has": spec(
+        with_network(
+            "  vpcs:\n" + vpc("regions: [us-west-1]", "availability_zones: 3"),
+            edit("    - eu-west-1\n", "    - eu-west-1\n    - us-west-1\n"),
+        ),
+        "lz.yaml:30: network.vpcs[0].availability_zones:",
+        ("us-west-1 has 2 availability zones; the VPC asks for 3",),
+        ("Set availability_zones: 2",),
+    ),
+    "network: a public tier without an internet gateway": spec(
+        with_network("  vpcs:\n" + vpc("subnets: [{tier: public}]", "internet_gateway: false")),
+        "lz.yaml:29: network.vpcs[0].internet_gateway:",
+        ("a public tier with internet_gateway: false has no route to the internet",),
+        ("Remove internet_gateway",),
+    ),
+    "network: a NAT gateway without a public tier": spec(
+        with_network("  vpcs:\n" + vpc("nat_gateways: per_az")),
+        "lz.yaml:28: network.vpcs[0].nat_gateways:",
+        ("nat_gateways: per_az, but a NAT gateway sits in a public subnet and the VPC has no public tier",),
+        ("Add a public tier",),
+    ),
+    "network: a VPC targeting an OU the spec does not have": spec(
+        with_network("  vpcs:\n" + vpc("ous: [Workload/Prod]")),
+        "lz.yaml:27: network.vpcs[0].ous[0]:",
+        ("OU 'Workload/Prod' is not listed in organizational_units",),
+        ("Did you mean 'Workloads/Prod'?",),
+    ),
+    "network: a VPC targeting an account the spec does not have": spec(
+        with_network("  vpcs:\n" + vpc("accounts: [adit]")),
+        "lz.yaml:27: network.vpcs[0].accounts[0]:",
+        ("account 'adit' is not in accounts",),
+        ("Did you mean 'audit'?",),
+    ),
+    "network: a VPC region the region guardrail denies": spec(
+        with_network("  vpcs:\n" + vpc("regions: [us-west-2]")),
+        "lz.yaml:28: network.vpcs[0].regions[0]:",
+        ("us-west-2 is not in organization.allowed_regions, where the region guardrail denies the VPC",),
+        ("Add us-west-2 to organization.allowed_regions",),
+    ),
+    "network: two VPCs of the same name": spec(
+        with_network("  vpcs:\n" + vpc() + vpc("accounts: [log-archive]")),
+        "lz.yaml:28: network.vpcs[1].name:",
+        ("network.vpcs lists a VPC named apps twice (also network.vpcs[0])",),
+        ("Give each VPC its own name",),
+    ),
+    "network: the same subnet tier twice": spec(
+        with_network("  vpcs:\n" + vpc("subnets: [{tier: private}, {tier: private, size: 26}]")),
+        "lz.yaml:28: network.vpcs[0].subnets[1].tier:",
+        ("subnets lists the private tier twice",),
+    ),
+    "network: default VPCs kept in an account the spec does not have": spec(
+        with_network("  remove_default_vpcs:\n    except_accounts: [managment]\n"),
+        "lz.yaml:26: network.remove_default_vpcs.except_accounts[0]:",
+        ("account 'managment' is not in accounts",),
+        ("Did you mean 'management'?",),
+    ),
+    "network: a flow-log retention CloudWatch Logs refuses": spec(
+        with_network("  vpcs:\n" + vpc("flow_logs: {destination: cloudwatch, retention_days: 100}")),
+        "lz.yaml:28: network.vpcs[0].flow_logs.retention_days:",
+        ("100 is not a retention CloudWatch Logs accepts (the nearest is 90)",),
+        ("Use one of 1, 3, 5",),
+    ),
+    "network: flow logs to s3 with no log archive": spec(
+        with_network("  vpcs:\n" + vpc("flow_logs: {destination: s3}"), BASE + "logging:\n  enabled: false\n"),
+        "lz.yaml:30: network.vpcs[0].flow_logs.destination:",
+        ("flow logs to s3 go to the log archive bucket, and this spec builds no logging layer",),
+        ("Set flow_logs.destination: cloudwatch",),
     ),
 }
