@@ -13,7 +13,7 @@ def test_the_table_matches_motos_zones_region_by_region() -> None:
         region: "".join(zone.name.removeprefix(region) for zone in zones)
         for region, zones in RegionsAndZonesBackend.zones.items()
     }
-    assert ZONE_LETTERS == moto
+    assert moto == ZONE_LETTERS
 
 
 def test_zone_names_and_counts() -> None:
