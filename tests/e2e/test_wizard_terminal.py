@@ -22,6 +22,7 @@ pytestmark = pytest.mark.e2e
 
 ENTER = "\r"
 CLEAR = "\x15"  # Ctrl-U: delete the line before the cursor (the prefilled default)
+DOWN = "\x1b[B"
 TIMEOUT = 60
 
 
@@ -72,6 +73,15 @@ def test_the_wizard_refuses_each_trap_at_its_question_and_keeps_the_answers(fres
         child.send(CLEAR + "shared-network:Infrastructure" + ENTER)
         _answer(child, "Where should the organization trail", ENTER)
         _answer(child, "Guardrails (SCPs):", ENTER)
+        _answer(child, "Remove the default VPC in every account and region", ENTER)
+        _answer(child, "Turn on EBS encryption by default", ENTER)
+        _answer(child, "Create a custom VPC in me-central-1", ENTER)
+        _answer(child, "Address pool the VPCs are allocated from:", CLEAR, "8.8.0.0/16", ENTER)
+        _shown(child, "8.8.0.0/16 is not private address space")
+        child.send(CLEAR + "10.32.0.0/12" + ENTER)
+        _answer(child, "Size of each account's VPC:", ENTER)
+        _answer(child, "Availability zones per VPC:", DOWN, ENTER)
+        _answer(child, "NAT gateways", DOWN, DOWN, ENTER)
         _shown(child, "Wrote landing-zone.yaml")
         child.expect(pexpect.EOF)
     finally:
@@ -85,6 +95,16 @@ def test_the_wizard_refuses_each_trap_at_its_question_and_keeps_the_answers(fres
     assert spec["account_email_pattern"] == "aws+{name}@example.com"
     assert spec["logging"]["alarm_emails"] == ["soc@example.org"]
     assert {"name": "shared-network", "ou": "Infrastructure"} in spec["accounts"]
+    network = spec["network"]
+    assert network["remove_default_vpcs"]["enabled"] and network["ebs_encryption"]["enabled"]
+    assert network["ip_pool"] == "10.32.0.0/12"
+    (vpc,) = network["vpcs"]
+    assert (vpc["regions"], vpc["size"], vpc["availability_zones"], vpc["nat_gateways"]) == (
+        ["me-central-1"],
+        20,
+        3,
+        "per_az",
+    )
     assert not (tmp_path / "landing-zone.answers.yaml").exists()
 
 
