@@ -393,6 +393,13 @@ CASES: dict[str, Case] = {
         ("'eu-wset-1' is not an AWS region (did you mean eu-west-1?)",),
         ("us-east-1 or eu-west-1",),
     ),
+    "answers file: a public address pool": Case(
+        "init --answers {dir}/answers.yaml --spec {dir}/out.yaml --management-account-id 123456789012",
+        {"answers.yaml": "organization_name: acme\nvpc_ip_pool: 8.8.0.0/16\n"},
+        "answers.yaml:2: vpc_ip_pool:",
+        ("8.8.0.0/16 is not private address space",),
+        ("for example 10.0.0.0/8",),
+    ),
     "answers file: a bad --management-account-id": Case(
         "init --defaults --spec {dir}/out.yaml --management-account-id 12345",
         {},
