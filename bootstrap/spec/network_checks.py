@@ -130,7 +130,7 @@ def _vpc_problems(spec: LandingZoneSpec, i: int, vpc: VpcSpec) -> list[Problem]:
                 f"Use one of {', '.join(str(d) for d in LOG_GROUP_RETENTION_DAYS)}.",
             )
         )
-    if vpc.flow_logs.destination == "s3" and not logging_enabled(spec):
+    if vpc.flow_logs.destination == "s3" and not logging_enabled(spec) and vpc_targets(spec, vpc):
         why_off = (
             "logging.enabled is false"
             if not spec.logging.enabled
@@ -282,6 +282,12 @@ def network_warnings(spec: LandingZoneSpec) -> list[str]:
                 f"network.vpcs[{i}] ({vpc.name}) lands in no account yet ({where}): it is built in each account "
                 "added to its targets later."
             )
+            if vpc.flow_logs.destination == "s3" and not logging_enabled(spec):
+                found.append(
+                    f"network.vpcs[{i}] ({vpc.name}) sends flow logs to s3, the log archive, which this spec does "
+                    "not build: validate refuses it once an account lands in the VPC. Set flow_logs.destination: "
+                    "cloudwatch, or build the logging layer."
+                )
         if vpc.flow_logs.destination == "none":
             found.append(
                 f"network.vpcs[{i}] ({vpc.name}) has no flow logs (flow_logs.destination: none): its traffic is not "

@@ -65,3 +65,16 @@ def test_validate_warns_about_a_vpc_with_no_account_yet(tmp_path: Path, capsys: 
     assert app.run(["validate", "--spec", str(tmp_path / "lz.yaml")]) == 0
     output = " ".join(capsys.readouterr().err.split())
     assert "network.vpcs[0] (workloads) lands in no account yet (Workloads): it is built in each account" in output
+
+
+def test_a_vpc_with_no_account_yet_and_flow_logs_to_a_missing_archive_is_a_warning_not_an_error() -> None:
+    from bootstrap.spec.load import parse_spec
+    from bootstrap.spec.network_checks import network_warnings
+
+    text = render_spec_yaml(Answers(management_account_id=MANAGEMENT_ID)).replace(
+        "logging:\n", "logging:\n  enabled: false\n", 1
+    )
+    spec = parse_spec(text)
+    assert any(
+        "sends flow logs to s3, the log archive, which this spec does not build" in w for w in network_warnings(spec)
+    )

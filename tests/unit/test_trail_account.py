@@ -90,9 +90,11 @@ def test_the_wizard_asks_where_the_trail_lives_and_writes_the_answer(monkeypatch
         "More accounts": "",
         "Where should the organization trail": "audit",
         "Guardrails": [],
+        "Remove the default VPC": True,
+        "Turn on EBS encryption": True,
     }
     prompt = _Scripted(script, asked)
-    for kind in ("text", "autocomplete", "checkbox", "select"):
+    for kind in ("text", "autocomplete", "checkbox", "select", "confirm"):
         monkeypatch.setattr(wizard.questionary, kind, prompt)
     answers = wizard.run_wizard(MANAGEMENT_ID)
     assert answers.trail_account == "audit"

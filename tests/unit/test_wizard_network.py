@@ -28,7 +28,7 @@ def test_the_defaults_remove_default_vpcs_encrypt_ebs_and_give_workloads_a_vpc()
     assert (vpc.name, vpc.ous, vpc.regions, vpc.size, vpc.availability_zones) == (
         "workloads",
         ["Workloads"],
-        ["us-east-1"],
+        [],
         20,
         2,
     )
@@ -135,4 +135,4 @@ def test_the_whole_wizard_asks_the_network_questions(monkeypatch: pytest.MonkeyP
     assert spec.network.remove_default_vpcs.enabled and not spec.network.ebs_encryption.enabled
     (vpc,) = spec.network.vpcs
     assert (spec.network.ip_pool, vpc.size, vpc.availability_zones, vpc.nat_gateways) == ("172.16.0.0/12", 22, 2, "one")
-    assert vpc.regions == ["us-west-1"] and [t.tier for t in vpc.subnets] == ["public", "private"]
+    assert vpc.regions == [] and [t.tier for t in vpc.subnets] == ["public", "private"]
