@@ -44,13 +44,18 @@ MOTO_ACCOUNT = "123456789012"
 def _default_spec_yaml() -> str:
     """What `bootstrap init --defaults` writes for moto's account, cut down to the Organizations layer.
 
-    Layers built on top of the organization (the `logging:` and `baseline:` sections) are switched
+    Layers built on top of the organization (the `logging:`, `baseline:` and `network:` sections) are switched
     off: they have tests of their own, and these tests assert exactly what the Organizations layer plans.
     """
     data = yaml.safe_load(render_spec_yaml(Answers(management_account_id=MOTO_ACCOUNT)))
     for layer in ("logging", "baseline"):
         if isinstance(data.get(layer), dict):
             data[layer]["enabled"] = False
+    network = data.get("network")
+    if isinstance(network, dict):  # the network layer too: no default VPC removed, EBS left alone, no custom VPC
+        network["remove_default_vpcs"]["enabled"] = False
+        network["ebs_encryption"]["enabled"] = False
+        network["vpcs"] = []
     return yaml.safe_dump(data, sort_keys=False)
 
 
