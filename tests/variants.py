@@ -22,6 +22,16 @@ def default_spec(**answers: Any) -> LandingZoneSpec:
     return parse_spec(render_spec_yaml(Answers(management_account_id=MANAGEMENT_ID, **answers)))
 
 
+def without_network(network: Any) -> dict[str, Any]:
+    """A spec's `network:` section (plain data) with the network baseline (default VPC removal, EBS encryption)
+    off, for tests of other layers: in moto, the first touch of each account-region's EC2 costs time, and those
+    tests assert their own layer's plans."""
+    section = dict(network) if isinstance(network, dict) else {}
+    section["remove_default_vpcs"] = {**section.get("remove_default_vpcs", {}), "enabled": False}
+    section["ebs_encryption"] = {**section.get("ebs_encryption", {}), "enabled": False}
+    return section
+
+
 def _logging(spec: LandingZoneSpec, **changes: Any) -> LandingZoneSpec:
     return spec.model_copy(update={"logging": spec.logging.model_copy(update=changes)})
 
