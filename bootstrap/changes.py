@@ -63,6 +63,11 @@ class Change:
         return self.action in (Action.DELETE, Action.REPLACE) or self.removes
 
     @property
+    def symbol(self) -> str:
+        """As people read it: a removal is shown as `-`, whatever its action (the creation of an absence)."""
+        return Action.DELETE.symbol if self.removes else self.action.symbol
+
+    @property
     def needs_consent(self) -> bool:
         """Destructive, and not asked for by the spec by name: apply runs it only with `--allow-destroy`."""
         return self.destructive and not (self.removes and self.consented_by)

@@ -82,13 +82,13 @@ def _by_location(changes: list[Change]) -> dict[str, list[Change]]:
 
 def _print_change(change: Change, console: Console, labels: dict[str, str]) -> None:
     style = "red" if change.removes else _STYLE[change.action]
-    symbol = Action.DELETE.symbol if change.removes else change.action.symbol  # the creation of an absence
     ident = f" ({change.physical_id})" if change.physical_id else ""
     reason = f"  [dim]# {escape(change.reason)}[/]" if change.reason else ""
     if change.origin == "drift":
         reason = f"  [bold yellow]drift[/] [dim](changed outside the toolkit)[/]{reason}"
     console.print(
-        f"  [{style}]{symbol:>3}[/] {escape(change.address)}{escape(ident)}  [dim]{escape(change.type)}[/]{reason}"
+        f"  [{style}]{change.symbol:>3}[/] {escape(change.address)}{escape(ident)}"
+        f"  [dim]{escape(change.type)}[/]{reason}"
     )
     if change.weakens:
         console.print(f"        [bold red]! weakens security:[/] {escape(', '.join(change.weakens))}")
