@@ -32,6 +32,14 @@ def without_network(network: Any) -> dict[str, Any]:
     return section
 
 
+def _network(spec: LandingZoneSpec, **sections: dict[str, Any]) -> LandingZoneSpec:
+    """The spec with parts of its `network:` section changed, validated as a user's spec would be."""
+    data = spec.model_dump(mode="json")
+    for name, values in sections.items():
+        data["network"][name] = {**data["network"][name], **values}
+    return LandingZoneSpec.model_validate(data)
+
+
 def _logging(spec: LandingZoneSpec, **changes: Any) -> LandingZoneSpec:
     return spec.model_copy(update={"logging": spec.logging.model_copy(update=changes)})
 
@@ -53,6 +61,11 @@ def spec_variants() -> dict[str, LandingZoneSpec]:
         "no-cis-alarms": _logging(base, cis_alarms=False),
         "no-logging": _logging(base, enabled=False),
         "no-ai-opt-out": default_spec(ai_services_opt_out=False),
+        "network-customer-key": _network(
+            base,
+            remove_default_vpcs={"regions": ["us-east-1", "eu-west-1"], "except_accounts": ["audit"]},
+            ebs_encryption={"customer_key": True},
+        ),
     }
 
 
