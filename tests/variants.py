@@ -61,11 +61,7 @@ def spec_variants() -> dict[str, LandingZoneSpec]:
         "no-cis-alarms": _logging(base, cis_alarms=False),
         "no-logging": _logging(base, enabled=False),
         "no-ai-opt-out": default_spec(ai_services_opt_out=False),
-        "network-customer-key": _network(
-            base,
-            remove_default_vpcs={"regions": ["us-east-1", "eu-west-1"], "except_accounts": ["audit"]},
-            ebs_encryption={"customer_key": True},
-        ),
+        "ebs-key-only": _network(base, remove_default_vpcs={"enabled": False}, ebs_encryption={"customer_key": True}),
     }
 
 
