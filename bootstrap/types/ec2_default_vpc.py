@@ -241,13 +241,13 @@ class DefaultVpcAbsentHandler:
     def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         """Read the default VPC again, refuse if anything uses it now, then delete it in the safe order."""
         where = f"{resource.location.account} / {resource.location.region}"
-        if not _enabled(ctx, resource.location):  # an account created by this apply: nothing exists there
+        planned = (change.before or {}).get("DefaultVpc")
+        if not planned and not _enabled(ctx, resource.location):  # unseen (a new account) and not enabled there
             return Outputs(resource.location.region)
         ec2 = ctx.client("ec2", resource.location)
         vpc = find_default_vpc(ec2, lambda calls: [call() for call in calls])
         if vpc is None:
             return Outputs(resource.location.region)
-        planned = (change.before or {}).get("DefaultVpc")
         if planned and planned != vpc.vpc_id:
             raise SafetyError(
                 f"{resource.address}: the default VPC in {where} is {vpc.vpc_id}, not {planned} as planned",
