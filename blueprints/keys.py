@@ -70,13 +70,19 @@ def administrator_roles(spec: LandingZoneSpec) -> list[str]:
 
 
 def key_policy(
-    spec: LandingZoneSpec, *, account: Any, service_statements: list[dict[str, Any]], management: bool = False
+    spec: LandingZoneSpec,
+    *,
+    account: Any,
+    service_statements: list[dict[str, Any]],
+    management: bool = False,
+    readers: bool = True,
 ) -> dict[str, Any]:
     """The policy of a key in `account` (its id as a template expression).
 
     A key in the management account (`management`) is created by whoever runs the toolkit there, not by a
     bootstrap role the toolkit entered, and KMS refuses a policy that would lock its creator out: there the
-    spec's operators administer the key too."""
+    spec's operators administer the key too. `readers`: the security readers may decrypt (log keys; not a
+    key that encrypts workloads' volumes)."""
     logging = spec.logging
     root = iam_arn(account, "root")
     admins: list[Any] = [iam_arn(account, f"role/{role}") for role in administrator_roles(spec)]
@@ -95,14 +101,22 @@ def key_policy(
                 "Condition": {"ArnLike": {"aws:PrincipalArn": admins}},
             },
             *service_statements,
-            {
-                "Sid": "DecryptForReaders",
-                "Effect": "Allow",
-                "Principal": {"AWS": root},
-                "Action": READER_ACTIONS,
-                "Resource": "*",
-                "Condition": {"ArnLike": {"aws:PrincipalArn": iam_arn(account, f"role/{logging.key_readers_role}")}},
-            },
+            *(
+                [
+                    {
+                        "Sid": "DecryptForReaders",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": root},
+                        "Action": READER_ACTIONS,
+                        "Resource": "*",
+                        "Condition": {
+                            "ArnLike": {"aws:PrincipalArn": iam_arn(account, f"role/{logging.key_readers_role}")}
+                        },
+                    }
+                ]
+                if readers
+                else []
+            ),
         ],
     }
 

@@ -55,10 +55,22 @@ class Change:
     removes: bool = False
     """Making it removes something that exists (its type's rule says so: a default VPC's removal is the creation
     of its absence), so it is destructive as a delete is, whatever its action."""
+    consented_by: str = ""
+    """The spec field that asks for this removal by name (`TypeRule.consent`): it needs no `--allow-destroy`."""
 
     @property
     def destructive(self) -> bool:
         return self.action in (Action.DELETE, Action.REPLACE) or self.removes
+
+    @property
+    def symbol(self) -> str:
+        """As people read it: a removal is shown as `-`, whatever its action (the creation of an absence)."""
+        return Action.DELETE.symbol if self.removes else self.action.symbol
+
+    @property
+    def needs_consent(self) -> bool:
+        """Destructive, and not asked for by the spec by name: apply runs it only with `--allow-destroy`."""
+        return self.destructive and not (self.removes and self.consented_by)
 
     def to_dict(self) -> dict[str, Any]:
         """The change as the plan's JSON, its saved file and its id all write it (one definition)."""
@@ -71,6 +83,7 @@ class Change:
             "physical_id": self.physical_id,
             "destructive": self.destructive,
             "removes": self.removes,
+            "consented_by": self.consented_by,
             "origin": self.origin,
             "weakens": list(self.weakens),
             "reason": self.reason,
@@ -95,9 +108,14 @@ class Change:
             before=data.get("before"),
             pending=data.get("pending"),
             removes=bool(data.get("removes", False)),
+            consented_by=str(data.get("consented_by", "")),
             origin=str(data.get("origin", "")),
             weakens=tuple(str(w) for w in data.get("weakens", [])),
         )
+
+
+FAILED = "failed"
+"""The severity of a note about an account-region that could not be read."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +124,9 @@ class Note:
 
     address: str
     message: str
-    severity: str = "info"  # info | warning | error
+    severity: str = "info"  # info | warning | error | failed
+    """`error` blocks the plan; `failed` is an account-region that could not be read (its changes are left out,
+    the rest of the plan stands, and the command exits 1)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"address": self.address, "severity": self.severity, "message": self.message}
@@ -138,6 +158,11 @@ class Plan:
         """Error notes: the plan cannot be applied until they are resolved."""
         return [n for n in self.notes if n.severity == "error"]
 
+    @property
+    def failures(self) -> list[Note]:
+        """Account-regions that could not be read: the plan holds none of their changes."""
+        return [n for n in self.notes if n.severity == FAILED]
+
     def count(self) -> tuple[int, int, int]:
         add = sum(c.action in (Action.CREATE, Action.REPLACE) and not c.removes for c in self.changes)
         change = sum(c.action is Action.UPDATE for c in self.changes)
@@ -152,12 +177,22 @@ class Plan:
                 f"({add} to add, {change} to change, {destroy} to destroy waiting)."
             )
         warnings = sum(n.severity == "warning" for n in self.notes)
+        unread = (
+            f" {len(self.failures)} account-region(s) could not be read (see the notes): nothing is planned there."
+            if self.failures
+            else ""
+        )
         if self.empty and warnings:
-            return f"No changes the toolkit will make, but {warnings} warning(s) above: read them before trusting it."
+            return (
+                f"No changes the toolkit will make, but {warnings} warning(s) above: read them before trusting it."
+                + unread
+            )
+        if self.empty and unread:
+            return f"No changes where live state could be read.{unread}"
         if self.empty:
             return "No changes. Live state matches the spec."
         add, change, destroy = self.count()
-        return f"Plan: {add} to add, {change} to change, {destroy} to destroy."
+        return f"Plan: {add} to add, {change} to change, {destroy} to destroy.{unread}"
 
     @property
     def plan_id(self) -> str:

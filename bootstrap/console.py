@@ -51,7 +51,7 @@ class LineReporter:
         took = time.monotonic() - self._started.pop(change.address, time.monotonic())
         mark = "[red]✗[/]" if error else "[green]✓[/]"
         tail = f"  [red]{escape(error)}[/]" if error else f"  [dim]{took:.1f}s[/]"
-        self.console.print(f"{self.indent}{mark} {change.action.symbol:>3} {escape(change.address)}{tail}")
+        self.console.print(f"{self.indent}{mark} {change.symbol:>3} {escape(change.address)}{tail}")
 
 
 class ProgressReporter(LineReporter):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from blueprints import account_baseline, accounts, log_archive, organization, roles, trail
+from blueprints import account_baseline, accounts, log_archive, network_baseline, organization, roles, trail
 from blueprints.common import Blueprint
 from bootstrap.names import BOOTSTRAP, ROLE_ADDRESS_PREFIX, role_logical_id
 from bootstrap.resources import DesiredState, Resource
@@ -18,12 +18,14 @@ ROOT_TARGET = {"Fn::GetAtt": [organization.ORG_ID, "RootId"]}
 def build_blueprints(spec: LandingZoneSpec) -> list[Blueprint]:
     """Every blueprint of the spec, in the order the engine's resources are listed (the organization,
     then its accounts, then the landing zone's roles in them, then the layers built in those accounts: the
-    baseline every account gets, logging)."""
+    baseline every account gets, logging, the network baseline)."""
     blueprints = [organization.build(spec), *accounts.build(spec), *roles.build(spec)]
     if baseline_applies(spec.baseline):
         blueprints.append(account_baseline.build(spec))
     if logging_enabled(spec):
         blueprints += [log_archive.build(spec), trail.build(spec)]
+    if network_baseline.network_baseline_applies(spec):
+        blueprints.append(network_baseline.build(spec))
     return blueprints
 
 

@@ -103,3 +103,25 @@ def alarm_address(name_part: str) -> str:
 
 def subscription_address(email: str) -> str:
     return f"logging/subscription/{email}"
+
+
+# The network layer
+DEFAULT_VPC_PREFIX = "network/default-vpc/"
+EBS_ENCRYPTION_PREFIX = "network/ebs-encryption/"
+
+
+def default_vpc_address(account: str, region: str) -> str:
+    """The absence of the default VPC in one account-region (`Bootstrap::EC2::DefaultVpcAbsent`)."""
+    return f"{DEFAULT_VPC_PREFIX}{account}/{region}"
+
+
+def ebs_encryption_address(account: str, region: str) -> str:
+    return f"{EBS_ENCRYPTION_PREFIX}{account}/{region}"
+
+
+def ebs_key_address(account: str, region: str) -> str:
+    return f"network/ebs-key/{account}/{region}"
+
+
+def ebs_alias_address(account: str, region: str) -> str:
+    return f"network/ebs-alias/{account}/{region}"

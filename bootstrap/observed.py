@@ -39,6 +39,24 @@ class Finding:
     severity: str = "info"
 
 
+@dataclass(frozen=True)
+class ReadFailure:
+    """An account-region whose live state could not be read (access denied there, an endpoint that timed out, a
+    region that errors): nothing is planned for the resources desired there, or for what refers to them, and the
+    rest of the run goes on."""
+
+    account: str
+    region: str
+    message: str
+    remediation: str
+    addresses: tuple[str, ...]
+    """The desired resources left unread."""
+
+    @property
+    def where(self) -> str:
+        return f"{self.account} / {self.region}"
+
+
 @dataclass
 class ObservedState:
     resources: dict[str, ObservedResource] = field(default_factory=dict)
@@ -47,20 +65,25 @@ class ObservedState:
     findings: list[Finding] = field(default_factory=list)
     unmanaged_attachments: dict[str, list[str]] = field(default_factory=dict)
     """Per OU address: names of attached SCPs the toolkit does not own (they take attachment slots)."""
+    failures: list[ReadFailure] = field(default_factory=list)
+    """Account-regions that could not be read."""
 
     def merge(self, other: ObservedState) -> None:
         self.resources.update(other.resources)
         self.orphans.update(other.orphans)
         self.findings.extend(other.findings)
         self.unmanaged_attachments.update(other.unmanaged_attachments)
+        self.failures.extend(other.failures)
 
     def fingerprint(self) -> str:
         """A digest of everything observed; a saved plan is applied only while this is unchanged."""
-        canon = {
+        canon: dict[str, Any] = {
             "resources": {a: _canon(r) for a, r in sorted(self.resources.items())},
             "orphans": {a: _canon(r) for a, r in sorted(self.orphans.items())},
             "unmanaged": dict(sorted(self.unmanaged_attachments.items())),
         }
+        if self.failures:  # what could not be read is part of what the plan was made from
+            canon["unread"] = sorted(f.where for f in self.failures)
         blob = json.dumps(canon, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
 

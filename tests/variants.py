@@ -24,6 +24,25 @@ def default_spec(**answers: Any) -> LandingZoneSpec:
     return parse_spec(render_spec_yaml(Answers(management_account_id=MANAGEMENT_ID, **answers)))
 
 
+def without_network(network: Any) -> dict[str, Any]:
+    """A spec's `network:` section (plain data) with the network layer off (no default VPC removed, EBS left
+    alone, no custom VPC), for tests of other layers: in moto, the first touch of each account-region's EC2 costs
+    time, and those tests assert their own layer's plans."""
+    section = dict(network) if isinstance(network, dict) else {}
+    section["remove_default_vpcs"] = {**section.get("remove_default_vpcs", {}), "enabled": False}
+    section["ebs_encryption"] = {**section.get("ebs_encryption", {}), "enabled": False}
+    section["vpcs"] = []
+    return section
+
+
+def _network(spec: LandingZoneSpec, **sections: dict[str, Any]) -> LandingZoneSpec:
+    """The spec with parts of its `network:` section changed, validated as a user's spec would be."""
+    data = spec.model_dump(mode="json")
+    for name, values in sections.items():
+        data["network"][name] = {**data["network"][name], **values}
+    return LandingZoneSpec.model_validate(data)
+
+
 def _logging(spec: LandingZoneSpec, **changes: Any) -> LandingZoneSpec:
     return spec.model_copy(update={"logging": spec.logging.model_copy(update=changes)})
 
@@ -47,6 +66,7 @@ def spec_variants() -> dict[str, LandingZoneSpec]:
         "no-ai-opt-out": default_spec(ai_services_opt_out=False),
         "network": with_network(base, NETWORK_ACCOUNTS, NETWORK_VPCS),
         "network-minimal": with_network(base, [{"name": "app-1", "ou": "Workloads/Prod"}], MINIMAL_VPCS),
+        "ebs-key-only": _network(base, remove_default_vpcs={"enabled": False}, ebs_encryption={"customer_key": True}),
     }
 
 

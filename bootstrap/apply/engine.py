@@ -2,8 +2,10 @@
 parallelism), each journaled.
 
 A failed change stops only what depends on it; everything else still runs, then the failures are
-reported together. Ctrl-C stops scheduling, lets running calls finish, journals them, and says how to
-resume. Nothing here decides *what* to change: that is the plan's job.
+reported together, each with its account, region and what to do, with the account-regions the plan could not
+read (`Plan.failures`): one failing account-region never stops the others. Ctrl-C stops scheduling, lets
+running calls finish, journals them, and says how to resume. Nothing here decides *what* to change: that is
+the plan's job.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def execute(
     as the readers: a change waits only for the changes it depends on, not for a slot in a small pool).
     `run_id`: the plan id the journal files this run under (a resumed saved plan's, when what runs is the
     part of it the fresh plan still shows), so that a resume of the resume still finds it."""
-    destructive = [c.address for c in plan.changes if c.destructive]
+    destructive = [c.address for c in plan.changes if c.needs_consent]
     if destructive and not allow_destroy:
         raise SafetyError(
             f"the plan has {len(destructive)} destructive change(s): {', '.join(destructive)}",
@@ -119,19 +121,35 @@ def execute(
             journal.end("failed")
     pool.shutdown(wait=True)
     blocked = [a for a in changes if a not in result.done and a not in result.failed and a not in result.skipped]
-    if result.failed:
-        journal.end("failed")
-        details = "; ".join(f"{a}: {m}" for a, m in result.failed.items())
-        waiting = f" {len(blocked)} change(s) waiting on them were not started." if blocked else ""
-        hints = " ".join(dict.fromkeys(r.rstrip(".") + "." for r in result.remediations.values() if r))
-        raise AwsError(
-            f"{len(result.failed)} change(s) failed ({len(result.done)} done).{waiting} {details}",
-            f"{hints} Finished changes are not repeated."
-            if hints
-            else "Fix the cause above and run `bootstrap apply` again; finished changes are not repeated.",
-        )
+    if result.failed or plan.failures:
+        journal.end("failed" if result.failed else "complete")
+        raise AwsError(*_failure_summary(plan, changes, result, blocked))
     journal.end("complete")
     return result
+
+
+def _failure_summary(
+    plan: Plan, changes: dict[str, Change], result: ApplyResult, blocked: list[str]
+) -> tuple[str, str]:
+    """The message and remediation of a run that finished what it could: each failed change with its account,
+    region and what to do, then each account-region the plan could not read."""
+    lines = [f"{len(result.failed)} change(s) failed ({len(result.done)} done)."]
+    if blocked:
+        lines[0] += f" {len(blocked)} change(s) waiting on them were not started."
+    for address, message in result.failed.items():
+        where = changes[address].location
+        fix = result.remediations.get(address, "")
+        lines.append(f"- {address} ({where.account} / {where.region}): {message}" + (f" Fix: {fix}" if fix else ""))
+    if plan.failures:
+        lines.append(f"{len(plan.failures)} account-region(s) could not be read, so nothing was planned there:")
+        lines += [f"- {note.address}: {note.message}" for note in plan.failures]
+    hints = " ".join(dict.fromkeys(r.rstrip(".") + "." for r in result.remediations.values() if r))
+    remediation = (
+        f"{hints} Finished changes are not repeated."
+        if hints
+        else "Fix the causes above and run `bootstrap apply` again; finished changes are not repeated."
+    )
+    return "\n".join(lines), remediation
 
 
 def _settle(

@@ -81,7 +81,7 @@ def plan(
             out.print(escape(f"Saved the plan to {out_file}; apply it with `bootstrap apply {out_file}`."))
     if stats:
         print_stats(sessions.stats, err)
-    if result.blocked:
+    if result.blocked or result.failures:  # failures: account-regions that could not be read (listed above)
         return EXIT_ERROR
     return EXIT_NO_CHANGES if result.empty else EXIT_CHANGES
 
@@ -168,6 +168,9 @@ def _apply_locked(
             )
             err.print(f"[yellow]{escape(said)}[/]")
         if not to_apply.blocked and to_apply.empty:
+            if to_apply.failures:
+                print_plan(replace(to_apply, changes=()), out)  # what could not be read, and what to do
+                return EXIT_ERROR
             if any(n.severity == "warning" for n in to_apply.notes):
                 print_plan(replace(to_apply, changes=()), out)  # the warnings, and a summary that keeps them
             else:
@@ -195,6 +198,10 @@ def _apply_locked(
         print_stats(sessions.stats, err)
     if (accounts := created_accounts_line(to_apply, verify.plan, set(result.done))) is not None:
         out.print(escape(accounts))
+    if verify.plan.failures:
+        out.print("[red]Some account-regions could not be read again to verify:[/]")
+        print_plan(verify.plan, out)
+        return EXIT_ERROR
     if verify.plan.empty and not verify.plan.blocked:
         record_applied(journal, verify.desired)  # so the next plan can tell drift from the spec's changes
         out.print("[green]Verified: live state now matches the spec.[/]")
@@ -209,7 +216,7 @@ def _apply_locked(
 
 
 def _check_allowed(plan: Plan, *, allow_destroy: bool) -> None:
-    destructive = [c for c in plan.changes if c.destructive]
+    destructive = [c for c in plan.changes if c.needs_consent]  # not the removals the spec asks for by name
     if destructive and not allow_destroy:
         raise SafetyError(
             f"the plan has {len(destructive)} destructive change(s); nothing was changed",

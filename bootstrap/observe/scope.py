@@ -5,7 +5,9 @@ Runs after the organization's walk: member accounts are reached by assuming a ro
 walk found. An account that does not exist yet holds nothing, so everything desired in it is simply absent (to
 be created). Scopes are read in parallel on a bounded pool (AWS throttles per account and region, so the pool
 is what bounds the load on any one of them); within a scope, readers run in the registry's order and share a
-per-scope cache so two readers needing the same listing (aliases for keys and aliases) make the call once.
+per-scope cache so two readers needing the same listing (aliases for keys and aliases) make the call once, and
+the scopes of one account share a cache of account-wide reads (`account_once`). An account-region whose reads
+fail is reported as a `ReadFailure` and the others are read as usual (`bootstrap.observe.isolation`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import Any
 
 from bootstrap.aws.session import Sessions
 from bootstrap.names import account_address
-from bootstrap.observed import Finding, ObservedResource, ObservedState
+from bootstrap.observe.isolation import ISOLATED_ERRORS, OnceCache, read_failure
+from bootstrap.observed import Finding, ObservedResource, ObservedState, ReadFailure
 from bootstrap.resources import GLOBAL, DesiredState, Location, Resource
 from bootstrap.spec.model import MANAGEMENT
 from bootstrap.types.base import ORGANIZATION_TREE, Reader
@@ -43,10 +46,21 @@ class AccountRegionScope:
     _key_locks: dict[str, threading.Lock] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _calls: ThreadPoolExecutor | None = None
+    account_cache: OnceCache = field(default_factory=OnceCache)
+    """Shared by every scope of this account (`account_once`)."""
 
     def client(self, service: str) -> Any:
         region = None if self.location.region == GLOBAL else self.location.region
         return self.sessions.client(service, account_id=self.account_id, region=region)
+
+    def account_client(self, service: str) -> Any:
+        """A client of this scope's account in the run's default region (the home region), which is always
+        enabled: for account-wide reads such as which regions the account has enabled."""
+        return self.sessions.client(service, account_id=self.account_id)
+
+    def account_once(self, key: str, read: Callable[[], Any]) -> Any:
+        """`read()` once per account, whichever of its scopes asks first."""
+        return self.account_cache.once(key, read)
 
     def once(self, key: str, read: Callable[[], Any]) -> Any:
         """`read()` once per scope, whichever reader asks first (readers of different services run at once)."""
@@ -98,10 +112,12 @@ def observe_account_regions(sessions: Sessions, desired: DesiredState, known: Ob
         if type_for(resource.type).reader != ORGANIZATION_TREE:
             by_location[resource.location].append(resource)
     scopes = []
+    shared: dict[str | None, OnceCache] = defaultdict(OnceCache)
     for location, resources in sorted(by_location.items()):
         exists, account_id = account_id_of(location.account, known)
         if exists:
-            scopes.append((AccountRegionScope(sessions, location, account_id, desired), resources))
+            scope = AccountRegionScope(sessions, location, account_id, desired, account_cache=shared[account_id])
+            scopes.append((scope, resources))
     state = ObservedState()
     if not scopes:
         return state
@@ -110,23 +126,27 @@ def observe_account_regions(sessions: Sessions, desired: DesiredState, known: Ob
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="observe") as pool:
         futures = {pool.submit(_read_scope, scope, resources): scope for scope, resources in scopes}
         for future in as_completed(futures):
-            found, findings = future.result()
+            found, findings, failure = future.result()
             state.resources.update(found)
             state.findings.extend(findings)
+            if failure is not None:
+                state.failures.append(failure)
             account_id = futures[future].account_id
             if account_id is not None:
                 unread[account_id] -= 1
                 if not unread[account_id]:
                     pool.submit(sessions.release, account_id)  # off this loop: results keep flowing
     state.findings.sort(key=lambda f: (f.address, f.message))  # the same order whichever scope finished first
+    state.failures.sort(key=lambda f: (f.account, f.region))
     return state
 
 
 def _read_scope(
     scope: AccountRegionScope, resources: list[Resource]
-) -> tuple[dict[str, ObservedResource], list[Finding]]:
+) -> tuple[dict[str, ObservedResource], list[Finding], ReadFailure | None]:
     """Each service's readers in the registry's order (keys before aliases, buckets before their policies),
-    different services' readers at once: they share nothing but the scope's cache."""
+    different services' readers at once: they share nothing but the scope's cache. A scope whose reads fail
+    is one failure, with nothing observed (half a scope's state would plan wrong changes)."""
     by_service: dict[str, list[tuple[Reader, list[Resource]]]] = defaultdict(list)
     for name, type_ in TYPES.items():
         of_type = [r for r in resources if r.type == name]
@@ -148,6 +168,8 @@ def _read_scope(
             with ThreadPoolExecutor(max_workers=len(by_service), thread_name_prefix="observe-service") as pool:
                 for part in pool.map(read_service, by_service.values()):
                     found.update(part)
+    except ISOLATED_ERRORS as err:
+        return {}, [], read_failure(scope.location, resources, err)
     finally:
         scope.close()
-    return found, scope.findings
+    return found, scope.findings, None

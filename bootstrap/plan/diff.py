@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from blueprints.organization import ROOT_ID_VALUE
-from bootstrap.changes import Action, Change, Note, Plan, PropertyDiff
+from bootstrap.changes import FAILED, Action, Change, Note, Plan, PropertyDiff
 from bootstrap.guardrails.packing import PER_TARGET_LIMITS, SHORT_NAMES
 from bootstrap.names import ROOT_ADDRESS, attachment_key
 from bootstrap.observed import ObservedResource, ObservedState
@@ -49,9 +49,10 @@ def make_plan(
     registry = registry_from(desired, observed)
     changes: list[Change] = []
     notes: list[Note] = [Note(f.address, f.message, f.severity) for f in observed.findings]
-    refused = {f.address for f in observed.findings if f.severity == "error"}
+    notes += [Note(f.where, f"could not be read: {f.message}. {f.remediation}", FAILED) for f in observed.failures]
+    refused = {f.address for f in observed.findings if f.severity == "error"} | unread(desired, observed)
     for resource in desired.resources:
-        if resource.address in refused:  # the finding says why and what to do; no change is listed for it
+        if resource.address in refused:  # a note says why and what to do; no change is listed for it
             continue
         change, extra_notes = _diff_one(resource, observed.resources.get(resource.address), registry)
         notes.extend(extra_notes)
@@ -94,6 +95,21 @@ def make_plan(
     )
 
 
+def unread(desired: DesiredState, observed: ObservedState) -> set[str]:
+    """Addresses nothing can be planned for: desired in an account-region that could not be read, or referring
+    (directly or through others) to such a resource, whose id is then unknown."""
+    held = {a for f in observed.failures for a in f.addresses}
+    if not held:
+        return held
+    address_of = {r.logical_id: r.address for r in desired.resources}
+    grew = True
+    while grew:
+        before = len(held)
+        held |= {r.address for r in desired.resources if any(address_of.get(ref) in held for ref in r.references())}
+        grew = len(held) > before
+    return held
+
+
 def _flag_weakening(change: Change) -> Change:
     """Mark what in a change weakens security, by its type's rule (whoever asked for it: the spec or a repair)."""
     rule = rule_for(change.type)
@@ -130,7 +146,12 @@ def _diff_one(
     rule = rule_for(resource.type)
     wanted = {name: registry.resolve(_desired_value(resource, name)) for name in rule.compared}
     if live is None or live.physical_id is None:
-        diffs = tuple(PropertyDiff(n, None, v) for n, v in wanted.items() if v is not None and n not in rule.owned_only)
+        removed = live.properties if live is not None and rule.destroys_on_create else None
+        diffs = tuple(
+            PropertyDiff(n, removed.get(n) if removed else None, v)
+            for n, v in wanted.items()
+            if v is not None and n not in rule.owned_only
+        )
         reason = "creation already under way; will wait for it" if live is not None and live.pending else ""
         pending = live.pending if live is not None else None
         return Change(
@@ -139,9 +160,11 @@ def _diff_one(
             resource.location,
             Action.CREATE,
             diffs=diffs,
-            reason=reason,
+            reason=reason or (rule.explain(removed) if removed and rule.explain else ""),
+            before=dict(removed) if removed else None,
             pending=pending,
             removes=rule.destroys_on_create,
+            consented_by=rule.consent.field if rule.consent is not None and rule.destroys_on_create else "",
         ), []
     if not live.owned and not _adoptable(resource):
         return None, [occupied_note(resource, live)]

@@ -13,7 +13,7 @@ from bootstrap.plan.delta import cut_at_change, describe, text
 from bootstrap.types.registry import rule_for
 
 _STYLE = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red", Action.REPLACE: "magenta"}
-_NOTE_STYLE = {"info": "dim", "warning": "yellow", "error": "bold red"}
+_NOTE_STYLE = {"info": "dim", "warning": "yellow", "error": "bold red", "failed": "bold red"}
 
 
 def _named(value: Any, labels: dict[str, str]) -> str:
@@ -25,12 +25,14 @@ def _named(value: Any, labels: dict[str, str]) -> str:
 
 def print_plan(plan: Plan, console: Console, *, allow_destroy: bool = False) -> None:
     safe = [c for c in plan.changes if not c.destructive]
-    destructive = [c for c in plan.changes if c.destructive]
+    consented = [c for c in plan.changes if c.destructive and not c.needs_consent]
+    destructive = [c for c in plan.changes if c.needs_consent]
     for location, changes in _by_location(safe).items():
         console.print(f"[bold]{escape(location)}[/]")
         for change in changes:
             _print_change(change, console, plan.labels)
         console.print()
+    _print_consented(consented, console, plan.labels)
     if destructive:
         gate = "allowed by --allow-destroy" if allow_destroy else "need --allow-destroy"
         console.print(f"[bold red]Destructive changes ({gate}):[/]")
@@ -48,6 +50,29 @@ def print_plan(plan: Plan, console: Console, *, allow_destroy: bool = False) -> 
     console.print(f"[bold]{escape(plan.summary())}[/]")
 
 
+def _print_consented(changes: list[Change], console: Console, labels: dict[str, str]) -> None:
+    """Removals the spec asks for by name (`TypeRule.consent`), in a section per kind, with a count per account:
+    destructive, but consented to by the spec rather than by `--allow-destroy`."""
+    by_type: dict[str, list[Change]] = defaultdict(list)
+    for change in changes:
+        by_type[change.type].append(change)
+    for type_name, of_type in by_type.items():
+        consent = rule_for(type_name).consent
+        section = consent.section if consent else type_name
+        noun = consent.noun if consent else "removal"
+        asked = f"asked for by the spec's {of_type[0].consented_by}; no --allow-destroy needed, apply re-checks each"
+        console.print(f"[bold red]{escape(section)}[/] [dim]({escape(asked)}):[/]")
+        per_account: dict[str, list[Change]] = defaultdict(list)
+        for change in of_type:
+            per_account[change.location.account].append(change)
+        for account, removals in per_account.items():
+            plural = "s" if len(removals) != 1 else ""
+            console.print(f"[bold]{escape(account)}[/]: {len(removals)} {escape(noun)}{plural}")
+            for change in removals:
+                _print_change(change, console, labels)
+        console.print()
+
+
 def _by_location(changes: list[Change]) -> dict[str, list[Change]]:
     groups: dict[str, list[Change]] = defaultdict(list)
     for change in changes:
@@ -56,13 +81,13 @@ def _by_location(changes: list[Change]) -> dict[str, list[Change]]:
 
 
 def _print_change(change: Change, console: Console, labels: dict[str, str]) -> None:
-    style = _STYLE[change.action]
+    style = "red" if change.removes else _STYLE[change.action]
     ident = f" ({change.physical_id})" if change.physical_id else ""
     reason = f"  [dim]# {escape(change.reason)}[/]" if change.reason else ""
     if change.origin == "drift":
         reason = f"  [bold yellow]drift[/] [dim](changed outside the toolkit)[/]{reason}"
     console.print(
-        f"  [{style}]{change.action.symbol:>3}[/] {escape(change.address)}{escape(ident)}"
+        f"  [{style}]{change.symbol:>3}[/] {escape(change.address)}{escape(ident)}"
         f"  [dim]{escape(change.type)}[/]{reason}"
     )
     if change.weakens:

@@ -29,7 +29,7 @@ from bootstrap.plan.render import print_plan
 from bootstrap.render.artifacts import render_artifacts
 from bootstrap.render.atomic import atomic_write
 from bootstrap.sandbox.server import SANDBOX_ACCOUNT_ID, running_sandbox, sandbox_environment
-from bootstrap.sandbox.tamper import Drift, tamper_organization, tamper_roles, tamper_trail
+from bootstrap.sandbox.tamper import Drift, tamper_network, tamper_organization, tamper_roles, tamper_trail
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
@@ -112,7 +112,10 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
 
         step("tamper: change the organization behind the toolkit's back (plain boto3, as an outsider)")
         drifts = (
-            tamper_organization(spec, sandbox.url) + tamper_trail(spec, sandbox.url) + tamper_roles(spec, sandbox.url)
+            tamper_organization(spec, sandbox.url)
+            + tamper_trail(spec, sandbox.url)
+            + tamper_roles(spec, sandbox.url)
+            + tamper_network(spec, sandbox.url)
         )
         for drift in drifts:
             console.print(f"  • {escape(drift.description)}")
@@ -163,11 +166,20 @@ def _plan(spec: LandingZoneSpec, sessions: Sessions, journal: Journal | None = N
 
 
 def _by_type(plan: Plan) -> str:
+    """What the first plan makes, by type, and what the spec asks it to remove (default VPCs), by account."""
     counts: dict[str, int] = {}
+    removals: dict[str, int] = {}
     for change in plan.changes:
+        if change.removes:
+            removals[change.location.account] = removals.get(change.location.account, 0) + 1
+            continue
         kind = change.type.split("::")[-1]
         counts[kind] = counts.get(kind, 0) + 1
-    return "To create: " + ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    made = "To create or set: " + ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    if not removals:
+        return made
+    per_account = ", ".join(f"{account} {n}" for account, n in removals.items())
+    return f"{made}\n  Default VPC removals (the spec asks for them): {sum(removals.values())} ({per_account})"
 
 
 def _apply(spec: LandingZoneSpec, sessions: Sessions, journal: Journal, console: Console, *, quiet: bool) -> None:

@@ -21,6 +21,11 @@ from typing import Any
 from bootstrap.aws.session import SIMULATED_ENV
 from bootstrap.errors import InputError
 
+LOAD_AMIS_ENV = "MOTO_EC2_LOAD_DEFAULT_AMIS"
+"""Off unless set: moto otherwise loads thousands of AMIs into every account-region's EC2 backend the first time
+it is touched (0.3 s each; the network layer touches every region of every account). The landing zone launches
+no instance; set it to `true` to try instances in the sandbox."""
+
 SANDBOX_ACCOUNT_ID = "123456789012"
 SANDBOX_REGION = "us-east-1"
 DUMMY_KEY = "sandbox"
@@ -72,6 +77,7 @@ def running_sandbox(port: int | None = None) -> Iterator[Sandbox]:
     from moto.server import ThreadedMotoServer  # imported here: starting moto is the sandbox's job only
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log lines in the user's terminal
+    os.environ.setdefault(LOAD_AMIS_ENV, "false")
     chosen = port or free_port()
     _require_free(chosen)  # moto's server thread dies silently on a busy port and start() then waits forever
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=chosen, verbose=False)

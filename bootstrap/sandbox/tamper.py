@@ -12,7 +12,15 @@ from typing import Any
 import boto3
 
 from bootstrap.guardrails.packing import policy_name
-from bootstrap.names import BREAK_GLASS, TRAIL_ADDRESS, account_address, policy_address, role_address
+from bootstrap.names import (
+    BREAK_GLASS,
+    TRAIL_ADDRESS,
+    account_address,
+    default_vpc_address,
+    ebs_encryption_address,
+    policy_address,
+    role_address,
+)
 from bootstrap.spec.log_archive import logging_enabled, trail_name
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 
@@ -135,3 +143,35 @@ def tamper_roles(spec: LandingZoneSpec, endpoint_url: str | None = None) -> list
 
 
 OUTSIDE_ACCOUNT = "arn:aws:iam::999999999999:root"
+
+
+def tamper_network(spec: LandingZoneSpec, endpoint_url: str | None = None) -> list[Drift]:
+    """In the management account (where the guardrail `deny-default-vpc-creation` does not apply), re-create the
+    home region's default VPC and turn EBS encryption by default off, as an administrator would by hand.
+
+    Nothing when the spec leaves those settings alone there."""
+    region = spec.organization.home_region
+    network = spec.network
+    removal = network.remove_default_vpcs
+    ec2 = boto3.client("ec2", endpoint_url=endpoint_url, region_name=region)
+    drifts = []
+    removes_here = removal.enabled and MANAGEMENT not in removal.except_accounts
+    if removes_here and (removal.regions == "enabled" or region in removal.regions):
+        vpc = ec2.create_default_vpc()["Vpc"]["VpcId"]
+        drifts.append(
+            Drift(
+                f"re-created the default VPC of {region} in the management account ({vpc})",
+                default_vpc_address(MANAGEMENT, region),
+                "DefaultVpc",
+            )
+        )
+    if network.ebs_encryption.enabled and region in spec.organization.allowed_regions:
+        ec2.disable_ebs_encryption_by_default()
+        drifts.append(
+            Drift(
+                f"turned EBS encryption by default off in {region} in the management account",
+                ebs_encryption_address(MANAGEMENT, region),
+                "EbsEncryptionByDefault",
+            )
+        )
+    return drifts

@@ -55,7 +55,25 @@ class TypeRule:
     """Deleting one weakens security (a guardrail removed)."""
     destroys_on_create: bool = False
     """Creating it removes something that exists (a default VPC's removal is the creation of its absence):
-    such a create is destructive in the plan's sense, as a delete is."""
+    such a create is destructive in the plan's sense, as a delete is. The live object it removes is observed
+    with no physical id, and the create shows (its diffs' before values) and carries (`Change.before`) it."""
+    consent: SpecConsent | None = None
+    """The spec field that asks for what this type destroys, by name (`network.remove_default_vpcs`): its
+    destructive changes need no `--allow-destroy`, and the plan lists them in a section of their own."""
+
+
+@dataclass(frozen=True)
+class SpecConsent:
+    """A destruction the spec itself asks for: a setting whose only meaning is "remove these" (default VPCs)
+    consents to each removal it names, as `--allow-destroy` consents to deletions the spec no longer asks
+    for. Only objects that hold nothing qualify (the handler re-checks that before removing anything)."""
+
+    field: str
+    """The spec field (`network.remove_default_vpcs`), named in the plan and its JSON."""
+    section: str
+    """The title of the plan's section listing these removals ("Default VPC removals")."""
+    noun: str
+    """What one removal removes, for counts ("default VPC")."""
 
 
 def turned_off(before: Any, after: Any) -> bool:
@@ -130,6 +148,14 @@ class ReadScope(ScopedClients, Protocol):
     findings: list[Finding]
 
     def once(self, key: str, read: Callable[[], Any]) -> Any: ...
+
+    def account_once(self, key: str, read: Callable[[], Any]) -> Any:
+        """`read()` once per account, whichever of its account-regions asks first (enabled regions)."""
+        ...
+
+    def account_client(self, service: str) -> Any:
+        """A client of the scope's account in the run's default region (always enabled)."""
+        ...
 
     def gather(self, calls: Sequence[Callable[[], Any]]) -> list[Any]:
         """Run independent reads at once (AWS is 20-150 ms away); their results in the order given. A gather

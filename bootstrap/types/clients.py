@@ -3,7 +3,8 @@ call's operation, arguments and answer are checked against the service's model (
 dependency: at run time these are plain boto3 clients and nothing here is imported).
 
 `LocatedClients` is what a handler's context offers (a client of a service at a location), `ScopedClients` what
-a reader's scope offers (a client of a service in its own account-region).
+a reader's scope offers (a client of a service in its own account-region). EC2's client is `Any`: its stubs
+(`boto3-stubs[ec2]`) are not a development dependency yet.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class LocatedClients(Protocol):
     def client(
         self, service: Literal["resourcegroupstaggingapi"], location: Location
     ) -> ResourceGroupsTaggingAPIClient: ...
+    @overload
+    def client(self, service: Literal["ec2"], location: Location) -> Any: ...  # untyped: see the module's docstring
     def client(self, service: str, location: Location) -> Any: ...
 
 
@@ -82,4 +85,6 @@ class ScopedClients(Protocol):
     def client(self, service: Literal["ssm"]) -> SSMClient: ...
     @overload
     def client(self, service: Literal["resourcegroupstaggingapi"]) -> ResourceGroupsTaggingAPIClient: ...
+    @overload
+    def client(self, service: Literal["ec2"]) -> Any: ...  # untyped: see the module's docstring
     def client(self, service: str) -> Any: ...

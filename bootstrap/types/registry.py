@@ -10,10 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bootstrap.types import cloudtrail, cloudwatch, iam, kms, logs, organizations, s3, s3control, sns
+from bootstrap.types import (
+    cloudtrail,
+    cloudwatch,
+    ec2_default_vpc,
+    ec2_ebs,
+    iam,
+    kms,
+    logs,
+    organizations,
+    s3,
+    s3control,
+    sns,
+)
 from bootstrap.types.base import Handler, ResourceType, TypeRule
 
-_MODULES = (organizations, kms, s3, cloudtrail, logs, cloudwatch, iam, sns, s3control)
+_MODULES = (organizations, kms, s3, cloudtrail, logs, cloudwatch, iam, sns, s3control, ec2_default_vpc, ec2_ebs)
 
 
 def _build() -> dict[str, ResourceType]:

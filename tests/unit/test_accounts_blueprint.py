@@ -99,5 +99,10 @@ def test_accounts_in_more_ous_than_a_template_has_parameters_fill_another_templa
 
 def test_no_accounts_no_accounts_template() -> None:
     spec = parse_spec(render_spec_yaml(Answers(management_account_id="123456789012", accounts=[])))
-    assert [bp.name for bp in build_blueprints(spec)] == ["organization", "landing-zone-roles", "account-baseline"]
+    assert [bp.name for bp in build_blueprints(spec)] == [
+        "organization",
+        "landing-zone-roles",
+        "account-baseline",
+        "network-baseline",
+    ]
     assert not build_blueprints(spec)[-1].template.resources, "the baseline is of the toolkit's own types only"

@@ -105,6 +105,7 @@ def test_without_the_log_archive_account_there_is_no_layer_and_a_warning() -> No
         "accounts",
         "landing-zone-roles",
         "account-baseline",
+        "network-baseline",
     ]
     assert "no log archive" in warnings(spec)[0]
     assert "mfa-delete" not in {s.id for s in manual_steps(spec)}
