@@ -103,3 +103,14 @@ def alarm_address(name_part: str) -> str:
 
 def subscription_address(email: str) -> str:
     return f"logging/subscription/{email}"
+
+
+# The network layer
+def vpc_address(name: str, account: str, region: str, *parts: str) -> str:
+    """A custom VPC (`network/vpc/<name>/<account>/<region>`) or one of its parts below it."""
+    return "/".join(("network/vpc", name, account, region, *parts))
+
+
+def flow_logs_role_address(account: str) -> str:
+    """The role VPC flow logs deliver to CloudWatch Logs through, one per account (IAM is global)."""
+    return f"network/flow-logs-role/{account}"

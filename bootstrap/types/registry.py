@@ -10,10 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bootstrap.types import cloudtrail, cloudwatch, iam, kms, logs, organizations, s3, s3control, sns
+from bootstrap.types import (
+    cloudtrail,
+    cloudwatch,
+    ec2_flow_logs,
+    ec2_nat,
+    ec2_routes,
+    ec2_vpc,
+    iam,
+    kms,
+    logs,
+    organizations,
+    s3,
+    s3control,
+    sns,
+)
 from bootstrap.types.base import Handler, ResourceType, TypeRule
 
-_MODULES = (organizations, kms, s3, cloudtrail, logs, cloudwatch, iam, sns, s3control)
+_MODULES = (
+    *(organizations, kms, s3, cloudtrail, logs, cloudwatch, iam, sns, s3control),
+    *(ec2_vpc, ec2_routes, ec2_nat, ec2_flow_logs),  # VPCs before their parts: their readers look parents up
+)
 
 
 def _build() -> dict[str, ResourceType]:
