@@ -43,9 +43,7 @@ def _creates(plan: Any, type_: str) -> dict[str, Any]:
     }
 
 
-def test_a_new_vpc_skips_a_block_someone_else_uses(
-    sessions: Sessions, apply: Any, net_outsider: Any
-) -> None:
+def test_a_new_vpc_skips_a_block_someone_else_uses(sessions: Sessions, apply: Any, net_outsider: Any) -> None:
     spec = light_spec([LIGHT])
     assert [(v.account, v.cidr) for v in allocate(spec)] == [("app-prod", "10.0.0.0/20"), ("app-dev", "10.0.16.0/20")]
     assert not apply(light_spec([]), sessions).failed  # the accounts, no VPC yet
@@ -55,7 +53,8 @@ def test_a_new_vpc_skips_a_block_someone_else_uses(
     assert vpcs[vpc_address("main", "app-prod", "us-east-1")]["CidrBlock"] == "10.0.16.0/20"
     assert vpcs[vpc_address("main", "app-dev", "us-east-1")]["CidrBlock"] == "10.0.32.0/20"
     subnets = _creates(live.plan, "AWS::EC2::Subnet")
-    assert subnets[vpc_address("main", "app-prod", "us-east-1", "subnet", "private", "a")]["CidrBlock"] == "10.0.16.0/24"
+    first = vpc_address("main", "app-prod", "us-east-1", "subnet", "private", "a")
+    assert subnets[first]["CidrBlock"] == "10.0.16.0/24"
     assert not apply(spec, sessions).failed
     assert net_outsider.vpc("main", "app-prod")["CidrBlock"] == "10.0.16.0/20"
     again, _ = plan_live(spec, sessions)
