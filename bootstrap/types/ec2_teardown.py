@@ -5,7 +5,7 @@ an orphan: the plan lists its deletion as destructive (`--allow-destroy`). It is
 right before the deletion, while the VPC holds a network interface other than its own NAT gateways' (an
 instance, a load balancer, a Lambda function, an interface endpoint), or a part the toolkit did not make. The
 deletion then goes in the only order AWS accepts: flow logs, gateway endpoints, NAT gateways (awaited) and their
-Elastic IPs, the internet gateway, subnets, route tables, the VPC.
+Elastic IPs, the internet gateway, the route tables' associations, subnets, route tables, the VPC.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ TEARDOWN_ACTIONS = (
     "ec2:DescribeFlowLogs", "ec2:DeleteFlowLogs", "ec2:DescribeVpcEndpoints", "ec2:DeleteVpcEndpoints",
     "ec2:DeleteNatGateway", "ec2:ReleaseAddress", "ec2:DescribeInternetGateways", "ec2:DetachInternetGateway",
     "ec2:DeleteInternetGateway", "ec2:DescribeSubnets", "ec2:DeleteSubnet", "ec2:DescribeRouteTables",
-    "ec2:DeleteRouteTable",
+    "ec2:DisassociateRouteTable", "ec2:DeleteRouteTable",
 )  # fmt: skip
 
 
@@ -132,6 +132,9 @@ def teardown_vpc(ec2: Any, vpc_id: str, address: str, *, sleep: Callable[[float]
         ec2.detach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=vpc_id)
         if _ours(gateway):
             ec2.delete_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"])
+    for table in tables:
+        for association in table.get("Associations", []):
+            ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
     for subnet in subnets:
         ec2.delete_subnet(SubnetId=subnet["SubnetId"])
     for table in tables:
