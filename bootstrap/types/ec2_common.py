@@ -135,6 +135,26 @@ def observed(
     )
 
 
+VPC_PREFIX = "network/vpc/"
+
+
+def orphan_parts(scope: ReadScope, type_: str, items: list[dict[str, Any]], id_key: str) -> dict[str, ObservedResource]:
+    """Parts the toolkit made in a VPC the spec still asks for, that the spec no longer gives it (an endpoint
+    dropped, a zone less, a NAT gateway per zone become one): reported as orphans, for the plan to delete (a
+    destructive change). The parts of a VPC dropped whole go with it (`bootstrap.types.ec2_teardown`)."""
+    desired = scope.desired.by_address
+    orphans = {}
+    for item in items:
+        tags = tags_of(item)
+        address = tags.get(ADDRESS_TAG, "")
+        if tags.get(MANAGED_TAG) != "true" or not address.startswith(VPC_PREFIX) or address in desired:
+            continue
+        if "/".join(address.split("/")[:5]) not in desired:
+            continue
+        orphans[address] = ObservedResource(address, type_, str(item[id_key]), {}, owned=True, location=scope.location)
+    return orphans
+
+
 def tag_specifications(resource_type: str, props: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The create call's `TagSpecifications`: the object is tagged as it is made, never untagged in between."""
     tags = [{"Key": str(t["Key"]), "Value": str(t["Value"])} for t in props.get("Tags") or []]

@@ -29,6 +29,7 @@ from bootstrap.types.ec2_common import (
     listing,
     match,
     observed,
+    orphan_parts,
     owned_at,
     parent_id,
     parent_owned,
@@ -79,6 +80,7 @@ def read_flow_logs(scope: ReadScope, resources: list[Resource]) -> dict[str, Obs
         }
         tags = tags_of(item)
         result[address] = observed(scope, resource, item["FlowLogId"], props, owned=owned_at(tags, address), tags=tags)
+    result.update(orphan_parts(scope, FLOW_LOG, items, "FlowLogId"))
     return result
 
 

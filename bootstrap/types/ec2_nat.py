@@ -23,6 +23,7 @@ from bootstrap.types.ec2_common import (
     listing,
     match,
     observed,
+    orphan_parts,
     owned_at,
     parent_id,
     retag,
@@ -75,6 +76,7 @@ def read_nat_gateways(scope: ReadScope, resources: list[Resource]) -> dict[str, 
             tags=tags,
             attributes={"NatGatewayId": nat["NatGatewayId"]},
         )
+    result.update(orphan_parts(scope, NAT_GATEWAY, _nats(scope), "NatGatewayId"))
     return result
 
 
@@ -159,6 +161,7 @@ def read_endpoints(scope: ReadScope, resources: list[Resource]) -> dict[str, Obs
             owned=owned_at(tags, address),
             tags=tags,
         )
+    result.update(orphan_parts(scope, ENDPOINT, items, "VpcEndpointId"))
     return result
 
 

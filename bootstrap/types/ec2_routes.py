@@ -2,7 +2,8 @@
 actions that takes.
 
 Reading: one `describe_route_tables` per account-region, filtered by the spec's VPCs, answers all three types.
-Routes and associations carry no tags: they are the toolkit's when their route table is. A route table's routes
+Routes and associations carry no tags: a route is the toolkit's when its route table is, an association when
+its subnet is. A route table's routes
 that the spec does not give it (a route someone added to a private subnet's table, opening a path out) are
 compared as `OtherRoutes`, which the spec wants empty: the plan names each such route, and apply deletes it. The
 local route and the routes AWS adds for gateway endpoints (to a prefix list) are AWS's, never counted.
@@ -24,6 +25,7 @@ from bootstrap.types.ec2_common import (
     listing,
     match,
     observed,
+    orphan_parts,
     owned_at,
     parent_id,
     parent_owned,
@@ -108,6 +110,7 @@ def read_route_tables(scope: ReadScope, resources: list[Resource]) -> dict[str, 
             tags=tags,
             attributes={"RouteTableId": table["RouteTableId"]},
         )
+    result.update(orphan_parts(scope, ROUTE_TABLE, tables, "RouteTableId"))
     return result
 
 
@@ -132,7 +135,8 @@ def read_routes(scope: ReadScope, resources: list[Resource]) -> dict[str, Observ
 
 
 def read_associations(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
-    """A subnet's association, wherever it points (a subnet moved to another table is drift, repaired)."""
+    """A subnet's association, wherever it points (a subnet moved to another table is drift, repaired); the
+    toolkit's when its subnet is (the table it should point at may not exist yet)."""
     by_subnet = {a["SubnetId"]: a for t in _tables(scope) for a in t.get("Associations", []) if a.get("SubnetId")}
     result = {}
     for resource in resources:
@@ -145,7 +149,7 @@ def read_associations(scope: ReadScope, resources: list[Resource]) -> dict[str, 
             resource,
             association["RouteTableAssociationId"],
             {"SubnetId": association["SubnetId"], "RouteTableId": association["RouteTableId"]},
-            owned=parent_owned(scope, resource.properties.get("RouteTableId")),
+            owned=parent_owned(scope, resource.properties.get("SubnetId")),
         )
     return result
 
@@ -192,9 +196,15 @@ class RouteTableHandler:
         return Outputs(table_id, {"RouteTableId": table_id})
 
     def delete(self, ctx: HandlerContext, change: Change) -> None:
+        """Its subnets are let go first (the spec moved them to another table, or they go too)."""
         ec2 = _ec2(ctx, change)
+        table_id = str(change.physical_id)
+        tables = ec2.describe_route_tables(Filters=[{"Name": "route-table-id", "Values": [table_id]}])["RouteTables"]
+        for association in tables[0].get("Associations", []) if tables else []:
+            if not association.get("Main"):
+                ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
         try:
-            ec2.delete_route_table(RouteTableId=str(change.physical_id))
+            ec2.delete_route_table(RouteTableId=table_id)
         except ClientError as err:
             if error_code(err) != "InvalidRouteTableID.NotFound":
                 raise
@@ -266,7 +276,10 @@ TYPES = (
         RouteTableHandler(),
         read_route_tables,
         read_actions=("ec2:DescribeRouteTables",),
-        write_actions=("ec2:CreateRouteTable", "ec2:DeleteRoute", "ec2:DeleteRouteTable", *EC2_TAGGING),
+        write_actions=(
+            "ec2:CreateRouteTable", "ec2:DeleteRoute", "ec2:DescribeRouteTables", "ec2:DisassociateRouteTable",
+            "ec2:DeleteRouteTable", *EC2_TAGGING,
+        ),
         service="ec2",
         tagger=tag_ec2,
     ),

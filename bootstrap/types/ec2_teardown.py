@@ -21,12 +21,11 @@ from bootstrap.errors import AwsError, SafetyError
 from bootstrap.observed import Finding, ObservedResource
 from bootstrap.resources import ADDRESS_TAG, MANAGED_TAG
 from bootstrap.types.base import ReadScope
-from bootstrap.types.ec2_common import tags_of
+from bootstrap.types.ec2_common import VPC_PREFIX, tags_of
 from bootstrap.types.once import create_once, no_blind_retry
 
 T = TypeVar("T")
 
-VPC_PREFIX = "network/vpc/"
 
 TEARDOWN_READS = ("ec2:DescribeNetworkInterfaces", "ec2:DescribeNatGateways")
 TEARDOWN_ACTIONS = (

@@ -25,6 +25,7 @@ from bootstrap.types.ec2_common import (
     listing,
     match,
     observed,
+    orphan_parts,
     owned_at,
     parent_id,
     parent_owned,
@@ -33,7 +34,14 @@ from bootstrap.types.ec2_common import (
     tag_specifications,
     tags_of,
 )
-from bootstrap.types.ec2_teardown import TEARDOWN_ACTIONS, TEARDOWN_READS, create_tagged, orphan_vpcs, teardown_vpc
+from bootstrap.types.ec2_teardown import (
+    TEARDOWN_ACTIONS,
+    TEARDOWN_READS,
+    create_tagged,
+    delete_nat_gateways,
+    orphan_vpcs,
+    teardown_vpc,
+)
 
 VPC = "AWS::EC2::VPC"
 SUBNET = "AWS::EC2::Subnet"
@@ -120,6 +128,7 @@ def read_subnets(scope: ReadScope, resources: list[Resource]) -> dict[str, Obser
             tags=tags,
             attributes={"SubnetId": item["SubnetId"]},
         )
+    result.update(orphan_parts(scope, SUBNET, items, "SubnetId"))
     return result
 
 
@@ -145,6 +154,7 @@ def read_internet_gateways(scope: ReadScope, resources: list[Resource]) -> dict[
         result[address] = observed(
             scope, resource, item["InternetGatewayId"], {}, owned=owned_at(tags, address), tags=tags
         )
+    result.update(orphan_parts(scope, INTERNET_GATEWAY, items, "InternetGatewayId"))
     return result
 
 
@@ -241,8 +251,16 @@ class SubnetHandler:
         return Outputs(subnet_id, {"SubnetId": subnet_id})
 
     def delete(self, ctx: HandlerContext, change: Change) -> None:
+        """The toolkit's NAT gateways in the subnet go first (AWS refuses to delete a subnet holding one)."""
         ec2: Any = ctx.client("ec2", change.location)
-        _gone_ok(lambda: ec2.delete_subnet(SubnetId=str(change.physical_id)), "InvalidSubnetID.NotFound")
+        subnet_id = str(change.physical_id)
+        nats = ec2.describe_nat_gateways(Filters=[{"Name": "subnet-id", "Values": [subnet_id]}])["NatGateways"]
+        for nat in nats:
+            if nat.get("State") != "deleted":
+                delete_nat_gateways(
+                    ec2, nat["VpcId"], sleep=ctx.sleep, timeout=ctx.wait_timeout, only=nat["NatGatewayId"]
+                )
+        _gone_ok(lambda: ec2.delete_subnet(SubnetId=subnet_id), "InvalidSubnetID.NotFound")
 
 
 class InternetGatewayHandler:
@@ -355,7 +373,10 @@ TYPES = (
         SubnetHandler(),
         read_subnets,
         read_actions=("ec2:DescribeSubnets",),
-        write_actions=("ec2:CreateSubnet", "ec2:ModifySubnetAttribute", "ec2:DeleteSubnet", *EC2_TAGGING),
+        write_actions=(
+            "ec2:CreateSubnet", "ec2:ModifySubnetAttribute", "ec2:DeleteSubnet", "ec2:DescribeNatGateways",
+            "ec2:DeleteNatGateway", "ec2:ReleaseAddress", *EC2_TAGGING,
+        ),
         service="ec2",
         tagger=tag_ec2,
     ),

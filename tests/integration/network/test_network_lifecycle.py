@@ -128,3 +128,38 @@ def test_a_part_without_its_ownership_tags_blocks_the_plan_until_adopted(
     adopt(ctx, adoption)
     again, _ = plan_live(spec, sessions)
     assert again.plan.empty, [(c.address, c.action.value) for c in again.plan.changes]
+
+
+def test_parts_the_spec_no_longer_gives_a_vpc_are_deleted_and_the_rest_rerouted(
+    sessions: Sessions, apply: Any, net_outsider: Any
+) -> None:
+    tiers = [{"tier": "public", "size": 24}, {"tier": "private", "size": 24}]
+    wide = {**LIGHT, "ous": [], "accounts": ["app-dev"], "subnets": tiers, "nat_gateways": "per_az"}
+    wide["gateway_endpoints"] = ["s3", "dynamodb"]
+    assert not apply(light_spec([wide]), sessions).failed
+    narrow = light_spec([{**wide, "nat_gateways": "one", "gateway_endpoints": ["s3"]}])
+    live, _ = plan_live(narrow, sessions)
+    assert not live.plan.blocked, live.plan.blocked
+
+    def at(*parts: str) -> str:
+        return vpc_address("main", "app-dev", "us-east-1", *parts)
+
+    assert {(c.address, c.action) for c in live.plan.changes} == {
+        (at("endpoint", "dynamodb"), Action.DELETE),
+        (at("nat-gateway", "b"), Action.DELETE),
+        (at("route-table", "private", "a"), Action.DELETE),
+        (at("route-table", "private", "b"), Action.DELETE),
+        (at("route-table", "private"), Action.CREATE),
+        (at("route", "private", "default"), Action.CREATE),
+        (at("route-table-association", "private", "a"), Action.UPDATE),
+        (at("route-table-association", "private", "b"), Action.UPDATE),
+        (at("endpoint", "s3"), Action.UPDATE),
+    }
+    assert not apply(narrow, sessions, allow_destroy=True).failed
+    ec2 = net_outsider.ec2("app-dev")
+    vpc = net_outsider.vpc("main", "app-dev")
+    nats = ec2.describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["NatGateways"]
+    assert len([n for n in nats if n["State"] == "available"]) == 1
+    assert len(ec2.describe_addresses()["Addresses"]) == 1  # the second NAT gateway's address was released
+    again, _ = plan_live(narrow, sessions)
+    assert again.plan.empty, [(c.address, c.action.value) for c in again.plan.changes]
