@@ -3,7 +3,7 @@ actions that takes.
 
 Reading: one `describe_route_tables` per account-region, filtered by the spec's VPCs, answers all three types.
 Routes and associations carry no tags: a route is the toolkit's when its route table is, an association when
-its subnet is. A route table's routes
+its subnet or its table is. A route table's routes
 that the spec does not give it (a route someone added to a private subnet's table, opening a path out) are
 compared as `OtherRoutes`, which the spec wants empty: the plan names each such route, and apply deletes it. The
 local route and the routes AWS adds for gateway endpoints (to a prefix list) are AWS's, never counted.
@@ -136,7 +136,8 @@ def read_routes(scope: ReadScope, resources: list[Resource]) -> dict[str, Observ
 
 def read_associations(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
     """A subnet's association, wherever it points (a subnet moved to another table is drift, repaired); the
-    toolkit's when its subnet is (the table it should point at may not exist yet)."""
+    toolkit's when its subnet or its table is (the table it should point at may not exist yet; a subnet that
+    lost its tags blocks the plan on the subnet alone)."""
     by_subnet = {a["SubnetId"]: a for t in _tables(scope) for a in t.get("Associations", []) if a.get("SubnetId")}
     result = {}
     for resource in resources:
@@ -149,7 +150,7 @@ def read_associations(scope: ReadScope, resources: list[Resource]) -> dict[str, 
             resource,
             association["RouteTableAssociationId"],
             {"SubnetId": association["SubnetId"], "RouteTableId": association["RouteTableId"]},
-            owned=parent_owned(scope, resource.properties.get("SubnetId")),
+            owned=any(parent_owned(scope, resource.properties.get(k)) for k in ("SubnetId", "RouteTableId")),
         )
     return result
 
