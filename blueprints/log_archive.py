@@ -33,6 +33,7 @@ from troposphere.s3 import (
 from blueprints.binding import ACCOUNT, PARTITION, add_bound, arn, iam_arn, location_bindings
 from blueprints.common import Blueprint, tags
 from blueprints.keys import key_arn, key_policy, managed_key
+from blueprints.network import sends_flow_logs_to_s3
 from bootstrap.names import (
     ACCESS_LOG_BUCKET_ADDRESS,
     ACCESS_LOG_BUCKET_POLICY_ADDRESS,
@@ -139,6 +140,7 @@ def log_bucket_policy(spec: LandingZoneSpec) -> dict[str, Any]:
         f"arn:aws:s3:::{name}/AWSLogs/{management}/*",
     ]
     break_glass = iam_arn(ACCOUNT, f"role/{spec.organization.break_glass_role}")
+    flow_logs = _flow_log_statements(name) if sends_flow_logs_to_s3(spec) else []
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -160,6 +162,7 @@ def log_bucket_policy(spec: LandingZoneSpec) -> dict[str, Any]:
                 "Resource": prefixes,
                 "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail}},
             },
+            *flow_logs,
             {
                 "Sid": "DenyTamperingExceptBreakGlass",
                 "Effect": "Deny",
@@ -178,6 +181,33 @@ def log_bucket_policy(spec: LandingZoneSpec) -> dict[str, Any]:
             },
         ],
     }
+
+
+FLOW_LOG_DELIVERY = "delivery.logs.amazonaws.com"
+_THIS_ORGANIZATION = {"aws:SourceOrgID": Ref("OrganizationId")}
+
+
+def _flow_log_statements(name: str) -> list[dict[str, Any]]:
+    """VPC flow logs of this organization's accounts only (`aws:SourceOrgID`) may check the bucket and write
+    their logs, under `AWSLogs/`, handing the objects to the bucket owner."""
+    return [
+        {
+            "Sid": "AllowVpcFlowLogsAclCheckForThisOrganization",
+            "Effect": "Allow",
+            "Principal": {"Service": FLOW_LOG_DELIVERY},
+            "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
+            "Resource": f"arn:aws:s3:::{name}",
+            "Condition": {"StringEquals": _THIS_ORGANIZATION},
+        },
+        {
+            "Sid": "AllowVpcFlowLogsWriteForThisOrganization",
+            "Effect": "Allow",
+            "Principal": {"Service": FLOW_LOG_DELIVERY},
+            "Action": "s3:PutObject",
+            "Resource": f"arn:aws:s3:::{name}/AWSLogs/*",
+            "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", **_THIS_ORGANIZATION}},
+        },
+    ]
 
 
 def access_log_bucket_policy(spec: LandingZoneSpec) -> dict[str, Any]:
@@ -216,6 +246,16 @@ def _logs_key_statements(spec: LandingZoneSpec) -> list[dict[str, Any]]:
     only, under the same `aws:SourceArn` condition, and to nobody else.
     """
     for_this_trail = {"StringEquals": {"aws:SourceArn": trail_arn(spec)}}
+    flow_logs = [
+        {  # VPC flow logs to the log bucket, from this organization's accounts only
+            "Sid": "AllowVpcFlowLogsToEncryptForThisOrganization",
+            "Effect": "Allow",
+            "Principal": {"Service": FLOW_LOG_DELIVERY},
+            "Action": "kms:GenerateDataKey*",
+            "Resource": "*",
+            "Condition": {"StringEquals": _THIS_ORGANIZATION},
+        }
+    ]
     return [
         {
             "Sid": "AllowCloudTrailToEncryptForThisTrail",
@@ -233,6 +273,7 @@ def _logs_key_statements(spec: LandingZoneSpec) -> list[dict[str, Any]]:
             "Resource": "*",
             "Condition": for_this_trail,
         },
+        *(flow_logs if sends_flow_logs_to_s3(spec) else []),
     ]
 
 

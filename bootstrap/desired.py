@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from blueprints import account_baseline, accounts, log_archive, network_baseline, organization, roles, trail
+from blueprints import account_baseline, accounts, log_archive, network, network_baseline, organization, roles, trail
 from blueprints.common import Blueprint
 from bootstrap.names import BOOTSTRAP, ROLE_ADDRESS_PREFIX, role_logical_id
 from bootstrap.resources import DesiredState, Resource
 from bootstrap.spec.baseline import baseline_applies
 from bootstrap.spec.log_archive import logging_enabled
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
+from bootstrap.spec.network_plan import VpcInstance
 
 ROOT_TARGET = {"Fn::GetAtt": [organization.ORG_ID, "RootId"]}
 
 
-def build_blueprints(spec: LandingZoneSpec) -> list[Blueprint]:
+def build_blueprints(spec: LandingZoneSpec, vpcs: list[VpcInstance] | None = None) -> list[Blueprint]:
     """Every blueprint of the spec, in the order the engine's resources are listed (the organization,
     then its accounts, then the landing zone's roles in them, then the layers built in those accounts: the
-    baseline every account gets, logging, the network baseline)."""
+    baseline every account gets, logging, the network baseline, custom VPCs). `vpcs`: the VPC instances with
+    their blocks as allocated against live state (`bootstrap.workflow`); by default, as in an empty organization."""
     blueprints = [organization.build(spec), *accounts.build(spec), *roles.build(spec)]
     if baseline_applies(spec.baseline):
         blueprints.append(account_baseline.build(spec))
@@ -26,6 +28,8 @@ def build_blueprints(spec: LandingZoneSpec) -> list[Blueprint]:
         blueprints += [log_archive.build(spec), trail.build(spec)]
     if network_baseline.network_baseline_applies(spec):
         blueprints.append(network_baseline.build(spec))
+    if spec.network.vpcs:
+        blueprints += network.build(spec, vpcs)
     return blueprints
 
 

@@ -125,3 +125,13 @@ def ebs_key_address(account: str, region: str) -> str:
 
 def ebs_alias_address(account: str, region: str) -> str:
     return f"network/ebs-alias/{account}/{region}"
+
+
+def vpc_address(name: str, account: str, region: str, *parts: str) -> str:
+    """A custom VPC (`network/vpc/<name>/<account>/<region>`) or one of its parts below it."""
+    return "/".join(("network/vpc", name, account, region, *parts))
+
+
+def flow_logs_role_address(account: str) -> str:
+    """The role VPC flow logs deliver to CloudWatch Logs through, one per account (IAM is global)."""
+    return f"network/flow-logs-role/{account}"

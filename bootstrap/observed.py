@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bootstrap.resources import Location
+
 HELD_ACCOUNTS = "HeldAccounts"
 """Attribute of an owned OU no longer in the spec: the accounts in it that the spec places nowhere
 ("name (id), ..."), for which AWS would refuse to delete it."""
@@ -28,6 +30,8 @@ class ObservedResource:
     """Values of `Fn::GetAtt` (for example the organization's RootId)."""
     pending: str | None = None
     """An asynchronous creation already under way (the request id), to be awaited rather than repeated."""
+    location: Location | None = None
+    """Where an orphan lives, when its type has objects in many account-regions (a VPC no longer in the spec)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ class ObservedState:
     """Per OU address: names of attached SCPs the toolkit does not own (they take attachment slots)."""
     failures: list[ReadFailure] = field(default_factory=list)
     """Account-regions that could not be read."""
+    facts: dict[str, list[Any]] = field(default_factory=dict)
+    """What readers noted beyond the desired resources, by kind (`ReadScope.note`): every VPC's block, for
+    the organization-wide CIDR allocation."""
 
     def merge(self, other: ObservedState) -> None:
         self.resources.update(other.resources)
@@ -74,6 +81,8 @@ class ObservedState:
         self.findings.extend(other.findings)
         self.unmanaged_attachments.update(other.unmanaged_attachments)
         self.failures.extend(other.failures)
+        for kind, values in other.facts.items():
+            self.facts.setdefault(kind, []).extend(values)
 
     def fingerprint(self) -> str:
         """A digest of everything observed; a saved plan is applied only while this is unchanged."""
@@ -84,6 +93,8 @@ class ObservedState:
         }
         if self.failures:  # what could not be read is part of what the plan was made from
             canon["unread"] = sorted(f.where for f in self.failures)
+        if self.facts:  # only when some reader noted any: fingerprints of other layers stay as they were
+            canon["facts"] = {k: sorted(map(str, v)) for k, v in sorted(self.facts.items())}
         blob = json.dumps(canon, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
 

@@ -14,8 +14,9 @@ from bootstrap.apply.journal import Journal, RunRecord, now
 from bootstrap.apply.lock import ApplyLock
 from bootstrap.aws.session import MEMBER_ROLE, Sessions
 from bootstrap.changes import Action, Note, Plan
-from bootstrap.desired import desired_state
+from bootstrap.desired import build_blueprints, desired_state
 from bootstrap.errors import StalePlanError
+from bootstrap.names import vpc_address
 from bootstrap.observe.live import observe
 from bootstrap.observed import ObservedState
 from bootstrap.plan.diff import make_plan, registry_from
@@ -25,6 +26,8 @@ from bootstrap.plan.stale import stale_plan_message
 from bootstrap.render.atomic import atomic_write
 from bootstrap.resources import DesiredState
 from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.spec.network_plan import allocate
+from bootstrap.types.ec2_vpc import VPC_CIDRS
 
 
 def _applied_path(journal: Journal) -> Path:
@@ -77,6 +80,7 @@ def plan_live(
     sessions.require_management_account(spec.organization.management_account_id)
     desired = desired_state(spec)
     observed = observe(sessions, desired)
+    desired = with_live_network(spec, desired, observed)
     run = journal.last_run() if journal is not None else None
     if run is not None and run.finished:
         run = None
@@ -99,6 +103,24 @@ def plan_live(
         resumed_notes=run.notes if run is not None else {},
     )
     return LivePlan(spec, desired, plan, observed.fingerprint()), ctx
+
+
+def with_live_network(spec: LandingZoneSpec, desired: DesiredState, observed: ObservedState) -> DesiredState:
+    """The desired state with the custom VPCs' blocks allocated against live state: a VPC that exists keeps its
+    live block, a new one gets the lowest free block no VPC seen in the organization uses (the VPC readers note
+    every VPC's block, the toolkit's or not). `render` shows the allocation of an empty organization instead.
+    Addresses do not depend on blocks, so what was observed for `desired` holds for the result."""
+    if not spec.network.vpcs:
+        return desired
+    live: dict[tuple[str, str, str], str] = {}
+    ours: set[str] = set()
+    for vpc in allocate(spec):
+        found = observed.resources.get(vpc_address(*vpc.key))
+        if found is not None and found.physical_id and found.properties.get("CidrBlock"):
+            live[vpc.key] = str(found.properties["CidrBlock"])
+            ours.add(found.physical_id)
+    taken = [str(f["CidrBlock"]) for f in observed.facts.get(VPC_CIDRS, []) if f["VpcId"] not in ours]
+    return desired_state(spec, build_blueprints(spec, allocate(spec, live=live, taken=taken)))
 
 
 FINISHED_BY_CREATING_AGAIN = frozenset({"AWS::S3::Bucket"})
@@ -144,6 +166,7 @@ def find_live_adoption(spec: LandingZoneSpec, sessions: Sessions, address: str) 
     sessions.require_management_account(spec.organization.management_account_id)
     desired = desired_state(spec)
     observed = observe(sessions, desired)
+    desired = with_live_network(spec, desired, observed)
     ctx = ApplyContext(
         sessions=sessions, desired=desired, registry=registry_from(desired, observed), journal=_NullRecorder()
     )

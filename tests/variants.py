@@ -47,9 +47,49 @@ def _logging(spec: LandingZoneSpec, **changes: Any) -> LandingZoneSpec:
     return spec.model_copy(update={"logging": spec.logging.model_copy(update=changes)})
 
 
+WORKLOAD_ACCOUNTS = [
+    {"name": "app-prod", "ou": "Workloads/Prod", "email": "app-prod@example.com"},
+    {"name": "app-dev", "ou": "Workloads/NonProd", "email": "app-dev@example.com"},
+]
+
+NETWORK_VPCS = [
+    {
+        "name": "main",
+        "ous": ["Workloads"],
+        "size": 20,
+        "subnets": [{"tier": "public", "size": 24}, {"tier": "private", "size": 22}, {"tier": "isolated", "size": 24}],
+        "nat_gateways": "per_az",
+        "gateway_endpoints": ["s3", "dynamodb"],
+        "flow_logs": {"destination": "s3"},
+    },
+    {
+        "name": "data",
+        "accounts": ["app-prod"],
+        "regions": ["us-west-2"],
+        "size": 22,
+        "availability_zones": 3,
+        "subnets": [{"tier": "private", "size": 26}, {"tier": "isolated", "size": 26}],
+        "gateway_endpoints": ["s3"],
+        "flow_logs": {"destination": "cloudwatch", "retention_days": 90},
+    },
+]
+
+
+def network_spec(base: LandingZoneSpec, vpcs: list[dict[str, Any]] | None = None) -> LandingZoneSpec:
+    """`base` with two workload accounts and custom VPCs (every tier, NAT per zone, both endpoints, flow logs to
+    S3 and to CloudWatch Logs); default VPC removal off, so only the custom VPCs' types are reached."""
+    data = base.model_dump(mode="json", exclude_none=True)
+    data["accounts"] = [*data["accounts"], *WORKLOAD_ACCOUNTS]
+    network = data.setdefault("network", {})
+    network["remove_default_vpcs"] = {"enabled": False}
+    network["vpcs"] = NETWORK_VPCS if vpcs is None else vpcs
+    return LandingZoneSpec.model_validate(data)
+
+
 def spec_variants() -> dict[str, LandingZoneSpec]:
     base = default_spec()
     data_events = base.logging.data_events.model_copy(update={"s3_objects": True, "lambda_functions": True})
+    no_vpcs = base.model_copy(update={"network": base.network.model_copy(update={"vpcs": []})})
     many = [
         {"name": f"acct-{n:04d}", "ou": "Workloads/NonProd", "email": f"acct-{n:04d}@example.com"} for n in range(450)
     ]
@@ -60,13 +100,14 @@ def spec_variants() -> dict[str, LandingZoneSpec]:
         "object-lock-off": _logging(base, object_lock=base.logging.object_lock.model_copy(update={"enabled": False})),
         "data-events": _logging(base, data_events=data_events),
         "no-baseline": base.model_copy(update={"baseline": base.baseline.model_copy(update={"enabled": False})}),
-        "accounts-in-chunks": parse_spec_with_accounts(base, many),
+        "accounts-in-chunks": parse_spec_with_accounts(no_vpcs, many),  # the accounts template, not 450 VPCs
         "no-cis-alarms": _logging(base, cis_alarms=False),
         "no-logging": _logging(base, enabled=False),
         "no-ai-opt-out": default_spec(ai_services_opt_out=False),
-        "network": with_network(base, NETWORK_ACCOUNTS, NETWORK_VPCS),
+        "network": with_network(base, NETWORK_ACCOUNTS, THREE_ZONE_VPCS),
         "network-minimal": with_network(base, [{"name": "app-1", "ou": "Workloads/Prod"}], MINIMAL_VPCS),
         "ebs-key-only": _network(base, remove_default_vpcs={"enabled": False}, ebs_encryption={"customer_key": True}),
+        "network-two-vpcs": network_spec(base),
     }
 
 
@@ -75,7 +116,7 @@ NETWORK_ACCOUNTS = [
     {"name": "app-prod-2", "ou": "Workloads/Prod"},
     {"name": "app-dev-1", "ou": "Workloads/NonProd"},
 ]
-NETWORK_VPCS: list[dict[str, Any]] = [
+THREE_ZONE_VPCS: list[dict[str, Any]] = [
     {
         "name": "workloads",
         "ous": ["Workloads/Prod", "Workloads/NonProd"],

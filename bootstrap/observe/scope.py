@@ -42,6 +42,7 @@ class AccountRegionScope:
     account_id: str | None
     desired: DesiredState
     findings: list[Finding] = field(default_factory=list)
+    facts: list[tuple[str, Any]] = field(default_factory=list)
     _cache: dict[str, Any] = field(default_factory=dict)
     _key_locks: dict[str, threading.Lock] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -70,6 +71,11 @@ class AccountRegionScope:
             if key not in self._cache:
                 self._cache[key] = read()
             return self._cache[key]
+
+    def note(self, kind: str, value: Any) -> None:
+        """Record something seen beyond the desired resources (every VPC's block), for `ObservedState.facts`."""
+        with self._lock:
+            self.facts.append((kind, value))
 
     def gather(self, calls: Sequence[Callable[[], Any]]) -> list[Any]:
         """Independent reads at once, on a small pool of this scope's; results in the order given."""
@@ -127,11 +133,15 @@ def observe_account_regions(sessions: Sessions, desired: DesiredState, known: Ob
         futures = {pool.submit(_read_scope, scope, resources): scope for scope, resources in scopes}
         for future in as_completed(futures):
             found, findings, failure = future.result()
-            state.resources.update(found)
+            scope = futures[future]
+            for address, live in found.items():  # a reader may report its type's orphans (a VPC dropped from the spec)
+                (state.resources if address in desired.by_address else state.orphans)[address] = live
             state.findings.extend(findings)
             if failure is not None:
                 state.failures.append(failure)
-            account_id = futures[future].account_id
+            for kind, value in scope.facts:
+                state.facts.setdefault(kind, []).append(value)
+            account_id = scope.account_id
             if account_id is not None:
                 unread[account_id] -= 1
                 if not unread[account_id]:

@@ -135,7 +135,9 @@ def _labels(observed: ObservedState) -> dict[str, str]:
 
 
 def _location_of(orphan: ObservedResource, desired: DesiredState) -> Location:
-    """Where an orphan lives: orphans are found where resources of their type are looked for."""
+    """Where an orphan lives: where its reader found it, or where resources of its type are looked for."""
+    if orphan.location is not None:
+        return orphan.location
     same_type = desired.of_type(orphan.type)
     return same_type[0].location if same_type else Location(MANAGEMENT, GLOBAL)
 

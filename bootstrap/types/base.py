@@ -157,6 +157,11 @@ class ReadScope(ScopedClients, Protocol):
         """A client of the scope's account in the run's default region (always enabled)."""
         ...
 
+    def note(self, kind: str, value: Any) -> None:
+        """Record something seen beyond the desired resources, for the whole organization to use
+        (`ObservedState.facts`): every VPC's block, so new VPCs get blocks nobody uses."""
+        ...
+
     def gather(self, calls: Sequence[Callable[[], Any]]) -> list[Any]:
         """Run independent reads at once (AWS is 20-150 ms away); their results in the order given. A gather
         inside a gathered call runs its calls one after another."""

@@ -12,6 +12,7 @@ call and a deleted one is simply put back.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
@@ -55,7 +56,7 @@ TRANSFORMATION = FieldMap.of(
 
 def _log_groups(scope: ReadScope, resources: list[Resource]) -> dict[str, dict[str, Any]]:
     names = {str(r.properties["LogGroupName"]) for r in resources}
-    prefix = min(names, key=len).rsplit("/", 1)[0] if names else ""
+    prefix = os.path.commonpath(sorted(names)) if names else ""  # the trail's and flow-log groups share "/<org>"
     logs = scope.client("logs")
     groups = pages(logs, "describe_log_groups", "logGroups", **({"logGroupNamePrefix": prefix} if prefix else {}))
     return {g["logGroupName"]: g for g in groups if g["logGroupName"] in names}

@@ -15,6 +15,10 @@ from bootstrap.types import (
     cloudwatch,
     ec2_default_vpc,
     ec2_ebs,
+    ec2_flow_logs,
+    ec2_nat,
+    ec2_routes,
+    ec2_vpc,
     iam,
     kms,
     logs,
@@ -25,7 +29,11 @@ from bootstrap.types import (
 )
 from bootstrap.types.base import Handler, ResourceType, TypeRule
 
-_MODULES = (organizations, kms, s3, cloudtrail, logs, cloudwatch, iam, sns, s3control, ec2_default_vpc, ec2_ebs)
+_MODULES = (
+    *(organizations, kms, s3, cloudtrail, logs, cloudwatch, iam, sns, s3control),
+    *(ec2_default_vpc, ec2_ebs),
+    *(ec2_vpc, ec2_routes, ec2_nat, ec2_flow_logs),  # VPCs before their parts: their readers look parents up
+)
 
 
 def _build() -> dict[str, ResourceType]:

@@ -1,0 +1,383 @@
+"""Custom VPCs, their subnets, internet gateways and the gateways' attachments: how they are read, compared,
+changed, and the IAM actions that takes.
+
+Reading: one `describe_vpcs` per account-region (every VPC: their blocks are noted for the organization-wide
+CIDR allocation, `bootstrap.workflow`), the DNS attributes of the spec's VPCs, one `describe_subnets` and one
+`describe_internet_gateways` per account-region. Changing: everything is created with its tags
+(`TagSpecifications`); a VPC is deleted only with every part the toolkit made in it, and never while it holds
+network interfaces other than its NAT gateways' (`bootstrap.types.ec2_teardown`).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from bootstrap.aws.retry import error_code
+from bootstrap.changes import Change
+from bootstrap.observed import ObservedResource
+from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, Resource
+from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
+from bootstrap.types.ec2_common import (
+    EC2_TAGGING,
+    listing,
+    match,
+    observed,
+    orphan_parts,
+    owned_at,
+    parent_id,
+    parent_owned,
+    retag,
+    tag_ec2,
+    tag_specifications,
+    tags_of,
+)
+from bootstrap.types.ec2_teardown import (
+    TEARDOWN_ACTIONS,
+    TEARDOWN_READS,
+    create_tagged,
+    delete_nat_gateways,
+    orphan_vpcs,
+    teardown_vpc,
+)
+
+VPC = "AWS::EC2::VPC"
+SUBNET = "AWS::EC2::Subnet"
+INTERNET_GATEWAY = "AWS::EC2::InternetGateway"
+GATEWAY_ATTACHMENT = "AWS::EC2::VPCGatewayAttachment"
+VPC_CIDRS = "vpc-cidrs"
+"""The fact every VPC reader notes (`ReadScope.note`): {"VpcId", "CidrBlock"} of each VPC it lists, the
+toolkit's or not, so new VPCs get blocks nobody in the organization uses."""
+
+_DNS = (("EnableDnsSupport", "enableDnsSupport"), ("EnableDnsHostnames", "enableDnsHostnames"))
+
+
+def all_vpcs(scope: ReadScope) -> list[dict[str, Any]]:
+    def read() -> list[dict[str, Any]]:
+        pages = scope.client("ec2").get_paginator("describe_vpcs").paginate()
+        return [v for page in pages for v in page["Vpcs"]]
+
+    vpcs: list[dict[str, Any]] = scope.once("ec2.describe_vpcs", read)
+    return vpcs
+
+
+def read_vpcs(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
+    """Every VPC of the account-region is listed (one call); the spec's are matched by their address tag. VPCs
+    the toolkit made that the spec no longer asks for are reported as orphans (with their location)."""
+    ec2 = scope.client("ec2")
+    vpcs = all_vpcs(scope)
+    for vpc in vpcs:
+        for block in vpc.get("CidrBlockAssociationSet") or [{"CidrBlock": vpc["CidrBlock"]}]:
+            if block.get("CidrBlockState", {}).get("State", "associated") in ("associated", "associating"):
+                scope.note(VPC_CIDRS, {"VpcId": vpc["VpcId"], "CidrBlock": block["CidrBlock"]})
+    matched = match(resources, [v for v in vpcs if not v.get("IsDefault")], lambda _: None)
+    ids: list[str] = scope.once("ec2.vpc-ids", list)
+    result: dict[str, ObservedResource] = {}
+    for resource in resources:
+        if resource.address not in matched:
+            continue
+        vpc = matched[resource.address]
+        tags = tags_of(vpc)
+        owned = owned_at(tags, resource.address)
+        ids.append(vpc["VpcId"])
+        props: dict[str, Any] = {"CidrBlock": vpc["CidrBlock"]}
+        if owned:
+            answers = scope.gather(
+                [partial(ec2.describe_vpc_attribute, VpcId=vpc["VpcId"], Attribute=api) for _, api in _DNS]
+            )
+            for (cfn, _), answer in zip(_DNS, answers, strict=True):
+                props[cfn] = bool(answer[cfn]["Value"])
+        result[resource.address] = observed(
+            scope,
+            resource,
+            vpc["VpcId"],
+            props,
+            owned=owned,
+            tags=tags,
+            attributes={"VpcId": vpc["VpcId"], "CidrBlock": vpc["CidrBlock"]},
+        )
+    result.update(orphan_vpcs(scope, vpcs, {r.address for r in resources}))
+    return result
+
+
+def read_subnets(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
+    items = listing(scope, "describe_subnets", "Subnets")
+
+    def place(resource: Resource) -> Any:
+        vpc = parent_id(scope, resource.properties.get("VpcId"))
+        cidr = resource.properties.get("CidrBlock")
+        return (lambda i: i["VpcId"] == vpc and i["CidrBlock"] == cidr) if vpc else None
+
+    result = {}
+    for address, item in match(resources, items, place).items():
+        resource = next(r for r in resources if r.address == address)
+        tags = tags_of(item)
+        result[address] = observed(
+            scope,
+            resource,
+            item["SubnetId"],
+            {
+                "VpcId": item["VpcId"],
+                "CidrBlock": item["CidrBlock"],
+                "AvailabilityZone": item["AvailabilityZone"],
+                "MapPublicIpOnLaunch": bool(item.get("MapPublicIpOnLaunch")),
+            },
+            owned=owned_at(tags, address),
+            tags=tags,
+            attributes={"SubnetId": item["SubnetId"]},
+        )
+    result.update(orphan_parts(scope, SUBNET, items, "SubnetId"))
+    return result
+
+
+def _gateways(scope: ReadScope) -> list[dict[str, Any]]:
+    """Every internet gateway of the account-region: a detached one of the toolkit's is found all the same."""
+    return listing(scope, "describe_internet_gateways", "InternetGateways", by_vpc=None)
+
+
+def read_internet_gateways(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
+    items = _gateways(scope)
+    attachments = scope.desired.of_type(GATEWAY_ATTACHMENT)
+
+    def place(resource: Resource) -> Any:
+        ref = {"Ref": resource.logical_id}
+        attachment = next((a for a in attachments if a.properties.get("InternetGatewayId") == ref), None)
+        vpc = parent_id(scope, attachment.properties.get("VpcId")) if attachment else None
+        return (lambda i: any(a.get("VpcId") == vpc for a in i.get("Attachments", []))) if vpc else None
+
+    result = {}
+    for address, item in match(resources, items, place).items():
+        resource = next(r for r in resources if r.address == address)
+        tags = tags_of(item)
+        result[address] = observed(
+            scope, resource, item["InternetGatewayId"], {}, owned=owned_at(tags, address), tags=tags
+        )
+    result.update(orphan_parts(scope, INTERNET_GATEWAY, items, "InternetGatewayId"))
+    return result
+
+
+def read_attachments(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
+    """An attachment is the toolkit's when its internet gateway is (attachments carry no tags)."""
+    by_id = {g["InternetGatewayId"]: g for g in _gateways(scope)}
+    result = {}
+    for resource in resources:
+        gateway = parent_id(scope, resource.properties.get("InternetGatewayId"))
+        vpc = parent_id(scope, resource.properties.get("VpcId"))
+        item = by_id.get(gateway or "")
+        if item is None or vpc is None:
+            continue
+        attached = [a for a in item.get("Attachments", []) if a.get("State") in ("attached", "available", None)]
+        if not any(a.get("VpcId") == vpc for a in attached):
+            continue
+        result[resource.address] = observed(
+            scope,
+            resource,
+            f"{gateway}|{vpc}",
+            {"InternetGatewayId": gateway, "VpcId": vpc},
+            owned=parent_owned(scope, resource.properties.get("InternetGatewayId")),
+        )
+    return result
+
+
+class VpcHandler:
+    def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        ec2: Any = ctx.client("ec2", resource.location)
+        vpc = create_tagged(
+            ec2,
+            "CreateVpc",
+            lambda: ec2.create_vpc(CidrBlock=props["CidrBlock"], TagSpecifications=tag_specifications("vpc", props))[
+                "Vpc"
+            ],
+            lambda: _tagged(ec2.describe_vpcs, "Vpcs", resource.address),
+            what=f"the VPC {resource.address}",
+        )
+        for cfn, _ in _DNS:
+            ec2.modify_vpc_attribute(VpcId=vpc["VpcId"], **{cfn: {"Value": bool(props.get(cfn, True))}})
+        return Outputs(vpc["VpcId"], {"VpcId": vpc["VpcId"], "CidrBlock": vpc["CidrBlock"]})
+
+    def update(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        ec2: Any = ctx.client("ec2", resource.location)
+        vpc_id = str(change.physical_id)
+        changed = {d.name for d in change.diffs}
+        for cfn, _ in _DNS:
+            if cfn in changed:
+                ec2.modify_vpc_attribute(VpcId=vpc_id, **{cfn: {"Value": bool(props.get(cfn))}})
+        if ADDRESS_TAG_PROPERTY in changed:
+            retag(ec2, vpc_id, props)
+        return Outputs(vpc_id, {"VpcId": vpc_id, "CidrBlock": str(props["CidrBlock"])})
+
+    def delete(self, ctx: HandlerContext, change: Change) -> None:
+        ec2: Any = ctx.client("ec2", change.location)
+        teardown_vpc(ec2, str(change.physical_id), change.address, sleep=ctx.sleep, timeout=ctx.wait_timeout)
+
+
+def _tagged(describe: Any, key: str, address: str) -> dict[str, Any] | None:
+    """The object of this kind tagged with `address` (what an ambiguous create may have made)."""
+    items = describe(Filters=[{"Name": f"tag:{ADDRESS_TAG}", "Values": [address]}])[key]
+    return dict(items[0]) if items else None
+
+
+class SubnetHandler:
+    def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        ec2: Any = ctx.client("ec2", resource.location)
+        subnet = create_tagged(
+            ec2,
+            "CreateSubnet",
+            lambda: ec2.create_subnet(
+                VpcId=props["VpcId"],
+                CidrBlock=props["CidrBlock"],
+                AvailabilityZone=props["AvailabilityZone"],
+                TagSpecifications=tag_specifications("subnet", props),
+            )["Subnet"],
+            lambda: _tagged(ec2.describe_subnets, "Subnets", resource.address),
+            what=f"the subnet {resource.address}",
+        )
+        if props.get("MapPublicIpOnLaunch"):
+            ec2.modify_subnet_attribute(SubnetId=subnet["SubnetId"], MapPublicIpOnLaunch={"Value": True})
+        return Outputs(subnet["SubnetId"], {"SubnetId": subnet["SubnetId"]})
+
+    def update(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        ec2: Any = ctx.client("ec2", resource.location)
+        subnet_id = str(change.physical_id)
+        changed = {d.name for d in change.diffs}
+        if "MapPublicIpOnLaunch" in changed:
+            ec2.modify_subnet_attribute(
+                SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": bool(props.get("MapPublicIpOnLaunch"))}
+            )
+        if ADDRESS_TAG_PROPERTY in changed:
+            retag(ec2, subnet_id, props)
+        return Outputs(subnet_id, {"SubnetId": subnet_id})
+
+    def delete(self, ctx: HandlerContext, change: Change) -> None:
+        """The toolkit's NAT gateways in the subnet go first (AWS refuses to delete a subnet holding one)."""
+        ec2: Any = ctx.client("ec2", change.location)
+        subnet_id = str(change.physical_id)
+        nats = ec2.describe_nat_gateways(Filters=[{"Name": "subnet-id", "Values": [subnet_id]}])["NatGateways"]
+        for nat in nats:
+            if nat.get("State") != "deleted":
+                delete_nat_gateways(
+                    ec2, nat["VpcId"], sleep=ctx.sleep, timeout=ctx.wait_timeout, only=nat["NatGatewayId"]
+                )
+        _gone_ok(lambda: ec2.delete_subnet(SubnetId=subnet_id), "InvalidSubnetID.NotFound")
+
+
+class InternetGatewayHandler:
+    def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        ec2: Any = ctx.client("ec2", resource.location)
+        gateway = create_tagged(
+            ec2,
+            "CreateInternetGateway",
+            lambda: ec2.create_internet_gateway(TagSpecifications=tag_specifications("internet-gateway", props))[
+                "InternetGateway"
+            ],
+            lambda: _tagged(ec2.describe_internet_gateways, "InternetGateways", resource.address),
+            what=f"the internet gateway {resource.address}",
+        )
+        return Outputs(gateway["InternetGatewayId"])
+
+    def update(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        ec2: Any = ctx.client("ec2", resource.location)
+        retag(ec2, str(change.physical_id), props)
+        return Outputs(str(change.physical_id))
+
+    def delete(self, ctx: HandlerContext, change: Change) -> None:
+        ec2: Any = ctx.client("ec2", change.location)
+        gateway_id = str(change.physical_id)
+        gateways = ec2.describe_internet_gateways(Filters=[{"Name": "internet-gateway-id", "Values": [gateway_id]}])[
+            "InternetGateways"
+        ]
+        for attachment in gateways[0].get("Attachments", []) if gateways else []:
+            ec2.detach_internet_gateway(InternetGatewayId=gateway_id, VpcId=attachment["VpcId"])
+        _gone_ok(lambda: ec2.delete_internet_gateway(InternetGatewayId=gateway_id), "InvalidInternetGatewayID.NotFound")
+
+
+class AttachmentHandler:
+    def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
+        ec2: Any = ctx.client("ec2", resource.location)
+        try:
+            ec2.attach_internet_gateway(InternetGatewayId=props["InternetGatewayId"], VpcId=props["VpcId"])
+        except ClientError as err:
+            if error_code(err) != "Resource.AlreadyAssociated":
+                raise
+        return Outputs(f"{props['InternetGatewayId']}|{props['VpcId']}")
+
+    update = create
+
+    def delete(self, ctx: HandlerContext, change: Change) -> None:
+        ec2: Any = ctx.client("ec2", change.location)
+        gateway_id, _, vpc_id = str(change.physical_id).partition("|")
+        _gone_ok(
+            lambda: ec2.detach_internet_gateway(InternetGatewayId=gateway_id, VpcId=vpc_id),
+            "Gateway.NotAttached",
+            "InvalidInternetGatewayID.NotFound",
+        )
+
+
+def _gone_ok(call: Any, *codes: str) -> None:
+    """A delete whose object is already gone is done."""
+    try:
+        call()
+    except ClientError as err:
+        if error_code(err) not in codes:
+            raise
+
+
+_TAG = frozenset({ADDRESS_TAG_PROPERTY})
+
+TYPES = (
+    ResourceType(
+        VPC,
+        TypeRule(
+            compared=("CidrBlock", "EnableDnsSupport", "EnableDnsHostnames", ADDRESS_TAG_PROPERTY),
+            replace_on=frozenset({"CidrBlock"}),
+            owned_only=_TAG,
+        ),
+        VpcHandler(),
+        read_vpcs,
+        read_actions=("ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", *TEARDOWN_READS),
+        write_actions=("ec2:CreateVpc", "ec2:ModifyVpcAttribute", "ec2:DeleteVpc", *EC2_TAGGING, *TEARDOWN_ACTIONS),
+        service="ec2",
+        tagger=tag_ec2,
+    ),
+    ResourceType(
+        INTERNET_GATEWAY,
+        TypeRule(compared=(ADDRESS_TAG_PROPERTY,), owned_only=_TAG),
+        InternetGatewayHandler(),
+        read_internet_gateways,
+        read_actions=("ec2:DescribeInternetGateways",),
+        write_actions=(
+            "ec2:CreateInternetGateway", "ec2:DetachInternetGateway", "ec2:DeleteInternetGateway", *EC2_TAGGING,
+        ),
+        service="ec2",
+        tagger=tag_ec2,
+    ),
+    ResourceType(
+        GATEWAY_ATTACHMENT,
+        TypeRule(compared=("InternetGatewayId", "VpcId"), replace_on=frozenset({"InternetGatewayId", "VpcId"})),
+        AttachmentHandler(),
+        read_attachments,
+        read_actions=("ec2:DescribeInternetGateways",),
+        write_actions=("ec2:AttachInternetGateway", "ec2:DetachInternetGateway"),
+        service="ec2",
+    ),
+    ResourceType(
+        SUBNET,
+        TypeRule(
+            compared=("VpcId", "CidrBlock", "AvailabilityZone", "MapPublicIpOnLaunch", ADDRESS_TAG_PROPERTY),
+            replace_on=frozenset({"VpcId", "CidrBlock", "AvailabilityZone"}),
+            owned_only=_TAG,
+            weakens={"MapPublicIpOnLaunch": lambda before, after: not before and bool(after)},
+        ),
+        SubnetHandler(),
+        read_subnets,
+        read_actions=("ec2:DescribeSubnets",),
+        write_actions=(
+            "ec2:CreateSubnet", "ec2:ModifySubnetAttribute", "ec2:DeleteSubnet", "ec2:DescribeNatGateways",
+            "ec2:DeleteNatGateway", "ec2:ReleaseAddress", *EC2_TAGGING,
+        ),
+        service="ec2",
+        tagger=tag_ec2,
+    ),
+)  # fmt: skip
