@@ -110,11 +110,12 @@ def with_live_network(spec: LandingZoneSpec, desired: DesiredState, observed: Ob
     live block, a new one gets the lowest free block no VPC seen in the organization uses (the VPC readers note
     every VPC's block, the toolkit's or not). `render` shows the allocation of an empty organization instead.
     Addresses do not depend on blocks, so what was observed for `desired` holds for the result."""
-    if not spec.network.vpcs:
+    rendered = allocate(spec)
+    if not rendered:  # no VPC lands in any account (yet)
         return desired
     live: dict[tuple[str, str, str], str] = {}
     ours: set[str] = set()
-    for vpc in allocate(spec):
+    for vpc in rendered:
         found = observed.resources.get(vpc_address(*vpc.key))
         if found is not None and found.physical_id and found.properties.get("CidrBlock"):
             live[vpc.key] = str(found.properties["CidrBlock"])
