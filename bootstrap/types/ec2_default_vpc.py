@@ -202,7 +202,9 @@ def _note_skipped(scope: ReadScope) -> None:
 
 def read_default_vpcs(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
     """The absence is observed as such (its id: the region); a default VPC is observed without an id (the
-    absence is to be created), with what it holds; one in use is a finding and is not observed."""
+    absence is to be created), with what it holds. One in use is never removed: a warning names what uses it,
+    and it is observed as settled so that nothing is planned for it, while every other change of the plan can
+    still be applied (a team's instance in one default VPC must not hold the whole organization back)."""
     region = scope.location.region
     if region not in enabled_regions(scope):
         scope.account_once("ec2.default-vpc.skipped", lambda: _note_skipped(scope))
@@ -212,8 +214,9 @@ def read_default_vpcs(scope: ReadScope, resources: list[Resource]) -> dict[str, 
     for resource in resources:
         if vpc is None:
             found[resource.address] = _absent(resource)
-        elif vpc.interfaces:
-            scope.findings.append(Finding(resource.address, f"{in_use(vpc)}. {IN_USE_FIX}", "error"))
+        elif vpc.interfaces:  # kept, and said so: the rest of the organization's plan goes ahead
+            scope.findings.append(Finding(resource.address, f"{in_use(vpc)}. {IN_USE_FIX}", "warning"))
+            found[resource.address] = _absent(resource)
         else:
             found[resource.address] = ObservedResource(
                 resource.address, DEFAULT_VPC_ABSENT, None, vpc.properties(), owned=True
