@@ -13,7 +13,6 @@ does not resolve.
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 import threading
@@ -34,6 +33,7 @@ from botocore.exceptions import (
 )
 from botocore.hooks import HierarchicalEmitter
 
+from bootstrap.aws import client_classes
 from bootstrap.aws.retry import error_code
 from bootstrap.aws.stats import CallStats
 from bootstrap.aws.waiter import wait_for
@@ -142,10 +142,14 @@ class Sessions:
             )
         self._instrument(self._base)
         self._sessions[None] = self._base
+        client_classes.share(self._base.get_component("event_emitter"), {})
         self._member_events = HierarchicalEmitter()
-        """Event handlers every member session starts from: botocore's built-in ones and ours, registered
-        once here and copied per account (registering them is most of what creating a session costs)."""
+        """Event handlers every member session uses: botocore's built-in ones and ours, registered once here
+        (registering them is most of what creating a session costs) and shared, never registered to again
+        (each client copies them when it is created)."""
         self._instrument(botocore.session.Session(event_hooks=self._member_events))
+        self._member_classes: client_classes.ClassCache = {}
+        """The client classes of every member session (`bootstrap.aws.client_classes`)."""
 
     def _instrument(self, session: botocore.session.Session) -> None:
         session.register("before-call", self.stats.on_call)
@@ -186,8 +190,9 @@ class Sessions:
         credentials = RefreshableCredentials.create_from_metadata(
             metadata=first, refresh_using=partial(_assume, self.client("sts"), role_arn), method="sts-assume-role"
         )
-        session = botocore.session.Session(event_hooks=copy.copy(self._member_events), include_builtin_handlers=False)
+        session = botocore.session.Session(event_hooks=self._member_events, include_builtin_handlers=False)
         session.register_component("data_loader", self._base.get_component("data_loader"))
+        client_classes.share(session.get_component("event_emitter"), self._member_classes)
         session.register_component("credential_provider", CredentialResolver([_AssumedRole(credentials)]))
         self._sessions[account_id] = session
         self._entered[account_id] = role_arn

@@ -1,19 +1,20 @@
 """The account-region observer: every desired resource not in the organization tree is read here, by its
 type's bulk reader (`bootstrap.types`), one `AccountRegionScope` per account and region.
 
-Runs after the organization's walk: member accounts are reached by assuming a role into them, with the ids the
-walk found. An account that does not exist yet holds nothing, so everything desired in it is simply absent (to
-be created). Scopes are read in parallel on a bounded pool (AWS throttles per account and region, so the pool
-is what bounds the load on any one of them); within a scope, readers run in the registry's order and share a
-per-scope cache so two readers needing the same listing (aliases for keys and aliases) make the call once.
+Scopes are started by `bootstrap.observe.account_regions`, alongside the organization's walk: member accounts
+are reached by assuming a role into them, with the ids the walk finds. An account that does not exist yet holds
+nothing, so everything desired in it is simply absent (to be created). Scopes are read in parallel on a bounded
+pool (AWS throttles per account and region, so the pool is what bounds the load on any one of them); within a
+scope, readers run in the registry's order and share a per-scope cache so two readers needing the same listing
+(aliases for keys and aliases) make the call once.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +23,8 @@ from bootstrap.names import account_address
 from bootstrap.observed import Finding, ObservedResource, ObservedState
 from bootstrap.resources import GLOBAL, DesiredState, Location, Resource
 from bootstrap.spec.model import MANAGEMENT
-from bootstrap.types.base import ORGANIZATION_TREE, Reader
-from bootstrap.types.registry import TYPES, type_for
+from bootstrap.types.base import Reader
+from bootstrap.types.registry import TYPES
 
 _CALL_THREAD = "observe-call"
 CALLS_PER_SCOPE = 8
@@ -87,39 +88,6 @@ def account_id_of(name: str, known: ObservedState) -> tuple[bool, str | None]:
     if found is None or found.physical_id is None:
         return False, None
     return True, found.physical_id
-
-
-def observe_account_regions(sessions: Sessions, desired: DesiredState, known: ObservedState) -> ObservedState:
-    """Read every desired resource outside the organization tree, whatever its layer or address: a resource
-    left unread would be planned for creation on every run (an unknown type fails here, loudly). Scopes run on
-    a pool of `sessions.parallelism`; a member account's clients are released once its last scope is read."""
-    by_location: dict[Location, list[Resource]] = defaultdict(list)
-    for resource in desired.resources:
-        if type_for(resource.type).reader != ORGANIZATION_TREE:
-            by_location[resource.location].append(resource)
-    scopes = []
-    for location, resources in sorted(by_location.items()):
-        exists, account_id = account_id_of(location.account, known)
-        if exists:
-            scopes.append((AccountRegionScope(sessions, location, account_id, desired), resources))
-    state = ObservedState()
-    if not scopes:
-        return state
-    unread = Counter(scope.account_id for scope, _ in scopes if scope.account_id is not None)
-    workers = max(1, min(sessions.parallelism, len(scopes)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="observe") as pool:
-        futures = {pool.submit(_read_scope, scope, resources): scope for scope, resources in scopes}
-        for future in as_completed(futures):
-            found, findings = future.result()
-            state.resources.update(found)
-            state.findings.extend(findings)
-            account_id = futures[future].account_id
-            if account_id is not None:
-                unread[account_id] -= 1
-                if not unread[account_id]:
-                    pool.submit(sessions.release, account_id)  # off this loop: results keep flowing
-    state.findings.sort(key=lambda f: (f.address, f.message))  # the same order whichever scope finished first
-    return state
 
 
 def _read_scope(
