@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
+from urllib.request import getproxies
 
 import botocore.session
 from botocore.config import Config
@@ -133,6 +134,9 @@ class Sessions:
             max_pool_connections=target.parallelism,
             connect_timeout=10,
             read_timeout=60,
+            # No proxy in the environment: said once here, instead of botocore scanning the environment for one
+            # at every client it creates (one per service, account and region). With a proxy, botocore decides.
+            proxies=None if getproxies() else {},
         )
         self._base = botocore.session.Session(profile=target.profile)
         if target.profile is not None and target.profile not in self._base.available_profiles:
