@@ -10,6 +10,8 @@ from bootstrap.resources import DesiredState
 
 
 def observe(sessions: Sessions, desired: DesiredState) -> ObservedState:
+    sessions.client("organizations")  # first: the walk is the chain of round trips every member account waits on
+
     def walk(on_listed: OnListed) -> ObservedState:
         return observe_organizations(sessions, desired, on_listed)
 
