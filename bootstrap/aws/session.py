@@ -3,12 +3,13 @@
 Every client shares one botocore config (retry mode, connection pool) and one `CallStats`. Member
 accounts get their own botocore session, whose credentials are the assumed role's, refreshed through
 botocore's credential provider chain before they expire; all sessions share one loader, so the
-service models are parsed once per run rather than once per account, and start from one set of event
-handlers (botocore's and the toolkit's) registered once. Roles are assumed outside the
-shared lock, so that many accounts are entered at once; clients are created under it (botocore
-sessions are not thread-safe; clients are). When an endpoint override is in use (the sandbox, or
-`--endpoint-url`), the s3control account-id host prefix is stripped because `<account>.127.0.0.1`
-does not resolve.
+service models are parsed once per run rather than once per account, and member sessions share one set of
+event handlers (botocore's and the toolkit's) registered once. Clients reuse one class per service
+(`bootstrap.aws.client_classes`): a client per service, account and region then costs about 1.5 ms of CPU
+(EC2 included) instead of 3-7 ms. Roles are assumed outside the shared lock, so that many accounts are entered
+at once; clients are created under it (botocore sessions are not thread-safe; clients are). When an endpoint
+override is in use (the sandbox, or `--endpoint-url`), the s3control account-id host prefix is stripped
+because `<account>.127.0.0.1` does not resolve.
 """
 
 from __future__ import annotations
