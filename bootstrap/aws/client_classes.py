@@ -10,8 +10,9 @@ Only the class is shared: every client still gets its own credentials, endpoint,
 copy of the event handlers. A class depends on the service's model (one per service: every session the toolkit
 builds shares one loader) and on the handlers of the `creating-client-class` event, so each family of sessions
 that share their event handlers shares a cache (`ClassCache`); sessions that did not register themselves, such
-as a plain boto3 session in the same process, are left to botocore. The hook is botocore's
-`ClientCreator._create_client_class`, unchanged since 2015; were it gone, clients are simply built as before.
+as a plain boto3 session in the same process, are left to botocore. The hook is botocore's private
+`ClientCreator._create_client_class`: should a botocore release drop it, nothing is replaced and clients are
+built as before (only slower).
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ def share(emitter: Any, cache: ClassCache) -> None:
 
 
 def _create_client_class(creator: Any, service_name: str, service_model: Any) -> Any:
+    emitter = getattr(creator, "_event_emitter", None)
     with _lock:
-        cache = _families.get(creator._event_emitter)
+        cache = None if emitter is None else _families.get(emitter)
     if cache is None:
         return _original(creator, service_name, service_model)
     key = (service_name, str(service_model.api_version))

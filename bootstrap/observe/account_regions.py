@@ -8,9 +8,9 @@ following it. Every scope runs on one bounded pool of `sessions.parallelism` thr
 
 Every desired resource outside the organization tree is read, whatever its layer or address: a resource left
 unread would be planned for creation on every run (an unknown type fails here, loudly). What is read does not
-depend on when it started: an account is started early only when the listing names the
-id or e-mail the walk's own matching uses (`observe.organizations`), and once the walk is done every
-account-region of an account the walk matched is read, whether or not it was started early.
+depend on when it started: an account is started early only when the listing names the id or e-mail the walk's
+own matching uses (`observe.organizations`), and once the walk is done every account-region of an account the
+walk matched is read, whether or not it was started early.
 """
 
 from __future__ import annotations
