@@ -31,6 +31,7 @@ import argparse
 import dataclasses
 import http.client
 import json
+import multiprocessing
 import os
 import queue
 import random
@@ -43,6 +44,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -51,7 +53,7 @@ from urllib.parse import urlsplit
 from _common import SEED_MODES, build_spec, fresh_sessions, isolate_environment, port_is_free, seed, spec_answers
 
 from bootstrap.aws.session import DEFAULT_PARALLELISM, RETRY_MODE
-from bootstrap.sandbox.server import running_sandbox, sandbox_environment
+from bootstrap.sandbox.server import Sandbox, running_sandbox, sandbox_environment
 from bootstrap.spec.answers import render_spec_yaml
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.workflow import plan_live
@@ -112,6 +114,10 @@ class Figures:
     seed_mode: str
     seed_seconds: float
     plan_seconds: float
+    plan_cpu_seconds: float
+    """CPU of this process during the plan: the client's, plus the sandbox's and proxy's unless `separate`."""
+    separate: bool
+    """The sandbox and the proxy ran in a process of their own (`--sandbox-process`)."""
     plan_changes: int
     calls: dict[str, int]
     total_calls: int
@@ -283,6 +289,93 @@ def endpoint(url: str) -> Iterator[None]:
             os.environ["AWS_ENDPOINT_URL"] = saved
 
 
+class RemoteProxy:
+    """The proxy of a sandbox process (`--sandbox-process`), driven over a pipe: what `LatencyProxy` offers."""
+
+    def __init__(self, conn: Connection, url: str) -> None:
+        self._conn = conn
+        self.url = url
+
+    def _ask(self, command: str, argument: Any = None) -> Any:
+        self._conn.send((command, argument))
+        return self._conn.recv()
+
+    @contextmanager
+    def recording(self) -> Iterator[list[Recorded]]:
+        records: list[Recorded] = []
+        self._ask("record")
+        try:
+            yield records
+        finally:
+            records.extend(Recorded(*fields) for fields in self._ask("recorded"))
+
+    @contextmanager
+    def throttling(self, share: float) -> Iterator[None]:
+        self._ask("throttle", share)
+        try:
+            yield
+        finally:
+            self._ask("throttle", 0.0)
+
+    @property
+    def throttled(self) -> int:
+        return int(self._ask("throttled"))
+
+
+def _serve_sandbox(conn: Connection, port: int | None, latency: float) -> None:
+    """The sandbox process: the sandbox and its proxy, answering the benchmark's commands until the pipe closes."""
+    with running_sandbox(port) as sandbox, running_proxy(sandbox.url, latency) as proxy:
+        conn.send((sandbox.url, proxy.url))
+        recording: Any = None
+        records: list[Recorded] = []
+        while True:
+            try:
+                command, argument = conn.recv()
+            except EOFError:
+                return
+            if command == "record":
+                recording = proxy.recording()
+                records = recording.__enter__()
+                conn.send(None)
+            elif command == "recorded":
+                recording.__exit__(None, None, None)
+                conn.send([dataclasses.astuple(r) for r in records])
+            elif command == "throttle":
+                if argument:
+                    proxy.throttle, proxy.throttled = argument, 0
+                else:
+                    proxy.throttle = 0.0
+                conn.send(None)
+            elif command == "throttled":
+                conn.send(proxy.throttled)
+
+
+@contextmanager
+def sandbox_with_proxy(
+    port: int | None, latency: float, *, separate: bool
+) -> Iterator[tuple[Sandbox, LatencyProxy | RemoteProxy]]:
+    """The sandbox and the latency proxy in front of it: in this process, or (`separate`) both in a process of
+    their own, so that their CPU does not compete with the plan's for this process's GIL, as with real AWS."""
+    if not separate:
+        with running_sandbox(port) as sandbox, running_proxy(sandbox.url, latency) as proxy:
+            yield sandbox, proxy
+        return
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    child = context.Process(target=_serve_sandbox, args=(theirs, port, latency), name="sandbox", daemon=True)
+    child.start()
+    theirs.close()
+    try:
+        sandbox_url, proxy_url = ours.recv()
+        yield Sandbox(url=sandbox_url), RemoteProxy(ours, proxy_url)
+    finally:
+        ours.close()
+        child.join(timeout=15)
+        if child.is_alive():
+            child.kill()
+            child.join()
+
+
 # --- replay ------------------------------------------------------------------------------------------
 
 
@@ -368,15 +461,18 @@ def measure_startup(n: int, workdir: Path) -> tuple[float, float]:
 # --- the run -----------------------------------------------------------------------------------------
 
 
-def timed_plan(spec: LandingZoneSpec, **target: Any) -> tuple[float, int, dict[str, int]]:
-    """One no-op plan with fresh clients: (seconds, changes planned, calls by operation)."""
+def timed_plan(spec: LandingZoneSpec, **target: Any) -> tuple[float, float, int, dict[str, int]]:
+    """One no-op plan with fresh clients: (seconds, this process's CPU seconds, changes planned, calls by
+    operation)."""
     sessions, stats = fresh_sessions(max_attempts=PLAN_ATTEMPTS, **target)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     live, _ = plan_live(spec, sessions)
-    return time.perf_counter() - start, len(live.plan.changes), stats.snapshot()
+    return time.perf_counter() - start, time.process_time() - cpu, len(live.plan.changes), stats.snapshot()
 
 
-def retry_study(spec: LandingZoneSpec, proxy: LatencyProxy, parallelism: int, runs: int) -> list[RetryRun]:
+def retry_study(
+    spec: LandingZoneSpec, proxy: LatencyProxy | RemoteProxy, parallelism: int, runs: int
+) -> list[RetryRun]:
     """The no-op plan in each retry mode at each throttling share (median of `runs`)."""
     study = []
     for mode in RETRY_MODES:
@@ -384,7 +480,7 @@ def retry_study(spec: LandingZoneSpec, proxy: LatencyProxy, parallelism: int, ru
             samples = []
             for _ in range(runs):
                 with proxy.throttling(percent / 100):
-                    seconds, _, _ = timed_plan(spec, parallelism=parallelism, retry_mode=mode)
+                    seconds, *_ = timed_plan(spec, parallelism=parallelism, retry_mode=mode)
                 samples.append((seconds, proxy.throttled))
             seconds, throttled = sorted(samples)[len(samples) // 2]
             study.append(RetryRun(mode, percent, round(seconds, 3), throttled))
@@ -405,28 +501,33 @@ def run(
     retry_mode: str = RETRY_MODE,
     study_runs: int = 0,
     concurrencies: tuple[int, ...] = CONCURRENCIES,
+    separate: bool = False,
 ) -> Figures:
     spec = build_spec(n)
     with TemporaryDirectory() as tmp:
         note("timing CLI start-up ...")
         version_seconds, validate_seconds = measure_startup(n, Path(tmp))
-        with running_sandbox(port) as sandbox, sandbox_environment(sandbox):
+        with (
+            sandbox_with_proxy(port, latency_ms / 1000, separate=separate) as (sandbox, proxy),
+            sandbox_environment(sandbox),
+        ):
             note(f"seeding {n} accounts ({seed_mode}) ...")
             seed_seconds = seed(spec, seed_mode, Path(tmp))
             note(f"seeded in {seed_seconds:.1f} s")
-            with running_proxy(sandbox.url, latency_ms / 1000) as proxy:
-                note(f"no-op plan through the proxy at {latency_ms:g} ms ...")
-                with endpoint(proxy.url), proxy.recording() as recorded:
-                    plan_seconds, changes, calls = timed_plan(spec, parallelism=parallelism, retry_mode=retry_mode)
-                note(f"plan: {plan_seconds:.1f} s, {sum(calls.values())} calls, {len(recorded)} requests recorded")
-                replays = []
-                for concurrency in concurrencies:
-                    replays.append(replay(recorded, proxy.url, concurrency))
-                    note(f"replay x{concurrency}: {replays[-1].seconds:.2f} s, {replays[-1].failures} failed")
-                study = []
-                if study_runs:
-                    with endpoint(proxy.url):
-                        study = retry_study(spec, proxy, parallelism, study_runs)
+            note(f"no-op plan through the proxy at {latency_ms:g} ms ...")
+            with endpoint(proxy.url), proxy.recording() as recorded:
+                plan_seconds, plan_cpu, changes, calls = timed_plan(
+                    spec, parallelism=parallelism, retry_mode=retry_mode
+                )
+            note(f"plan: {plan_seconds:.1f} s, {sum(calls.values())} calls, {len(recorded)} requests recorded")
+            replays = []
+            for concurrency in concurrencies:
+                replays.append(replay(recorded, proxy.url, concurrency))
+                note(f"replay x{concurrency}: {replays[-1].seconds:.2f} s, {replays[-1].failures} failed")
+            study = []
+            if study_runs:
+                with endpoint(proxy.url):
+                    study = retry_study(spec, proxy, parallelism, study_runs)
     complete = [r for r in replays if not r.failures] or replays
     floor = min(complete, key=lambda r: r.seconds)
     return Figures(
@@ -435,6 +536,8 @@ def run(
         seed_mode=seed_mode,
         seed_seconds=round(seed_seconds, 2),
         plan_seconds=round(plan_seconds, 3),
+        plan_cpu_seconds=round(plan_cpu, 3),
+        separate=separate,
         plan_changes=changes,
         calls=calls,
         total_calls=sum(calls.values()),
@@ -478,12 +581,13 @@ def judge(figures: Figures) -> bool:
 def print_figures(figures: Figures) -> None:
     print(
         f"latency: N={figures.accounts} member accounts, {figures.latency_ms:g} ms per request, "
-        f"HTTP sandbox, seed={figures.seed_mode} ({figures.seed_seconds:.1f} s)"
+        f"HTTP sandbox {'in its own process' if figures.separate else 'in this process'}, "
+        f"seed={figures.seed_mode} ({figures.seed_seconds:.1f} s)"
     )
     print(
         f"no-op plan: {figures.plan_seconds:.2f} s, {figures.total_calls} API calls, "
         f"{figures.recorded_requests} HTTP requests (parallelism {figures.parallelism}, "
-        f"{figures.retry_mode} retries)"
+        f"{figures.retry_mode} retries), {figures.plan_cpu_seconds:.2f} s CPU in this process"
     )
     print("replay of the plan's requests through the same proxy:")
     for r in figures.replays:
@@ -498,10 +602,10 @@ def print_figures(figures: Figures) -> None:
     print(f"(plan target: at most {TARGET_PLAN_OVER_FLOOR:g} x the floor; start-up: median of {STARTUP_RUNS} runs)")
     if figures.retry_study:
         print("retry modes under random throttling (no-op plan, median of the runs; not judged):")
-        for r in figures.retry_study:
+        for run_ in figures.retry_study:
             print(
-                f"  {r.mode:<9} {r.throttle_percent:4g} % throttled  {r.seconds:7.2f} s  x{r.slowdown:<5g}"
-                f"  ({r.throttled} throttles)"
+                f"  {run_.mode:<9} {run_.throttle_percent:4g} % throttled  {run_.seconds:7.2f} s  x{run_.slowdown:<5g}"
+                f"  ({run_.throttled} throttles)"
             )
 
 
@@ -535,6 +639,11 @@ def main(argv: list[str] | None = None) -> int:
         help="connections per replay, comma-separated (default %(default)s; one connection replays 1,000 "
         "accounts' requests for minutes)",
     )
+    parser.add_argument(
+        "--sandbox-process",
+        action="store_true",
+        help="run the sandbox and the proxy in a process of their own (else in this one, sharing its GIL)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if args.accounts < 1:
@@ -564,6 +673,7 @@ def main(argv: list[str] | None = None) -> int:
         retry_mode=args.retry_mode,
         study_runs=args.runs if args.retry_study else 0,
         concurrencies=concurrencies,
+        separate=args.sandbox_process,
     )
     ok = judge(figures)
     if args.json:

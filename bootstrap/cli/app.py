@@ -8,30 +8,51 @@ spec models, the planner and the sandbox are imported inside the commands that u
 from __future__ import annotations
 
 import sys
-import traceback
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
-from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.markup import escape
 
 from bootstrap import __version__
 from bootstrap.cli import commands_live, commands_permissions, commands_sandbox, commands_spec
-from bootstrap.cli.errors import explain_aws_error
 from bootstrap.cli.interrupts import STARTING
 from bootstrap.cli.options import DEFAULT_PARALLELISM, PARALLELISM_ENV, GlobalOptions, normalize_argv
 from bootstrap.console import make_consoles
 from bootstrap.errors import BootstrapError, Cancelled
 
+if TYPE_CHECKING:
+    import click
+    from botocore.exceptions import BotoCoreError, ClientError
+
 EXIT_INTERRUPTED = 130
+
+
+def _loaded(module: str, *names: str) -> tuple[type[BaseException], ...]:
+    """The exception classes `names` of `module` if something imported it, else none: an error of a library
+    that was never imported cannot happen, and importing it only to name its errors slows start-up (`click`
+    and botocore are not needed to print the version or validate a spec)."""
+    found: Any = sys.modules.get(module)
+    return tuple(getattr(found, name) for name in names) if found is not None else ()
+
 
 # typer 0.27+ raises its own classes (typer.Exit, typer.Abort; usage errors derive from typer.TyperException),
 # not click's; click's are caught as well, for anything that still raises them (click itself, or an older typer).
-EXITS = (typer.Exit, click.exceptions.Exit)
-ABORTS = (typer.Abort, click.exceptions.Abort)
-USAGE_ERRORS = (typer.TyperException, click.ClickException)
+def _exits() -> tuple[type[BaseException], ...]:
+    return (typer.Exit, *_loaded("click.exceptions", "Exit"))
+
+
+def _aborts() -> tuple[type[BaseException], ...]:
+    return (typer.Abort, *_loaded("click.exceptions", "Abort"))
+
+
+def _usage_errors() -> tuple[type[BaseException], ...]:
+    return (typer.TyperException, *_loaded("click.exceptions", "ClickException"))
+
+
+def _aws_errors() -> tuple[type[BaseException], ...]:
+    return _loaded("botocore.exceptions", "ClientError", "BotoCoreError")
+
 
 app = typer.Typer(
     name="bootstrap",
@@ -99,18 +120,18 @@ def run(argv: list[str]) -> int:
     try:
         args = normalize_argv(argv)
         result = typer.main.get_command(app).main(args=args, prog_name="bootstrap", standalone_mode=False)
-    except EXITS as exc:
-        return int(exc.exit_code)
-    except ABORTS:
+    except _exits() as exc:
+        return int(getattr(exc, "exit_code", 0))
+    except _aborts():
         return _stopped(err, "cancelled: nothing more was done")
-    except USAGE_ERRORS as exc:
-        return _usage_error(exc, err)
+    except _usage_errors() as exc:
+        return _usage_error(exc, err)  # type: ignore[arg-type]  # one of the usage error classes
     except BootstrapError as exc:
         return _bootstrap_error(exc, err, debug)
     except KeyboardInterrupt:
         return _stopped(err, STARTING)
-    except (ClientError, BotoCoreError) as exc:
-        return _aws_error(exc, err, debug)
+    except _aws_errors() as exc:
+        return _aws_error(exc, err, debug)  # type: ignore[arg-type]  # one of botocore's error classes
     except Exception as exc:  # boundary: anything unexpected becomes one clear line, not a traceback
         if debug:
             raise
@@ -138,6 +159,8 @@ def _usage_error(exc: typer.TyperException | click.ClickException, err: Console)
 
 def _bootstrap_error(exc: BootstrapError, err: Console, debug: bool) -> int:
     if debug:
+        import traceback
+
         traceback.print_exc()
     label = "[yellow]Stopped:[/]" if isinstance(exc, Cancelled) else "[bold red]Error:[/]"
     err.print(f"{label} {escape(exc.message)}")
@@ -147,7 +170,11 @@ def _bootstrap_error(exc: BootstrapError, err: Console, debug: bool) -> int:
 
 
 def _aws_error(exc: ClientError | BotoCoreError, err: Console, debug: bool) -> int:
+    from bootstrap.cli.errors import explain_aws_error  # only once botocore raised: it imports botocore
+
     if debug:
+        import traceback
+
         traceback.print_exc()
     message, remedy = explain_aws_error(exc)
     err.print(f"[bold red]Error:[/] {escape(message)}")

@@ -20,6 +20,7 @@ from bootstrap.console import make_consoles
 from bootstrap.errors import InputError
 
 if TYPE_CHECKING:
+    from bootstrap.guardrails.packing import PackedPolicy
     from bootstrap.spec.answers import Answers
     from bootstrap.spec.model import LandingZoneSpec
     from bootstrap.spec.yamlread import Document
@@ -233,10 +234,11 @@ def _spec_text(
     return render_spec_yaml(_with_operator(result, options))
 
 
-def _describe(spec: LandingZoneSpec) -> str:
+def _describe(spec: LandingZoneSpec, policies: list[PackedPolicy] | None = None) -> str:
+    """The spec in one line; `policies`: its packed guardrails, when the caller has them already."""
     from bootstrap.guardrails.packing import pack_all
 
-    policies = pack_all(spec)
+    policies = pack_all(spec) if policies is None else policies
     return (
         f"{len(spec.all_ou_paths())} OUs, {len(spec.accounts)} accounts, "
         f"{len({g for p in policies for g in p.guardrail_ids})} guardrails in {len(policies)} policies"
@@ -252,8 +254,8 @@ def validate(spec: SpecOption = DEFAULT_SPEC) -> None:
     checked = read_spec(spec)
     for warning in _warnings(checked):
         err.print(f"[yellow]Warning:[/] {escape(warning)}")
-    out.print(f"[green]✓[/] {escape(str(spec))} is valid: {_describe(checked)}.")
     policies = pack_all(checked)
+    out.print(f"[green]✓[/] {escape(str(spec))} is valid: {_describe(checked, policies)}.")
     for policy in policies:
         count = len(policy.guardrail_ids)
         plural = "s" if count != 1 else ""

@@ -22,7 +22,7 @@ property `AddressTag`, so that a stale tag (left by a rename) shows in the plan 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
@@ -58,15 +58,21 @@ def _tags(client: Any, resource_id: str) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in _pages(client, "list_tags_for_resource", "Tags", ResourceId=resource_id)}
 
 
-def observe_organizations(sessions: Sessions, desired: DesiredState) -> ObservedState:
+OnListed = Callable[[list[dict[str, Any]]], None]
+"""Told each account listing as it arrives (from a pool thread), so that what needs an account's id can start."""
+
+
+def observe_organizations(
+    sessions: Sessions, desired: DesiredState, on_listed: OnListed | None = None
+) -> ObservedState:
     pool = ThreadPoolExecutor(max_workers=sessions.parallelism, thread_name_prefix="observe-org")
     try:
-        return _observe(sessions.client("organizations"), pool, desired)
+        return _observe(sessions.client("organizations"), pool, desired, on_listed or (lambda _: None))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # on an error, nothing queued is started
 
 
-def _observe(client: Any, pool: ThreadPoolExecutor, desired: DesiredState) -> ObservedState:
+def _observe(client: Any, pool: ThreadPoolExecutor, desired: DesiredState, on_listed: OnListed) -> ObservedState:
     state = ObservedState()
     # Asked at once: if the organization does not exist, the others fail too and are never looked at.
     org_read = pool.submit(client.describe_organization)
@@ -103,7 +109,7 @@ def _observe(client: Any, pool: ThreadPoolExecutor, desired: DesiredState) -> Ob
     # Policies outlive their type being disabled on the root (AWS only detaches them), so they are read
     # either way: otherwise the plan would try to create policies that already exist.
     policies = _PolicyReads(client, pool, {t: f.result() for t, f in policy_reads.items()})
-    tree = _read_tree(client, pool, root_id)
+    tree = _read_tree(client, pool, root_id, on_listed)
     _observe_ous(tree, desired, state)
     attachments = _read_attachments(client, pool, desired, state, root_id, enabled)
     matched = _observe_accounts(tree, creating_read.result(), desired, state, str(org.get("MasterAccountId", "")))
@@ -124,12 +130,18 @@ class _Tree:
     """Parent id (the root first, then each OU in walk order) -> its accounts."""
 
 
-def _read_tree(client: Any, pool: ThreadPoolExecutor, root_id: str) -> _Tree:
+def _read_tree(client: Any, pool: ThreadPoolExecutor, root_id: str, on_listed: OnListed) -> _Tree:
     """Walk the OU tree level by level: the children of every OU of one level are listed at once, and each
-    OU's tags and accounts are asked for as soon as it is found (they overlap the next levels)."""
+    OU's tags and accounts are asked for as soon as it is found (they overlap the next levels). Each account
+    listing goes to `on_listed` as soon as it is read."""
+
+    def listed(parent_id: str) -> list[dict[str, Any]]:
+        accounts = _all(client, "list_accounts_for_parent", "Accounts", ParentId=parent_id)
+        on_listed(accounts)
+        return accounts
 
     def accounts_of(parent_id: str) -> Future[list[dict[str, Any]]]:
-        return pool.submit(_all, client, "list_accounts_for_parent", "Accounts", ParentId=parent_id)
+        return pool.submit(listed, parent_id)
 
     tree = _Tree([], {}, {root_id: accounts_of(root_id)})
     level = [(root_id, "")]

@@ -1,21 +1,22 @@
 """The account-region observer: every desired resource not in the organization tree is read here, by its
 type's bulk reader (`bootstrap.types`), one `AccountRegionScope` per account and region.
 
-Runs after the organization's walk: member accounts are reached by assuming a role into them, with the ids the
-walk found. An account that does not exist yet holds nothing, so everything desired in it is simply absent (to
-be created). Scopes are read in parallel on a bounded pool (AWS throttles per account and region, so the pool
-is what bounds the load on any one of them); within a scope, readers run in the registry's order and share a
-per-scope cache so two readers needing the same listing (aliases for keys and aliases) make the call once, and
-the scopes of one account share a cache of account-wide reads (`account_once`). An account-region whose reads
-fail is reported as a `ReadFailure` and the others are read as usual (`bootstrap.observe.isolation`).
+Scopes are started by `bootstrap.observe.account_regions`, alongside the organization's walk: member accounts
+are reached by assuming a role into them, with the ids the walk finds. An account that does not exist yet holds
+nothing, so everything desired in it is simply absent (to be created). Scopes are read in parallel on a bounded
+pool (AWS throttles per account and region, so the pool is what bounds the load on any one of them); within a
+scope, readers run in the registry's order and share a per-scope cache so two readers needing the same listing
+(aliases for keys and aliases) make the call once, and the scopes of one account share a cache of
+account-wide reads (`account_once`). An account-region whose reads fail is reported as a `ReadFailure` and the
+others are read as usual (`bootstrap.observe.isolation`).
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,8 +26,8 @@ from bootstrap.observe.isolation import ISOLATED_ERRORS, OnceCache, read_failure
 from bootstrap.observed import Finding, ObservedResource, ObservedState, ReadFailure
 from bootstrap.resources import GLOBAL, DesiredState, Location, Resource
 from bootstrap.spec.model import MANAGEMENT
-from bootstrap.types.base import ORGANIZATION_TREE, Reader
-from bootstrap.types.registry import TYPES, type_for
+from bootstrap.types.base import Reader
+from bootstrap.types.registry import TYPES
 
 _CALL_THREAD = "observe-call"
 CALLS_PER_SCOPE = 8
@@ -107,48 +108,6 @@ def account_id_of(name: str, known: ObservedState) -> tuple[bool, str | None]:
     if found is None or found.physical_id is None:
         return False, None
     return True, found.physical_id
-
-
-def observe_account_regions(sessions: Sessions, desired: DesiredState, known: ObservedState) -> ObservedState:
-    """Read every desired resource outside the organization tree, whatever its layer or address: a resource
-    left unread would be planned for creation on every run (an unknown type fails here, loudly). Scopes run on
-    a pool of `sessions.parallelism`; a member account's clients are released once its last scope is read."""
-    by_location: dict[Location, list[Resource]] = defaultdict(list)
-    for resource in desired.resources:
-        if type_for(resource.type).reader != ORGANIZATION_TREE:
-            by_location[resource.location].append(resource)
-    scopes = []
-    shared: dict[str | None, OnceCache] = defaultdict(OnceCache)
-    for location, resources in sorted(by_location.items()):
-        exists, account_id = account_id_of(location.account, known)
-        if exists:
-            scope = AccountRegionScope(sessions, location, account_id, desired, account_cache=shared[account_id])
-            scopes.append((scope, resources))
-    state = ObservedState()
-    if not scopes:
-        return state
-    unread = Counter(scope.account_id for scope, _ in scopes if scope.account_id is not None)
-    workers = max(1, min(sessions.parallelism, len(scopes)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="observe") as pool:
-        futures = {pool.submit(_read_scope, scope, resources): scope for scope, resources in scopes}
-        for future in as_completed(futures):
-            found, findings, failure = future.result()
-            scope = futures[future]
-            for address, live in found.items():  # a reader may report its type's orphans (a VPC dropped from the spec)
-                (state.resources if address in desired.by_address else state.orphans)[address] = live
-            state.findings.extend(findings)
-            if failure is not None:
-                state.failures.append(failure)
-            for kind, value in scope.facts:
-                state.facts.setdefault(kind, []).append(value)
-            account_id = scope.account_id
-            if account_id is not None:
-                unread[account_id] -= 1
-                if not unread[account_id]:
-                    pool.submit(sessions.release, account_id)  # off this loop: results keep flowing
-    state.findings.sort(key=lambda f: (f.address, f.message))  # the same order whichever scope finished first
-    state.failures.sort(key=lambda f: (f.account, f.region))
-    return state
 
 
 def _read_scope(

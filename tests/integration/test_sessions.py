@@ -5,6 +5,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import botocore.session
+
 from bootstrap.aws.session import Sessions
 
 
@@ -44,3 +46,22 @@ def test_a_released_account_is_entered_again_when_used(sessions: Sessions, outsi
     assert again is not first
     assert again.list_roles()["Roles"] is not None
     assert sessions.stats.snapshot() == {"sts:AssumeRole": 1, "iam:ListRoles": 1}
+
+
+def test_member_clients_share_one_class_per_service_but_not_their_credentials(
+    sessions: Sessions, outsider: Any
+) -> None:
+    first, second = _accounts(outsider, 2)
+    one, two = sessions.client("sts", account_id=first), sessions.client("sts", account_id=second)
+    assert type(one) is type(two)  # botocore alone builds a class per client
+    assert one.get_caller_identity()["Account"] == first
+    assert two.get_caller_identity()["Account"] == second
+    assert one.meta.events is not two.meta.events  # each client keeps its own handlers (retry quota, signer)
+    assert type(sessions.client("iam", account_id=first)) is type(sessions.client("iam", account_id=second))
+
+
+def test_a_session_outside_the_toolkit_builds_its_own_classes(sessions: Sessions) -> None:
+    ours = sessions.client("iam")
+    plain = botocore.session.Session().create_client("iam", region_name="us-east-1")
+    assert type(plain) is not type(ours)
+    assert type(plain).__name__ == type(ours).__name__ == "IAM"

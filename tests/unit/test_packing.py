@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from bootstrap.guardrails.library import RCP, SCP, load_library
-from bootstrap.guardrails.packing import PackedPolicy, PackingError, minify, pack_all, pack_ou, policy_name
+from bootstrap.guardrails.packing import PackedPolicy, PackingError, measure, minify, pack_all, pack_ou, policy_name
+from bootstrap.guardrails.parameters import LONGEST_ORGANIZATION_ID, with_organization_id
 from bootstrap.spec.model import LandingZoneSpec
 
 ALL = sorted(gid for gid, g in load_library().items() if g.policy_type == SCP)
@@ -186,3 +187,15 @@ def test_live_free_slot_count_can_refuse_what_the_spec_allows() -> None:
     spec = make_spec({"Workloads": ALL}, scp_max_chars=2600)
     with pytest.raises(PackingError, match="too many"):
         pack_ou(spec, "Workloads", free_slots=1)
+
+
+@pytest.mark.parametrize("ou", ["Workloads", "Root"])
+def test_measure_counts_the_longest_organization_id_for_every_reference(ou: str) -> None:
+    """`measure` counts without copying the document: the same figure as substituting the longest id."""
+    spec = make_spec({"Workloads": ALL}, root=RCPS if ou == "Root" else None)
+    documents = [p.document for p in pack_ou(spec, ou, policy_type=RCP if ou == "Root" else SCP)]
+    reference = {"Fn::GetAtt": ["Organization", "Id"]}
+    documents.append({"A": [reference, {"B": reference}], "C": json.dumps(reference), "D": "o-"})
+    for document in documents:
+        substituted = with_organization_id(document, LONGEST_ORGANIZATION_ID)
+        assert measure(document) == len(minify(substituted))
