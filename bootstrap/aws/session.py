@@ -36,6 +36,7 @@ from botocore.exceptions import (
 from botocore.hooks import HierarchicalEmitter
 
 from bootstrap.aws import client_classes
+from bootstrap.aws.not_aws import ResponseParserError, check_answer, not_aws_error
 from bootstrap.aws.retry import error_code
 from bootstrap.aws.stats import CallStats
 from bootstrap.aws.waiter import wait_for
@@ -79,6 +80,13 @@ class AwsTarget:
     @property
     def endpoint(self) -> str | None:
         return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+
+    @property
+    def endpoint_source(self) -> str | None:
+        """Where the endpoint override comes from, as the user set it (None: AWS's own endpoints)."""
+        if self.endpoint_url:
+            return "--endpoint-url"
+        return "AWS_ENDPOINT_URL" if self.endpoint else None
 
     @property
     def simulated(self) -> bool:
@@ -158,6 +166,7 @@ class Sessions:
 
     def _instrument(self, session: botocore.session.Session) -> None:
         session.register("before-call", self.stats.on_call)
+        session.register("before-parse", check_answer)
         if self.target.endpoint:
             session.register("before-send.s3-control.*", _strip_account_host_prefix)
 
@@ -311,6 +320,10 @@ class Sessions:
             ) from None
         except ClientError as err:
             raise AwsError(f"cannot identify the caller: {err}", "Check your credentials.") from None
+        except ResponseParserError as err:  # the endpoint answered, but not as AWS does (see not_aws)
+            raise not_aws_error(
+                err, endpoint_url=self.target.endpoint, call="sts:GetCallerIdentity", flag=self.target.endpoint_source
+            ) from None
         except BotoCoreError as err:
             raise AwsError(
                 f"cannot identify the caller after {CALLER_ATTEMPTS} attempts: {err}",

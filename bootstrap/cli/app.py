@@ -7,6 +7,7 @@ spec models, the planner and the sandbox are imported inside the commands that u
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -133,6 +134,9 @@ def run(argv: list[str]) -> int:
     except _aws_errors() as exc:
         return _aws_error(exc, err, debug)  # type: ignore[arg-type]  # one of botocore's error classes
     except Exception as exc:  # boundary: anything unexpected becomes one clear line, not a traceback
+        not_aws = _not_aws(exc, argv)
+        if not_aws is not None:
+            return _bootstrap_error(not_aws, err, debug)
         if debug:
             raise
         err.print(f"[bold red]Unexpected error:[/] {type(exc).__name__}: {escape(str(exc))}")
@@ -141,6 +145,23 @@ def run(argv: list[str]) -> int:
     if result == EXIT_INTERRUPTED:  # typer returns 130 for a Ctrl-C that no command turned into `Cancelled`
         return _stopped(err, STARTING)
     return result if isinstance(result, int) else 0
+
+
+def _not_aws(exc: Exception, argv: list[str]) -> BootstrapError | None:
+    """botocore's `ResponseParserError` (not a `BotoCoreError`): an endpoint answered, but not as AWS does.
+    Checked here, after the fact, so that start-up never imports botocore's parsers."""
+    parsers = sys.modules.get("botocore.parsers")
+    if parsers is None or not isinstance(exc, parsers.ResponseParserError):
+        return None
+    from bootstrap.aws.not_aws import not_aws_error
+
+    flag = next((i for i, arg in enumerate(argv) if arg.split("=", 1)[0] == "--endpoint-url"), None)
+    if flag is not None:
+        arg = argv[flag]
+        url = arg.split("=", 1)[1] if "=" in arg else (argv[flag + 1] if flag + 1 < len(argv) else None)
+        return not_aws_error(exc, endpoint_url=url, flag="--endpoint-url")
+    env = os.environ.get("AWS_ENDPOINT_URL") or None
+    return not_aws_error(exc, endpoint_url=env, flag="AWS_ENDPOINT_URL" if env else None)
 
 
 def _stopped(err: Console, message: str) -> int:

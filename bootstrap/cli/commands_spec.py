@@ -58,17 +58,25 @@ def _ask_identity(options: GlobalOptions) -> tuple[str, str] | None:
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from bootstrap.aws.not_aws import ResponseParserError, check_answer, not_aws_error
+
+    target = options.target()  # a malformed AWS_ENDPOINT_URL or an unknown AWS_PROFILE is refused first
     try:
         session = boto3.Session(profile_name=options.profile, region_name=options.region or "us-east-1")
+        session.events.register("before-parse", check_answer)
         sts = session.client(
             "sts",
-            endpoint_url=options.target().endpoint,
+            endpoint_url=target.endpoint,
             config=Config(retries={"max_attempts": 1}, connect_timeout=3, read_timeout=5),
         )
         identity = sts.get_caller_identity()
         return str(identity["Account"]), str(identity["Arn"])
     except (BotoCoreError, ClientError):
         return None
+    except ResponseParserError as err:  # the endpoint answered, but not as AWS does (see not_aws)
+        raise not_aws_error(
+            err, endpoint_url=target.endpoint, call="sts:GetCallerIdentity", flag=target.endpoint_source
+        ) from None
 
 
 def _with_operator(answers: Answers, options: GlobalOptions) -> Answers:

@@ -44,13 +44,22 @@ class GlobalOptions:
     parallelism: int = DEFAULT_PARALLELISM
 
     def __post_init__(self) -> None:
-        """Malformed global flags are bad input: refused (exit 2) before any command runs."""
+        """Malformed global flags, and a profile the AWS config files lack, are bad input: refused (exit 2)
+        before any command runs."""
         check_global_flags(self.region, self.endpoint_url)
+        if self.profile is not None:
+            from bootstrap.aws.profiles import check_profile  # loads botocore: only when a profile is named
+
+            check_profile(self.profile, "--profile")
 
     def target(self) -> AwsTarget:
+        from bootstrap.aws.profiles import check_profile, profile_from_environment
         from bootstrap.aws.session import AwsTarget
 
         check_global_flags(None, self.endpoint_url, environment=True)  # AWS_ENDPOINT_URL: read when calling AWS
+        selected = None if self.profile is not None else profile_from_environment()  # AWS_PROFILE: likewise
+        if selected is not None:
+            check_profile(selected[1], selected[0])
         return AwsTarget(
             profile=self.profile, region=self.region, endpoint_url=self.endpoint_url, parallelism=self.parallelism
         )

@@ -98,6 +98,18 @@ def spec(text: str | bytes, where: str, says: tuple[str, ...], fix: tuple[str, .
     return Case("validate --spec {dir}/lz.yaml", {"lz.yaml": text}, where, says, fix)
 
 
+AWS_CONFIG = "[default]\nregion = us-east-1\n\n[profile prod-admin]\nregion = eu-west-1\n"
+
+
+def profile_case(
+    argv: str, where: str, says: tuple[str, ...], fix: tuple[str, ...], env: tuple[tuple[str, str], ...] = ()
+) -> Case:
+    """A command naming an AWS profile, with AWS config files that define `default` and `prod-admin`."""
+    files: dict[str, str | bytes] = {"lz.yaml": BASE, "aws-config": AWS_CONFIG, "aws-credentials": ""}
+    paths = (("AWS_CONFIG_FILE", "{dir}/aws-config"), ("AWS_SHARED_CREDENTIALS_FILE", "{dir}/aws-credentials"))
+    return Case(argv, files, where, says, fix, env=paths + env)
+
+
 def saved_plan(text: str | bytes, where: str, says: tuple[str, ...]) -> Case:
     return Case(
         "apply {dir}/plan.json --spec {dir}/lz.yaml",
@@ -349,6 +361,25 @@ CASES: dict[str, Case] = {
         ("not an http:// or https:// URL",),
         ("unset it",),
         env=(("AWS_ENDPOINT_URL", "127.0.0.1:5000"),),
+    ),
+    "exit code: --profile naming a profile the AWS config files lack": profile_case(
+        "--profile prod-admn plan --spec {dir}/lz.yaml",
+        "--profile:",
+        ("no profile named 'prod-admn'", "did you mean prod-admin?"),
+        ("Pass --profile with a profile `aws configure list-profiles` shows",),
+    ),
+    "exit code: --profile naming a profile, for init (which asks AWS for the caller)": profile_case(
+        "init --defaults --spec {dir}/out.yaml --profile nobody",
+        "--profile:",
+        ("no profile named 'nobody'", "profiles there: default, prod-admin"),
+        ("aws configure --profile nobody",),
+    ),
+    "exit code: an AWS_PROFILE the AWS config files lack": profile_case(
+        "apply --yes --spec {dir}/lz.yaml",
+        "AWS_PROFILE:",
+        ("no profile named 'prod-admn'", "did you mean prod-admin?"),
+        ("unset it",),
+        env=(("AWS_PROFILE", "prod-admn"),),
     ),
     # Wrong place.
     "wrong place: an unquoted octal-looking account id": spec(

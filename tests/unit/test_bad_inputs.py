@@ -102,7 +102,7 @@ def test_bad_input_exits_2_naming_field_and_fix_without_calling_aws(
 ) -> None:
     _write(tmp_path, case.files)
     for name, value in case.env:
-        monkeypatch.setenv(name, value)
+        monkeypatch.setenv(name, value.replace("{dir}", str(tmp_path)))
     started = time.monotonic()
     code, output = run_cli(case.argv, tmp_path, capsys)
     took = time.monotonic() - started
