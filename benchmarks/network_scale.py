@@ -101,7 +101,10 @@ def _timed_plan(spec: LandingZoneSpec) -> tuple[float, int, dict[str, int], int,
     sessions, stats = fresh_sessions()
     start = time.perf_counter()
     live, _ = plan_live(spec, sessions)
-    return time.perf_counter() - start, len(live.plan.changes), stats.snapshot(), stats.total, stats.writes
+    seconds = time.perf_counter() - start
+    for change in live.plan.changes[:5]:  # a no-op plan that is not: say what it holds
+        note(f"  unexpected: {change.action} {change.address}: {change.diffs} {change.reason}")
+    return seconds, len(live.plan.changes), stats.snapshot(), stats.total, stats.writes
 
 
 def run(accounts: int, regions: int, latency_ms: float, port: int | None) -> Figures:

@@ -38,6 +38,7 @@ from bootstrap.observed import Finding, ObservedResource
 from bootstrap.resources import GLOBAL, Location, Resource
 from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, SpecConsent, TypeRule
 from bootstrap.types.ec2_regions import NOT_ENABLED, enabled_regions, skipped_regions
+from bootstrap.types.ec2_vpc import all_vpcs
 
 DEFAULT_VPC_ABSENT = "Bootstrap::EC2::DefaultVpcAbsent"
 ABSENT = "absent"
@@ -93,9 +94,16 @@ def _pages(ec2: Any, operation: str, key: str, filters: list[dict[str, Any]]) ->
     return [item for page in ec2.get_paginator(operation).paginate(Filters=filters) for item in page.get(key, [])]
 
 
-def find_default_vpc(ec2: Any, gather: Callable[[Sequence[Callable[[], Any]]], list[Any]]) -> DefaultVpc | None:
-    """The region's default VPC and what it holds, or None. `gather` runs the reads of its contents at once."""
-    vpcs = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}]).get("Vpcs", [])
+def find_default_vpc(
+    ec2: Any, gather: Callable[[Sequence[Callable[[], Any]]], list[Any]], listed: list[dict[str, Any]] | None = None
+) -> DefaultVpc | None:
+    """The region's default VPC and what it holds, or None. `gather` runs the reads of its contents at once;
+    `listed`: the region's VPCs as already listed (the observer's one `describe_vpcs`, shared with the custom
+    VPCs' reader), else they are asked for."""
+    if listed is None:
+        vpcs = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}]).get("Vpcs", [])
+    else:
+        vpcs = [v for v in listed if v.get("IsDefault")]
     if not vpcs:
         return None
     vpc = vpcs[0]
@@ -209,7 +217,7 @@ def read_default_vpcs(scope: ReadScope, resources: list[Resource]) -> dict[str, 
     if region not in enabled_regions(scope):
         scope.account_once("ec2.default-vpc.skipped", lambda: _note_skipped(scope))
         return {r.address: _absent(r) for r in resources}
-    vpc = find_default_vpc(scope.client("ec2"), scope.gather)
+    vpc = find_default_vpc(scope.client("ec2"), scope.gather, all_vpcs(scope))
     found = {}
     for resource in resources:
         if vpc is None:

@@ -55,9 +55,17 @@ _DNS = (("EnableDnsSupport", "enableDnsSupport"), ("EnableDnsHostnames", "enable
 
 
 def all_vpcs(scope: ReadScope) -> list[dict[str, Any]]:
+    """Every VPC of the scope's account-region, listed once whichever reader asks first; each block is noted for
+    the organization-wide allocation (`VPC_CIDRS`)."""
+
     def read() -> list[dict[str, Any]]:
         pages = scope.client("ec2").get_paginator("describe_vpcs").paginate()
-        return [v for page in pages for v in page["Vpcs"]]
+        vpcs = [v for page in pages for v in page["Vpcs"]]
+        for vpc in vpcs:
+            for block in vpc.get("CidrBlockAssociationSet") or [{"CidrBlock": vpc["CidrBlock"]}]:
+                if block.get("CidrBlockState", {}).get("State", "associated") in ("associated", "associating"):
+                    scope.note(VPC_CIDRS, {"VpcId": vpc["VpcId"], "CidrBlock": block["CidrBlock"]})
+        return vpcs
 
     vpcs: list[dict[str, Any]] = scope.once("ec2.describe_vpcs", read)
     return vpcs
@@ -68,10 +76,6 @@ def read_vpcs(scope: ReadScope, resources: list[Resource]) -> dict[str, Observed
     the toolkit made that the spec no longer asks for are reported as orphans (with their location)."""
     ec2 = scope.client("ec2")
     vpcs = all_vpcs(scope)
-    for vpc in vpcs:
-        for block in vpc.get("CidrBlockAssociationSet") or [{"CidrBlock": vpc["CidrBlock"]}]:
-            if block.get("CidrBlockState", {}).get("State", "associated") in ("associated", "associating"):
-                scope.note(VPC_CIDRS, {"VpcId": vpc["VpcId"], "CidrBlock": block["CidrBlock"]})
     matched = match(resources, [v for v in vpcs if not v.get("IsDefault")], lambda _: None)
     ids: list[str] = scope.once("ec2.vpc-ids", list)
     result: dict[str, ObservedResource] = {}
@@ -234,8 +238,9 @@ class SubnetHandler:
             lambda: _tagged(ec2.describe_subnets, "Subnets", resource.address),
             what=f"the subnet {resource.address}",
         )
-        if props.get("MapPublicIpOnLaunch"):
-            ec2.modify_subnet_attribute(SubnetId=subnet["SubnetId"], MapPublicIpOnLaunch={"Value": True})
+        wanted = bool(props.get("MapPublicIpOnLaunch"))
+        if bool(subnet.get("MapPublicIpOnLaunch")) != wanted:  # as created is not as asked: set it (no extra read)
+            ec2.modify_subnet_attribute(SubnetId=subnet["SubnetId"], MapPublicIpOnLaunch={"Value": wanted})
         return Outputs(subnet["SubnetId"], {"SubnetId": subnet["SubnetId"]})
 
     def update(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
