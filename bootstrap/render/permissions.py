@@ -29,8 +29,10 @@ STATUS_ACTIONS = (
     "iam:ListMFADevices",
     "iam:ListAccessKeys",
     "s3:GetBucketVersioning",
+    "sns:ListSubscriptionsByTopic",
 )
-"""What `bootstrap status` reads beyond the types' readers (root MFA and keys, the break-glass user, MFA Delete)."""
+"""What `bootstrap status` reads beyond the types' readers (root MFA and keys, the break-glass user, MFA Delete,
+the alarm topics' subscriptions)."""
 
 LOCK_ACTIONS = ("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter")
 """What the apply lock does (`bootstrap.apply.lock`): one SSM parameter in the management account."""
