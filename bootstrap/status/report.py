@@ -49,15 +49,16 @@ EXIT_PENDING = 2
 """Every step was read, and at least one is pending."""
 
 _MARK = {
-    "done": "[green]✓ done[/]",
-    "pending": "[yellow]○ pending[/]",
-    "unverifiable": "[cyan]☐ confirm by hand[/]",
-    "unavailable": "[dim]- unavailable[/]",
-    "unknown": "[red]? unknown[/]",
+    "done": ("green", "✓ done"),
+    "pending": ("yellow", "○ pending"),
+    "unverifiable": ("cyan", "☐ confirm by hand"),
+    "unavailable": ("dim", "- unavailable"),
+    "unknown": ("red", "? unknown"),
 }
+_MARK_WIDTH = max(len(label) for _, label in _MARK.values())
 
 UNAVAILABLE = credentials.UNAVAILABLE
-UNVERIFIABLE = "AWS offers no API to read this (console only); confirm it by hand, as its runbook says"
+UNVERIFIABLE = "AWS offers no API to read this (console only): confirm it by hand, as its runbook says"
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def collect_status(spec: LandingZoneSpec, sessions: Sessions) -> list[StepStatus
 def _verify(step: ManualStep, spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str]) -> tuple[str, str]:
     check = CHECKS.get(step.id)
     if check is None or not step.verifiable:
-        return "unverifiable", f"{UNVERIFIABLE}: {step.runbook_link}"
+        return "unverifiable", UNVERIFIABLE
     try:
         state, detail = check(spec, sessions, accounts)
     except (ClientError, BotoCoreError, AwsError) as err:
@@ -154,8 +155,9 @@ def print_status(rows: list[StepStatus], console: Console) -> None:
             continue
         console.print(f" [bold]{heading}[/]")
         for row in in_phase:
-            mark = _MARK[row.state]
-            console.print(f"  {mark:<32} {escape(row.step.title)}  [dim]({escape(row.step.runbook_link)})[/]")
+            style, label = _MARK[row.state]
+            link = escape(row.step.runbook_link)
+            console.print(f"  [{style}]{label:<{_MARK_WIDTH}}[/] {escape(row.step.title)}  [dim]({link})[/]")
             console.print(f"      [dim]{escape(row.detail)}[/]")
     counts = {state: sum(r.state == state for r in rows) for state in STATES}
     others = ", ".join(f"{n} {state}" for state, n in counts.items() if n and state != "done")

@@ -42,7 +42,8 @@ def test_the_whole_checklist_after_apply(applied: LandingZoneSpec, sessions: Ses
     rows = {r.step.id: r for r in collect_status(applied, sessions)}
     assert rows["alarm-subscriptions"].state == "done"
     assert rows["iam-billing-access"].state == "unverifiable"
-    assert "runbooks/root-user-mfa.md#iam-billing-access" in rows["iam-billing-access"].detail
+    assert rows["iam-billing-access"].step.runbook_link == "runbooks/root-user-mfa.md#iam-billing-access"
+    assert "AWS offers no API" in rows["iam-billing-access"].detail
     assert rows["root-mfa"].state == "pending", "moto's root user has no MFA device (AccountMFAEnabled 0)"
     assert rows["mfa-delete"].state == "pending" and rows["mfa-delete"].account_id is not None
     assert exit_code(list(rows.values())) == EXIT_PENDING
