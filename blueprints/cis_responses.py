@@ -55,7 +55,7 @@ SINCE = "$(( ($(date +%s) - 3600) * 1000 ))"
 PLAN = "bootstrap plan   # shows, and `bootstrap apply` repairs, any change to what the toolkit manages"
 IAM_EVENTS = (
     "aws logs filter-log-events --region {region} --log-group-name {log_group} --start-time " + SINCE + " "
-    "--filter-pattern '{{ $.eventSource = iam.amazonaws.com }}' "
+    "--filter-pattern '{{ ($.eventSource = iam.amazonaws.com) && ($.readOnly IS FALSE) }}' "
     "--query 'events[].message' --output text"
 )
 
@@ -111,7 +111,8 @@ RESPONSES: dict[str, Response] = {
         "An IAM policy was created, changed, attached or detached. Usually a deployment; outside one, it can be "
         "privilege escalation: someone giving themselves, or a role they control, more rights.",
         (
-            "# Every IAM change of the last hour: who, which policy, on which principal\n" + IAM_EVENTS,
+            "# Every IAM write of the last hour (roles, users, trust policies too): who, what, on which principal\n"
+            + IAM_EVENTS,
             PLAN,
         ),
         (
@@ -185,7 +186,7 @@ RESPONSES: dict[str, Response] = {
         "what its resources looked like.",
         (
             "# In the account of the event (recipientAccountId), for its region\n"
-            "aws configservice describe-configuration-recorder-status --region {region}",
+            "aws configservice describe-configuration-recorder-status --region REGION_OF_THE_EVENT",
         ),
         ("Restart the recorder: `aws configservice start-configuration-recorder --configuration-recorder-name NAME`.",),
     ),

@@ -155,12 +155,13 @@ def manual_steps(spec: LandingZoneSpec) -> list[ManualStep]:
             "budgets or billing preferences: only the root user can, which means using it every month.",
         ),
     ]
-    if alarm_topics(spec):
+    topics = alarm_topics(spec)
+    if topics:
         steps.append(
             ManualStep(
                 id="alarm-subscriptions",
                 title="Confirm every alarm subscription (each address clicks the link in AWS's e-mail)",
-                account=MANAGEMENT,
+                account=topics[0].account if len({t.account for t in topics}) == 1 else MANAGEMENT,
                 runbook=RESPOND_RUNBOOK,
                 order=30,
                 why="An e-mail subscription stays 'pending confirmation' until its address confirms it, and "

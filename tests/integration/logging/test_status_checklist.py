@@ -103,3 +103,14 @@ def test_a_topic_in_an_account_not_yet_created_is_pending(variant: Any, sessions
     state, detail = check_subscriptions(spec, sessions, {})
     assert state == "pending"
     assert detail == "acme-security-alarms (audit, us-east-1): account audit does not exist yet; run `bootstrap apply`"
+
+
+def test_before_the_first_apply_every_step_reads_as_not_done_yet(spec: LandingZoneSpec, sessions: Sessions) -> None:
+    rows = {r.step.id: r for r in collect_status(spec, sessions)}
+    assert (rows["alarm-subscriptions"].state, rows["alarm-subscriptions"].detail) == (
+        "pending",
+        "acme-security-alarms (management, us-east-1): the topic does not exist yet; run `bootstrap apply`",
+    )
+    assert rows["mfa-delete"].state == "pending" and rows["mfa-delete"].account_id is None
+    assert "does not exist yet" in rows["mfa-delete"].detail
+    assert rows["break-glass"].state == "pending" and rows["iam-billing-access"].state == "unverifiable"
