@@ -27,13 +27,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from bootstrap.aws.session import Sessions
-from bootstrap.desired import desired_state
 from bootstrap.errors import AwsError
-from bootstrap.names import account_address
-from bootstrap.observe.organizations import observe_organizations
 from bootstrap.render.steps import PHASES, ManualStep, manual_steps
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 from bootstrap.status import credentials
+from bootstrap.status.accounts import account_ids
 from bootstrap.status.parallel import reason
 from bootstrap.status.subscriptions import check_subscriptions
 
@@ -94,14 +92,9 @@ CHECKS: dict[str, Check] = {
 
 
 def collect_status(spec: LandingZoneSpec, sessions: Sessions) -> list[StepStatus]:
-    """Every manual step of `spec` with its live state, in checklist order. The organization is read once
-    (the accounts' ids), then every check runs at once."""
-    observed = observe_organizations(sessions, desired_state(spec))
-    accounts = {}
-    for account in spec.accounts:
-        live = observed.resources.get(account_address(account.name))
-        if live is not None and live.physical_id:
-            accounts[account.name] = str(live.physical_id)
+    """Every manual step of `spec` with its live state, in checklist order. The accounts' ids are read once,
+    then every check runs at once."""
+    accounts = account_ids(spec, sessions)
     ids = {MANAGEMENT: spec.organization.management_account_id, **accounts}
     steps = manual_steps(spec)
 

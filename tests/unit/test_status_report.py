@@ -91,12 +91,8 @@ def test_json_schema() -> None:
     }
 
 
-class _NoOrganization:
-    resources: dict[str, Any] = {}
-
-
 def _collect(monkeypatch: pytest.MonkeyPatch, steps: list[ManualStep], checks: dict[str, Any]) -> list[StepStatus]:
-    monkeypatch.setattr(report, "observe_organizations", lambda *_: _NoOrganization())
+    monkeypatch.setattr(report, "account_ids", lambda *_: {})
     monkeypatch.setattr(report, "manual_steps", lambda _: steps)
     monkeypatch.setattr(report, "CHECKS", checks)
 
