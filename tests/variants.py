@@ -35,6 +35,14 @@ def without_network(network: Any) -> dict[str, Any]:
     return section
 
 
+def without_billing(billing: Any) -> dict[str, Any]:
+    """A spec's `billing:` section (plain data) with the billing layer off, for tests of other layers: in-process
+    moto lacks Cost Anomaly Detection and parts of Budgets (the billing tests treat it as the sandbox it is)."""
+    section = dict(billing) if isinstance(billing, dict) else {}
+    section["enabled"] = False
+    return section
+
+
 def _network(spec: LandingZoneSpec, **sections: dict[str, Any]) -> LandingZoneSpec:
     """The spec with parts of its `network:` section changed, validated as a user's spec would be."""
     data = spec.model_dump(mode="json")
