@@ -420,3 +420,26 @@ def alarm_responses(spec: LandingZoneSpec) -> list[AlarmResponse]:
             )
         )
     return responses
+
+
+def runbook_facts(spec: LandingZoneSpec) -> dict[str, Any]:
+    """What `runbooks/billing.md` says about this landing zone's billing layer."""
+    billing = spec.billing
+    return {
+        "enabled": billing_applies(spec),
+        "region": BILLING_REGION,
+        "topic": topic_name(spec),
+        "emails": list(billing.emails),
+        "alarms": [
+            {"name": alarm_name(spec, level, account), "account": account or "the organization", "threshold": t}
+            for level, account, t in alarms(spec)
+        ]
+        if billing_applies(spec)
+        else [],
+        "budget": budget_name(spec) if billing.budget.enabled else None,
+        "account_budgets": [budget_name(spec, e.account) for e in billing.budget.accounts],
+        "anomaly": billing.anomaly_detection if billing.anomaly_detection.enabled else None,
+        "monitor": monitor_name(spec),
+        "margin_percent": billing.margin_percent,
+        "monthly_spend": billing.monthly_spend,
+    }

@@ -29,8 +29,11 @@ STATUS_ACTIONS = (
     "iam:ListMFADevices",
     "iam:ListAccessKeys",
     "s3:GetBucketVersioning",
+    "cloudwatch:ListMetrics",
+    "ce:GetCostAndUsage",
 )
-"""What `bootstrap status` reads beyond the types' readers (root MFA and keys, the break-glass user, MFA Delete)."""
+"""What `bootstrap status` reads beyond the types' readers (root MFA and keys, the break-glass user, MFA Delete,
+the billing alerts preference by its metrics), and what `bootstrap init` reads (the last months' costs)."""
 
 LOCK_ACTIONS = ("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter")
 """What the apply lock does (`bootstrap.apply.lock`): one SSM parameter in the management account."""

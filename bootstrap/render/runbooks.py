@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 
+from blueprints.billing import runbook_facts as billing_facts
 from blueprints.roles import key_accounts
 from bootstrap.guardrails.library import load_library
 from bootstrap.guardrails.packing import pack_all
@@ -68,6 +69,7 @@ def runbook_context(spec: LandingZoneSpec) -> dict[str, Any]:
         "member_accounts": [a.name for a in spec.accounts],
         "log_archive": runbook_facts(spec),
         "network": network_facts(spec),
+        "billing": billing_facts(spec),
         **_break_glass_facts(spec),
     }
 

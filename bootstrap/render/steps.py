@@ -81,4 +81,28 @@ def manual_steps(spec: LandingZoneSpec) -> list[ManualStep]:
                 "no log version can be deleted and versioning cannot be suspended without that device.",
             )
         )
+    if spec.billing.enabled:
+        steps += [
+            ManualStep(
+                id="billing-access",
+                title="Activate IAM access to billing information (root user, console only)",
+                account=MANAGEMENT,
+                runbook=BILLING_RUNBOOK,
+                order=40,
+                why="Until the root user activates it, no IAM role or Identity Center user can open Billing "
+                "preferences, budgets or Cost Explorer, so only the root user could turn billing alerts on.",
+            ),
+            ManualStep(
+                id="billing-preference",
+                title='Turn on "Receive CloudWatch billing alerts" in Billing preferences',
+                account=MANAGEMENT,
+                runbook=BILLING_RUNBOOK,
+                order=41,
+                why="AWS publishes no AWS/Billing metrics until it is on (there is no API for it), so the "
+                "billing alarms would never fire: a stolen key would show first on the invoice.",
+            ),
+        ]
     return sorted(steps, key=lambda step: (step.order, step.id))
+
+
+BILLING_RUNBOOK = "billing.md"

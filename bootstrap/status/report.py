@@ -22,6 +22,7 @@ from bootstrap.observe.organizations import observe_organizations
 from bootstrap.render.steps import ManualStep, manual_steps
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.spec.roles import break_glass_principal
+from bootstrap.status.billing import check_billing_access, check_billing_preference
 
 _MARK = {
     "done": "[green]✓ done[/]",
@@ -109,6 +110,8 @@ CHECKS: dict[str, Check] = {
     "root-access-keys": _root_keys,
     "break-glass": _break_glass,
     "mfa-delete": _mfa_delete,
+    "billing-preference": check_billing_preference,
+    "billing-access": check_billing_access,
 }
 
 
