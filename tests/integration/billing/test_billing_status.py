@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-import pytest
+from billing_lz import billing_spec
 
 from bootstrap.aws.session import AwsTarget, Sessions
 from bootstrap.spec.model import LandingZoneSpec
@@ -46,8 +46,5 @@ def test_the_sandbox_says_it_cannot_show_the_preference(spec: LandingZoneSpec, s
     assert found["billing-access"] == ("unknown", NO_API)
 
 
-@pytest.mark.parametrize("enabled", [False])
-def test_no_billing_steps_without_the_layer(enabled: bool, sessions: Sessions) -> None:
-    from billing_lz import billing_spec
-
-    assert states(billing_spec(enabled=enabled), sessions) == {}
+def test_no_billing_steps_without_the_layer(sessions: Sessions) -> None:
+    assert states(billing_spec(enabled=False), sessions) == {}
