@@ -359,23 +359,26 @@ def alarm_responses(spec: LandingZoneSpec) -> list[AlarmResponse]:
         return []
     management = spec.organization.management_account_id
     responses = []
+    regions = " ".join(spec.organization.allowed_regions)
     for level, account, threshold in alarms(spec):
         whose = f"account {account}" if account else "the organization"
         account_filter = (
-            f' --filter \'{{"Dimensions":{{"Key":"LINKED_ACCOUNT","Values":["<id of {account}>"]}}}}\''
-            if account and account != MANAGEMENT
+            ' --filter \'{"Dimensions":{"Key":"LINKED_ACCOUNT","Values":["\'"$('
+            + _account_id_command(spec, account)
+            + ")\"'\"]}}'"
+            if account
             else ""
         )
+        month = "--time-period Start=$(date -u +%Y-%m-01),End=$(date -u -d tomorrow +%F)"
         checks = [
-            "aws ce get-cost-and-usage --time-period Start=$(date -u +%Y-%m-01),End=$(date -u -d tomorrow +%F) "
-            "--granularity DAILY --metrics UnblendedCost --group-by Type=DIMENSION,Key=SERVICE"
-            f"{account_filter}",
-            "aws ce get-cost-and-usage --time-period Start=$(date -u +%Y-%m-01),End=$(date -u -d tomorrow +%F) "
-            "--granularity MONTHLY --metrics UnblendedCost --group-by Type=DIMENSION,Key=LINKED_ACCOUNT",
+            f"aws ce get-cost-and-usage {month} --granularity DAILY --metrics UnblendedCost "
+            f"--group-by Type=DIMENSION,Key=SERVICE{account_filter}",
+            f"aws ce get-cost-and-usage {month} --granularity MONTHLY --metrics UnblendedCost "
+            "--group-by Type=DIMENSION,Key=LINKED_ACCOUNT",
             f"aws cloudwatch describe-alarm-history --region {BILLING_REGION} --alarm-name "
             f"{alarm_name(spec, level, account)} --history-item-type StateUpdate",
-            "aws cloudtrail lookup-events --region <the region the new spend is in> --lookup-attributes "
-            "AttributeKey=EventName,AttributeValue=RunInstances --max-results 50",
+            f"for region in {regions}; do aws cloudtrail lookup-events --region $region --lookup-attributes "
+            "AttributeKey=EventName,AttributeValue=RunInstances --max-results 50; done",
         ]
         if logging_enabled(spec):
             checks.append(
@@ -420,6 +423,16 @@ def alarm_responses(spec: LandingZoneSpec) -> list[AlarmResponse]:
             )
         )
     return responses
+
+
+def _account_id_command(spec: LandingZoneSpec, account: str) -> str:
+    """A shell command printing the id of `account` (the spec's id when it names one)."""
+    if account == MANAGEMENT:
+        return f"echo {spec.organization.management_account_id}"
+    pinned = next((a.id for a in spec.accounts if a.name == account and a.id), None)
+    if pinned:
+        return f"echo {pinned}"
+    return f"aws organizations list-accounts --query \"Accounts[?Name=='{account}'].Id\" --output text"
 
 
 def runbook_facts(spec: LandingZoneSpec) -> dict[str, Any]:

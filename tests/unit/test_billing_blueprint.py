@@ -9,6 +9,7 @@ from variants import spec_variants
 from blueprints.billing import alarm_responses, build
 from bootstrap.desired import desired_state
 from bootstrap.plan.refs import Registry
+from bootstrap.spec.log_archive import log_group_name
 
 
 def test_two_alarms_at_the_expected_bill_and_the_margin_in_us_east_1() -> None:
@@ -74,5 +75,11 @@ def test_every_billing_alarm_has_a_response_with_commands_filled_in() -> None:
             assert response.checks[0].startswith("aws ce get-cost-and-usage")
             assert any("aws cloudtrail lookup-events" in c for c in response.checks)
             assert response.contain and response.tell and response.meaning
-    logged = alarm_responses(spec_variants()["default"])[0]
-    assert any("--log-group-name /aws/cloudtrail/acme" in c or "--log-group-name" in c for c in logged.checks)
+    default = spec_variants()["default"]
+    logged = alarm_responses(default)[0]
+    assert any(f"--log-group-name {log_group_name(default)}" in c for c in logged.checks)
+    assert any("for region in us-east-1 us-west-2; do aws cloudtrail lookup-events" in c for c in logged.checks)
+    audit = next(
+        r for r in alarm_responses(spec_variants()["billing-accounts"]) if r.alarm_name == "acme-billing-audit-margin"
+    )
+    assert "aws organizations list-accounts --query \"Accounts[?Name=='audit'].Id\" --output text" in audit.checks[0]

@@ -157,3 +157,6 @@ def test_per_account_alarms_and_budgets_use_the_linked_account(
     budget = billing_outsider.budgets.describe_budget(AccountId=MANAGEMENT_ID, BudgetName=budget_name(spec, "audit"))
     assert budget["Budget"]["CostFilters"] == {"LinkedAccount": [audit]}
     assert _plan(spec, sessions).empty
+    dropped = _plan(billing_spec(), sessions)  # the spec no longer asks for the audit budget: reported, kept
+    assert not any(c.address.startswith("billing/budget") for c in dropped.changes)
+    assert any(n.address == "billing/budgets" and "acme-audit-monthly" in n.message for n in dropped.notes)
