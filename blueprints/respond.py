@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from blueprints import cis_responses
+from blueprints import billing, cis_responses
 from blueprints.responses import AlarmResponse
 from bootstrap.spec.model import LandingZoneSpec
 
-LAYERS: tuple[Callable[[LandingZoneSpec], list[AlarmResponse]], ...] = (cis_responses.alarm_responses,)
+LAYERS: tuple[Callable[[LandingZoneSpec], list[AlarmResponse]], ...] = (
+    cis_responses.alarm_responses,
+    billing.alarm_responses,
+)
 """Each layer's responses, in the order respond.md lists them."""
 
 

@@ -116,6 +116,9 @@ class Change:
 
 FAILED = "failed"
 """The severity of a note about an account-region that could not be read."""
+UNAVAILABLE = "unavailable"
+"""The severity of a note about a resource the endpoint cannot provide (the sandbox lacks its API): nothing is
+planned for it, and the plan counts the note as a warning, never as "matches the spec"."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ class Note:
 
     address: str
     message: str
-    severity: str = "info"  # info | warning | error | failed
+    severity: str = "info"  # info | warning | error | failed | unavailable
     """`error` blocks the plan; `failed` is an account-region that could not be read (its changes are left out,
     the rest of the plan stands, and the command exits 1)."""
 
@@ -176,7 +179,7 @@ class Plan:
                 f"Blocked: {len(self.blocked)} error(s) above must be resolved first "
                 f"({add} to add, {change} to change, {destroy} to destroy waiting)."
             )
-        warnings = sum(n.severity == "warning" for n in self.notes)
+        warnings = sum(n.severity in ("warning", UNAVAILABLE) for n in self.notes)
         unread = (
             f" {len(self.failures)} account-region(s) could not be read (see the notes): nothing is planned there."
             if self.failures

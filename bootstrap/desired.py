@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from blueprints import account_baseline, accounts, log_archive, network, network_baseline, organization, roles, trail
+from blueprints import (
+    account_baseline,
+    accounts,
+    billing,
+    log_archive,
+    network,
+    network_baseline,
+    organization,
+    roles,
+    trail,
+)
 from blueprints.common import Blueprint
 from bootstrap.names import BOOTSTRAP, ROLE_ADDRESS_PREFIX, role_logical_id
 from bootstrap.resources import DesiredState, Resource
@@ -30,6 +40,8 @@ def build_blueprints(spec: LandingZoneSpec, vpcs: list[VpcInstance] | None = Non
         blueprints.append(network_baseline.build(spec))
     if spec.network.vpcs:
         blueprints += network.build(spec, vpcs)
+    if billing.billing_applies(spec):
+        blueprints.append(billing.build(spec))
     return blueprints
 
 

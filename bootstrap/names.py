@@ -135,3 +135,27 @@ def vpc_address(name: str, account: str, region: str, *parts: str) -> str:
 def flow_logs_role_address(account: str) -> str:
     """The role VPC flow logs deliver to CloudWatch Logs through, one per account (IAM is global)."""
     return f"network/flow-logs-role/{account}"
+
+
+# The billing layer (management account, us-east-1)
+BILLING_REGION = "us-east-1"
+"""AWS publishes the `AWS/Billing` metrics in us-east-1 only; Budgets and Cost Explorer answer there too."""
+BILLING_KEY_ADDRESS = "billing/key"
+BILLING_ALIAS_ADDRESS = "billing/alias"
+BILLING_TOPIC_ADDRESS = "billing/topic"
+BILLING_TOPIC_POLICY_ADDRESS = "billing/topic-policy"
+ANOMALY_MONITOR_ADDRESS = "billing/anomaly-monitor"
+ANOMALY_SUBSCRIPTION_ADDRESS = "billing/anomaly-subscription"
+
+
+def billing_alarm_address(level: str, account: str | None = None) -> str:
+    """`billing/alarm/expected`, or `billing/alarm/<account>/margin` for one account's alarm."""
+    return f"billing/alarm/{account}/{level}" if account else f"billing/alarm/{level}"
+
+
+def billing_subscription_address(email: str) -> str:
+    return f"billing/subscription/{email}"
+
+
+def budget_address(account: str | None = None) -> str:
+    return f"billing/budget/{account}" if account else "billing/budget/organization"

@@ -25,6 +25,17 @@ RENAMED = {
     "s3control:GetPublicAccessBlock": "s3:GetAccountPublicAccessBlock",
     "s3control:PutPublicAccessBlock": "s3:PutAccountPublicAccessBlock",
     "s3control:DeletePublicAccessBlock": "s3:PutAccountPublicAccessBlock",
+    "budgets:DescribeBudgets": "budgets:ViewBudget",
+    "budgets:DescribeBudget": "budgets:ViewBudget",
+    "budgets:DescribeNotificationsForBudget": "budgets:ViewBudget",
+    "budgets:DescribeSubscribersForNotification": "budgets:ViewBudget",
+    "budgets:CreateBudget": "budgets:ModifyBudget",
+    "budgets:UpdateBudget": "budgets:ModifyBudget",
+    "budgets:DeleteBudget": "budgets:ModifyBudget",
+    "budgets:CreateNotification": "budgets:ModifyBudget",
+    "budgets:DeleteNotification": "budgets:ModifyBudget",
+    "budgets:CreateSubscriber": "budgets:ModifyBudget",
+    "budgets:DeleteSubscriber": "budgets:ModifyBudget",
 }
 
 UNAUTHORIZED = frozenset({"sts:GetCallerIdentity"})

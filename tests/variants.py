@@ -35,6 +35,14 @@ def without_network(network: Any) -> dict[str, Any]:
     return section
 
 
+def without_billing(billing: Any) -> dict[str, Any]:
+    """A spec's `billing:` section (plain data) with the billing layer off, for tests of other layers: in-process
+    moto lacks Cost Anomaly Detection and parts of Budgets (the billing tests treat it as the sandbox it is)."""
+    section = dict(billing) if isinstance(billing, dict) else {}
+    section["enabled"] = False
+    return section
+
+
 def _network(spec: LandingZoneSpec, **sections: dict[str, Any]) -> LandingZoneSpec:
     """The spec with parts of its `network:` section changed, validated as a user's spec would be."""
     data = spec.model_dump(mode="json")
@@ -108,7 +116,23 @@ def spec_variants() -> dict[str, LandingZoneSpec]:
         "network-minimal": with_network(base, [{"name": "app-1", "ou": "Workloads/Prod"}], MINIMAL_VPCS),
         "ebs-key-only": _network(base, remove_default_vpcs={"enabled": False}, ebs_encryption={"customer_key": True}),
         "network-two-vpcs": network_spec(base),
+        "billing-accounts": _billing(
+            base,
+            account_alarms=[
+                {"account": "audit", "monthly_spend": 40, "margin_percent": 20},
+                {"account": "management", "monthly_spend": 25},
+            ],
+            budget={"enabled": True, "accounts": [{"account": "log-archive", "monthly_spend": 30}]},
+        ),
+        "billing-alarms-only": _billing(base, budget={"enabled": False}, anomaly_detection={"enabled": False}),
     }
+
+
+def _billing(spec: LandingZoneSpec, **changes: Any) -> LandingZoneSpec:
+    """The spec with parts of its `billing:` section changed, validated as a user's spec would be."""
+    data = spec.model_dump(mode="json", exclude_none=True)
+    data["billing"] = {**data["billing"], **changes}
+    return parse_spec(yaml.safe_dump(data, sort_keys=False))
 
 
 NETWORK_ACCOUNTS = [

@@ -141,6 +141,7 @@ def _apply_locked(
     allow_destroy: bool,
     stats: bool,
 ) -> int:
+    from bootstrap.changes import UNAVAILABLE
     from bootstrap.plan.after_apply import created_accounts_line
     from bootstrap.plan.render import print_plan
     from bootstrap.plan.stale import earlier_apply_line
@@ -171,7 +172,7 @@ def _apply_locked(
             if to_apply.failures:
                 print_plan(replace(to_apply, changes=()), out)  # what could not be read, and what to do
                 return EXIT_ERROR
-            if any(n.severity == "warning" for n in to_apply.notes):
+            if any(n.severity in ("warning", UNAVAILABLE) for n in to_apply.notes):
                 print_plan(replace(to_apply, changes=()), out)  # the warnings, and a summary that keeps them
             else:
                 out.print("[green]No changes. Live state matches the spec.[/]")
@@ -204,6 +205,14 @@ def _apply_locked(
         return EXIT_ERROR
     if verify.plan.empty and not verify.plan.blocked:
         record_applied(journal, verify.desired)  # so the next plan can tell drift from the spec's changes
+        missing = [n.address for n in verify.plan.notes if n.severity == UNAVAILABLE]
+        if missing:  # never "matches" while the endpoint could not provide part of the spec
+            out.print(
+                "[green]Verified: live state now matches the spec[/], except what this endpoint cannot provide: "
+                + escape(", ".join(missing))
+                + " (see `bootstrap plan`)."
+            )
+            return EXIT_NO_CHANGES
         out.print("[green]Verified: live state now matches the spec.[/]")
         return EXIT_NO_CHANGES
     if verify.plan.blocked:

@@ -235,8 +235,10 @@ def _spec_text(
         result = _answers({"management_account_id": default_account}, "--defaults")
     else:
         from bootstrap.cli.wizard import run_wizard
+        from bootstrap.cli.wizard_billing import cost_reader
 
-        result = run_wizard(management_account_id or caller_account_id(options), answers_file(spec))
+        costs = cost_reader(options.profile, options.target().endpoint)
+        result = run_wizard(management_account_id or caller_account_id(options), answers_file(spec), costs)
     from bootstrap.spec.answers import render_spec_yaml
 
     return render_spec_yaml(_with_operator(result, options))

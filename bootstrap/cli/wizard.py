@@ -18,6 +18,7 @@ import questionary
 import yaml
 from pydantic import ValidationError
 
+from bootstrap.cli.wizard_billing import CostHistory, ask_billing
 from bootstrap.cli.wizard_network import ask_network
 from bootstrap.errors import Cancelled, InputError
 from bootstrap.guardrails.library import load_library
@@ -246,7 +247,9 @@ def _emails(text: str) -> list[str]:
     return found
 
 
-def run_wizard(default_account_id: str | None, save_to: Path = ANSWERS_FILE) -> Answers:
+def run_wizard(
+    default_account_id: str | None, save_to: Path = ANSWERS_FILE, costs: Callable[[], CostHistory] | None = None
+) -> Answers:
     """Ask every question; each answer is checked against the whole spec before the next one is asked."""
     draft = Draft(save_to)
     defaults = Answers.model_fields
@@ -354,4 +357,5 @@ def run_wizard(default_account_id: str | None, save_to: Path = ANSWERS_FILE) -> 
         ),
     )
     ask_network(draft, home, all_ous)
+    ask_billing(draft, costs or (lambda: CostHistory(why="Cost Explorer was not asked")), _emails)
     return draft.finish()

@@ -60,6 +60,10 @@ class AccountRegionScope:
         enabled: for account-wide reads such as which regions the account has enabled."""
         return self.sessions.client(service, account_id=self.account_id)
 
+    @property
+    def simulated(self) -> bool:
+        return self.sessions.target.simulated
+
     def account_once(self, key: str, read: Callable[[], Any]) -> Any:
         """`read()` once per account, whichever of its scopes asks first."""
         return self.account_cache.once(key, read)

@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 
+from blueprints.billing import runbook_facts as billing_facts
 from blueprints.respond import responses_for
 from blueprints.roles import key_accounts
 from bootstrap.guardrails.library import load_library
@@ -74,6 +75,7 @@ def runbook_context(spec: LandingZoneSpec) -> dict[str, Any]:
         "member_accounts": [a.name for a in spec.accounts],
         "log_archive": runbook_facts(spec),
         "network": network_facts(spec),
+        "billing": billing_facts(spec),
         **_break_glass_facts(spec),
     }
 

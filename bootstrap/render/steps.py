@@ -181,7 +181,22 @@ def manual_steps(spec: LandingZoneSpec) -> list[ManualStep]:
                 "no log version can be deleted and versioning cannot be suspended without that device.",
             )
         )
+    if spec.billing.enabled:
+        steps.append(
+            ManualStep(
+                id="billing-preference",
+                title='Turn on "Receive CloudWatch billing alerts" in Billing preferences',
+                account=MANAGEMENT,
+                runbook=BILLING_RUNBOOK,
+                order=35,
+                why="AWS publishes no AWS/Billing metrics until it is on (there is no API for it), so the "
+                "billing alarms would never fire: a stolen key would show first on the invoice.",
+            )
+        )
     return sorted(steps, key=step_order)
+
+
+BILLING_RUNBOOK = "billing.md"
 
 
 def step_order(step: ManualStep) -> tuple[int, int, str]:

@@ -20,7 +20,7 @@ from rich.markup import escape
 
 from bootstrap.apply.journal import Journal
 from bootstrap.aws.session import AwsTarget, Sessions
-from bootstrap.changes import Action, Plan
+from bootstrap.changes import UNAVAILABLE, Action, Plan
 from bootstrap.console import LineReporter
 from bootstrap.desired import desired_state
 from bootstrap.errors import BootstrapError
@@ -29,7 +29,14 @@ from bootstrap.plan.render import print_plan
 from bootstrap.render.artifacts import render_artifacts
 from bootstrap.render.atomic import atomic_write
 from bootstrap.sandbox.server import SANDBOX_ACCOUNT_ID, running_sandbox, sandbox_environment
-from bootstrap.sandbox.tamper import Drift, tamper_network, tamper_organization, tamper_roles, tamper_trail
+from bootstrap.sandbox.tamper import (
+    Drift,
+    tamper_billing,
+    tamper_network,
+    tamper_organization,
+    tamper_roles,
+    tamper_trail,
+)
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
@@ -102,6 +109,8 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
         first = _plan(spec, sessions)
         console.print(f"  {_by_type(first)}")
         console.print(f"  [bold]{first.summary()}[/]")
+        for note in (n for n in first.notes if n.severity == UNAVAILABLE):
+            console.print(f"  [yellow]not on this endpoint[/] {escape(note.address)}: {escape(note.message)}")
 
         step("apply")
         _apply(spec, sessions, journal, console, quiet=True)
@@ -116,6 +125,7 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
             + tamper_trail(spec, sandbox.url)
             + tamper_roles(spec, sandbox.url)
             + tamper_network(spec, sandbox.url)
+            + tamper_billing(spec, sandbox.url)
         )
         for drift in drifts:
             console.print(f"  • {escape(drift.description)}")
@@ -204,8 +214,9 @@ def _expect_empty(spec: LandingZoneSpec, sessions: Sessions, console: Console) -
 
 
 def _expect_drift(plan: Plan, drifts: list[Drift]) -> None:
-    found = {(c.address, d.name) for c in plan.changes for d in c.diffs}
     expected = {(d.address, d.property) for d in drifts}
+    gone = {address for address, prop in expected if prop == ""}  # deleted whole: created again, every property
+    found = {(c.address, "") if c.address in gone else (c.address, d.name) for c in plan.changes for d in c.diffs}
     if found != expected:
         raise DemoFailed(
             f"the plan shows {sorted(found)}, expected exactly {sorted(expected)}",

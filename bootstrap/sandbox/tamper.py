@@ -11,11 +11,15 @@ from typing import Any
 
 import boto3
 
+from blueprints.billing import billing_applies
+from blueprints.billing import topic_name as billing_topic_name
 from bootstrap.guardrails.packing import policy_name
 from bootstrap.names import (
+    BILLING_REGION,
     BREAK_GLASS,
     TRAIL_ADDRESS,
     account_address,
+    billing_subscription_address,
     default_vpc_address,
     ebs_encryption_address,
     policy_address,
@@ -30,6 +34,7 @@ class Drift:
     description: str
     address: str
     property: str
+    """The property the plan must show changed; "" when the object is gone (the plan creates it again whole)."""
 
 
 def _organizations(endpoint_url: str | None) -> Any:
@@ -175,3 +180,17 @@ def tamper_network(spec: LandingZoneSpec, endpoint_url: str | None = None) -> li
             )
         )
     return drifts
+
+
+def tamper_billing(spec: LandingZoneSpec, endpoint_url: str | None = None) -> list[Drift]:
+    """Unsubscribe the last billing subscriber from the billing alarm topic, as someone silencing the alarms
+    before running up a bill would. Nothing when the spec builds no billing layer."""
+    if not billing_applies(spec):
+        return []
+    sns = boto3.client("sns", endpoint_url=endpoint_url, region_name=BILLING_REGION)
+    name = billing_topic_name(spec)
+    arn = next(t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].rsplit(":", 1)[-1] == name)
+    email = spec.billing.emails[-1]
+    subscriptions = sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]
+    sns.unsubscribe(SubscriptionArn=next(s["SubscriptionArn"] for s in subscriptions if s["Endpoint"] == email))
+    return [Drift(f"removed the billing alarm subscriber {email} from {name}", billing_subscription_address(email), "")]

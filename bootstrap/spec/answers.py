@@ -89,6 +89,20 @@ class Answers(Model):
         "none", description="NAT gateways of each workload VPC: none, one, or one per availability zone."
     )
 
+    billing: bool = Field(True, description="Billing alarms, a budget and Cost Anomaly Detection.")
+    billing_monthly_spend: float = Field(
+        100,
+        gt=0,
+        le=10_000_000,
+        description="The expected monthly bill in USD (the wizard proposes the last three complete months' average).",
+    )
+    billing_margin_percent: int = Field(15, ge=10, le=20, description="The second billing alarm's margin (10-20 %).")
+    billing_emails: list[Email] | None = Field(
+        None,
+        description="Who receives billing alarms; unattended runs that leave it out get the account e-mail pattern "
+        "with {name} = billing-alarms.",
+    )
+
     @field_validator("vpc_ip_pool")
     @classmethod
     def _pool(cls, value: str) -> str:
@@ -184,6 +198,13 @@ def alarm_emails(answers: Answers) -> list[str]:
     return [answers.account_email_pattern.replace("{name}", "security-alarms")]
 
 
+def billing_emails(answers: Answers) -> list[str]:
+    """Where the billing alarms go: the answer, or (unattended runs only) an address from the pattern."""
+    if answers.billing_emails is not None:
+        return list(answers.billing_emails)
+    return [answers.account_email_pattern.replace("{name}", "billing-alarms")]
+
+
 def render_spec_yaml(answers: Answers) -> str:
     template_text = resources.files("bootstrap.spec").joinpath("landing-zone.yaml.j2").read_text(encoding="utf-8")
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
@@ -202,6 +223,7 @@ def render_spec_yaml(answers: Answers) -> str:
         root=root_guardrails(answers),
         titles={gid: g.title for gid, g in library.items()},
         alarm_emails=alarm_emails(answers),
+        billing_emails=billing_emails(answers),
         workload_ous=workload_ous(answers) if answers.workload_vpc else [],
         workload_subnets=workload_subnets(answers),
         flow_logs="s3" if any(a.name == "log-archive" for a in answers.accounts) else "cloudwatch",

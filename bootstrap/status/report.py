@@ -32,6 +32,7 @@ from bootstrap.render.steps import PHASES, ManualStep, manual_steps
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 from bootstrap.status import credentials
 from bootstrap.status.accounts import account_ids
+from bootstrap.status.billing import check_billing_preference
 from bootstrap.status.parallel import reason
 from bootstrap.status.subscriptions import check_subscriptions
 
@@ -88,6 +89,7 @@ CHECKS: dict[str, Check] = {
     "break-glass": credentials.break_glass,
     "mfa-delete": credentials.mfa_delete,
     "alarm-subscriptions": check_subscriptions,
+    "billing-preference": check_billing_preference,
 }
 
 

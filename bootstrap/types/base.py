@@ -169,6 +169,12 @@ class ReadScope(ScopedClients, Protocol):
 
     def logical(self, value: Any) -> Resource | None: ...
 
+    @property
+    def simulated(self) -> bool:
+        """The endpoint is the sandbox (`AwsTarget.simulated`): a reader of an API it lacks says so instead of
+        calling it (moto answers an unimplemented operation with HTTP 500, which botocore retries for seconds)."""
+        ...
+
 
 Reader = Callable[[ReadScope, list["Resource"]], dict[str, "ObservedResource"]]
 """Reads every desired resource of one type in one account-region, in bulk: address -> what is live."""

@@ -26,6 +26,7 @@ ALARM_PROPERTIES = (
     "AlarmDescription",
     "Namespace",
     "MetricName",
+    "Dimensions",
     "Statistic",
     "Period",
     "EvaluationPeriods",
@@ -52,7 +53,7 @@ def read_alarms(scope: ReadScope, resources: list[Resource]) -> dict[str, Observ
             resource.address,
             resource.type,
             alarm["AlarmName"],
-            {k: alarm.get(k) for k in ALARM_PROPERTIES},
+            {k: alarm.get(k) or None if k == "Dimensions" else alarm.get(k) for k in ALARM_PROPERTIES},
             owned=True,
             attributes={"Arn": alarm["AlarmArn"]},
         )

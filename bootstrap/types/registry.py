@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bootstrap.types import (
+    budgets,
+    ce,
     cloudtrail,
     cloudwatch,
     ec2_default_vpc,
@@ -32,6 +34,7 @@ from bootstrap.types.base import Handler, ResourceType, TypeRule
 _MODULES = (
     *(organizations, kms, s3, cloudtrail, logs, cloudwatch, iam, sns, s3control),
     *(ec2_default_vpc, ec2_ebs),
+    *(budgets, ce),
     *(ec2_vpc, ec2_routes, ec2_nat, ec2_flow_logs),  # VPCs before their parts: their readers look parents up
 )
 

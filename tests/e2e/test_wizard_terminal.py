@@ -82,6 +82,15 @@ def test_the_wizard_refuses_each_trap_at_its_question_and_keeps_the_answers(fres
         _answer(child, "Size of each account's VPC:", ENTER)
         _answer(child, "Availability zones per VPC:", DOWN, ENTER)
         _answer(child, "NAT gateways", DOWN, DOWN, ENTER)
+        _answer(child, "Build billing alarms, a monthly budget and Cost Anomaly Detection?", ENTER)
+        _shown(child, "Cost Explorer has no cost history for the last three complete months")  # a new organization
+        _answer(child, "Expected monthly spend in USD:", CLEAR, "lots", ENTER)
+        _shown(child, "a number of US dollars")
+        child.send(CLEAR + "250" + ENTER)
+        _answer(child, "Second alarm: how many percent above the expected bill", CLEAR, "25", ENTER)
+        _shown(child, "from 10 to 20 %")
+        child.send(CLEAR + "12" + ENTER)
+        _answer(child, "E-mail address(es) for billing alarms", ENTER)  # the security alarms' address, proposed
         _shown(child, "Wrote landing-zone.yaml")
         child.expect(pexpect.EOF)
     finally:
@@ -105,6 +114,9 @@ def test_the_wizard_refuses_each_trap_at_its_question_and_keeps_the_answers(fres
         3,
         "per_az",
     )
+    billing = spec["billing"]
+    assert (billing["enabled"], billing["monthly_spend"], billing["margin_percent"]) == (True, 250, 12)
+    assert billing["emails"] == ["soc@example.org"]
     assert not (tmp_path / "landing-zone.answers.yaml").exists()
 
 

@@ -22,7 +22,7 @@ import pytest
 import yaml
 from iam_actions import iam_action
 from moto import mock_aws
-from variants import without_network
+from variants import without_billing, without_network
 
 from bootstrap.apply.context import ApplyContext
 from bootstrap.apply.engine import ApplyResult
@@ -53,6 +53,7 @@ def _default_spec_yaml() -> str:
         if isinstance(data.get(layer), dict):
             data[layer]["enabled"] = False
     data["network"] = without_network(data.get("network"))
+    data["billing"] = without_billing(data.get("billing"))
     return yaml.safe_dump(data, sort_keys=False)
 
 

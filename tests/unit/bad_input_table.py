@@ -59,6 +59,14 @@ def with_network(body: str, text: str = BASE) -> str:
     return text + "network:\n" + body
 
 
+def with_billing(*lines: str) -> str:
+    """An enabled billing section with an amount and a subscriber, then `lines` (two-space indented fields)."""
+    fields = {"monthly_spend": "monthly_spend: 250", "emails": "emails: [finance@example.com]"}
+    for line in lines:
+        fields[line.split(":", 1)[0]] = line
+    return BASE + "billing:\n  enabled: true\n" + "".join(f"  {field}\n" for field in fields.values())
+
+
 def vpc(*fields: str, name: str = "apps") -> str:
     """One VPC of the network section, for the audit account unless the fields say otherwise."""
     lines = [f"    - name: {name}\n"] + [f"      {field}\n" for field in fields]
@@ -599,5 +607,51 @@ CASES: dict[str, Case] = {
         "lz.yaml:30: network.vpcs[0].flow_logs.destination:",
         ("flow logs to s3 go to the log archive bucket, and this spec builds no logging layer",),
         ("Set flow_logs.destination: cloudwatch",),
+    ),
+    # The billing section (all checked by validate, no AWS call).
+    "billing: a margin outside 10-20 %": spec(
+        with_billing("margin_percent: 25"),
+        "lz.yaml:28: billing.margin_percent:",
+        ("25 is out of range: it must be at most 20",),
+        ("Set billing.margin_percent to a value at most 20",),
+    ),
+    "billing: a subscriber that is not an e-mail address": spec(
+        with_billing("emails: [finance@]"),
+        "lz.yaml:27: billing.emails[0]:",
+        ("finance@",),
+    ),
+    "billing: enabled without an expected monthly spend": spec(
+        BASE + "billing:\n  enabled: true\n  emails: [finance@example.com]\n",
+        "lz.yaml:24: billing.monthly_spend:",
+        ("the billing layer is enabled but has no expected monthly spend",),
+        ("Set billing.monthly_spend to the organization's usual monthly bill in USD",),
+    ),
+    "billing: enabled with nobody to tell": spec(
+        BASE + "billing:\n  enabled: true\n  monthly_spend: 100\n",
+        "lz.yaml:24: billing.emails:",
+        ("the billing layer is enabled but nobody receives its alarms",),
+        ("List at least one address under billing.emails",),
+    ),
+    "billing: an account alarm for an account the spec does not have": spec(
+        with_billing("account_alarms: [{account: adit, monthly_spend: 40}]"),
+        "lz.yaml:28: billing.account_alarms[0].account:",
+        ("account 'adit' is not in accounts",),
+        ("Did you mean 'audit'?",),
+    ),
+    "billing: an account budget for an account the spec does not have": spec(
+        with_billing("budget: {accounts: [{account: log-archiv, monthly_spend: 40}]}"),
+        "lz.yaml:28: billing.budget.accounts[0].account:",
+        ("account 'log-archiv' is not in accounts",),
+        ("Did you mean 'log-archive'?",),
+    ),
+    "billing: an account alarm's margin outside 10-20 %": spec(
+        with_billing("account_alarms: [{account: audit, monthly_spend: 40, margin_percent: 5}]"),
+        "lz.yaml:28: billing.account_alarms[0].margin_percent:",
+        ("5 is out of range: it must be at least 10",),
+    ),
+    "billing: a negative expected monthly spend": spec(
+        with_billing("monthly_spend: -5"),
+        "lz.yaml:26: billing.monthly_spend:",
+        ("-5 is out of range: it must be at least 0",),
     ),
 }

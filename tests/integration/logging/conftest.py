@@ -104,7 +104,7 @@ def spec() -> LandingZoneSpec:
     """The default landing zone as `bootstrap init --defaults` writes it, logging layer included (the parent
     conftest's `spec` switches that layer off for the Organizations tests), network baseline off (it has tests
     of its own, and these assert the logging layer's plans)."""
-    data = yaml.safe_load(render_spec_yaml(Answers(management_account_id="123456789012")))
+    data = yaml.safe_load(render_spec_yaml(Answers(management_account_id="123456789012", billing=False)))
     data["network"] = without_network(data.get("network"))
     return parse_spec(yaml.safe_dump(data, sort_keys=False))
 

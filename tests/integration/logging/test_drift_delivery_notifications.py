@@ -27,7 +27,7 @@ POLICY_ADDRESS = "logging/topic-policy/trail-deliveries"
 
 
 def _spec(notifications: bool) -> LandingZoneSpec:
-    data = yaml.safe_load(render_spec_yaml(Answers(management_account_id=MANAGEMENT_ID)))
+    data = yaml.safe_load(render_spec_yaml(Answers(management_account_id=MANAGEMENT_ID, billing=False)))
     data["logging"]["delivery_notifications"] = notifications
     data["network"] = without_network(data.get("network"))
     return parse_spec(yaml.safe_dump(data, sort_keys=False))
