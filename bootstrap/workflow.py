@@ -27,7 +27,7 @@ from bootstrap.render.atomic import atomic_write
 from bootstrap.resources import DesiredState
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.spec.network_plan import allocate
-from bootstrap.types.ec2_vpc import VPC_CIDRS
+from bootstrap.types.ec2_common import VPC_CIDRS
 
 
 def _applied_path(journal: Journal) -> Path:

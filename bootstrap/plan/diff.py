@@ -73,7 +73,9 @@ def make_plan(
                     _location_of(orphan, desired),
                     Action.DELETE,
                     orphan.physical_id,
-                    reason="owned by the toolkit but no longer in the spec",
+                    reason="; ".join(
+                        filter(None, ["owned by the toolkit but no longer in the spec", _explained(rule, orphan)])
+                    ),
                     before=dict(orphan.properties),
                 )
             )

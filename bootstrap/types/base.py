@@ -47,7 +47,8 @@ class TypeRule:
     """Properties the plan shows on a create, for a reviewer (a new account's e-mail and OU)."""
     explain: Callable[[Mapping[str, Any]], str] | None = None
     """Says, from the live properties, what an update will do beyond the diffs (a key pending deletion: "apply
-    cancels the deletion"); the plan shows it as the change's reason."""
+    cancels the deletion"), or what deleting an orphan removes with it (a VPC's parts); the plan shows it as the
+    change's reason."""
     weakens: Mapping[str, Callable[[Any, Any], bool]] = field(default_factory=dict)
     """Per property, when a change of it (before, after) weakens security (a guardrail detached, logging or key
     rotation turned off): the plan flags such a change, whoever asked for it."""

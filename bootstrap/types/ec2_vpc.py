@@ -22,6 +22,7 @@ from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, Resource
 from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
 from bootstrap.types.ec2_common import (
     EC2_TAGGING,
+    all_vpcs,
     listing,
     match,
     observed,
@@ -34,12 +35,12 @@ from bootstrap.types.ec2_common import (
     tag_specifications,
     tags_of,
 )
+from bootstrap.types.ec2_orphans import SWEEP_READS, explain_teardown, orphan_vpcs
 from bootstrap.types.ec2_teardown import (
     TEARDOWN_ACTIONS,
     TEARDOWN_READS,
     create_tagged,
     delete_nat_gateways,
-    orphan_vpcs,
     teardown_vpc,
 )
 
@@ -47,28 +48,7 @@ VPC = "AWS::EC2::VPC"
 SUBNET = "AWS::EC2::Subnet"
 INTERNET_GATEWAY = "AWS::EC2::InternetGateway"
 GATEWAY_ATTACHMENT = "AWS::EC2::VPCGatewayAttachment"
-VPC_CIDRS = "vpc-cidrs"
-"""The fact every VPC reader notes (`ReadScope.note`): {"VpcId", "CidrBlock"} of each VPC it lists, the
-toolkit's or not, so new VPCs get blocks nobody in the organization uses."""
-
 _DNS = (("EnableDnsSupport", "enableDnsSupport"), ("EnableDnsHostnames", "enableDnsHostnames"))
-
-
-def all_vpcs(scope: ReadScope) -> list[dict[str, Any]]:
-    """Every VPC of the scope's account-region, listed once whichever reader asks first; each block is noted for
-    the organization-wide allocation (`VPC_CIDRS`)."""
-
-    def read() -> list[dict[str, Any]]:
-        pages = scope.client("ec2").get_paginator("describe_vpcs").paginate()
-        vpcs = [v for page in pages for v in page["Vpcs"]]
-        for vpc in vpcs:
-            for block in vpc.get("CidrBlockAssociationSet") or [{"CidrBlock": vpc["CidrBlock"]}]:
-                if block.get("CidrBlockState", {}).get("State", "associated") in ("associated", "associating"):
-                    scope.note(VPC_CIDRS, {"VpcId": vpc["VpcId"], "CidrBlock": block["CidrBlock"]})
-        return vpcs
-
-    vpcs: list[dict[str, Any]] = scope.once("ec2.describe_vpcs", read)
-    return vpcs
 
 
 def read_vpcs(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
@@ -102,7 +82,7 @@ def read_vpcs(scope: ReadScope, resources: list[Resource]) -> dict[str, Observed
             tags=tags,
             attributes={"VpcId": vpc["VpcId"], "CidrBlock": vpc["CidrBlock"]},
         )
-    result.update(orphan_vpcs(scope, vpcs, {r.address for r in resources}))
+    result.update(orphan_vpcs(scope))
     return result
 
 
@@ -338,10 +318,11 @@ TYPES = (
             compared=("CidrBlock", "EnableDnsSupport", "EnableDnsHostnames", ADDRESS_TAG_PROPERTY),
             replace_on=frozenset({"CidrBlock"}),
             owned_only=_TAG,
+            explain=explain_teardown,
         ),
         VpcHandler(),
         read_vpcs,
-        read_actions=("ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", *TEARDOWN_READS),
+        read_actions=("ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", *TEARDOWN_READS, *SWEEP_READS),
         write_actions=("ec2:CreateVpc", "ec2:ModifyVpcAttribute", "ec2:DeleteVpc", *EC2_TAGGING, *TEARDOWN_ACTIONS),
         service="ec2",
         tagger=tag_ec2,
