@@ -204,6 +204,14 @@ class ResourceType:
     """The boto3 service name of its calls (for people and for the permissions' statement ids)."""
     tagger: Tagger | None = None
     """How its objects are tagged, for types whose objects carry tags (`bootstrap adopt`)."""
+    read_beside: str | None = None
+    """A type whose resources, wherever they are read, this type's reader runs beside, with or without
+    resources of its own: it finds the parts the spec no longer gives them (a VPC's endpoints once it has
+    none: no resource of the endpoint type is left there to read). Such a reader may return at once when
+    what was read already shows there is nothing of its type (`ec2_common.routed_to`)."""
+    reads_disabled_regions: bool = False
+    """Its reader observes its resources in a region the account has not enabled (as settled, with a note of its
+    own); every other type's resources there are skipped by the observer (`bootstrap.observe.scope`)."""
 
     @property
     def deletable(self) -> bool:

@@ -89,6 +89,17 @@ def listing(scope: ReadScope, operation: str, key: str, *, by_vpc: str | None = 
     return items
 
 
+def routed_to(scope: ReadScope, prefix: str) -> bool:
+    """Whether a route of the desired VPCs' route tables points to an object whose id starts with `prefix`
+    (`nat-`, `igw-`, `vpce-`). A reader whose type has no resource left in the account-region runs only then
+    to find the parts the spec dropped (`ResourceType.read_beside`): a NAT gateway, internet gateway or endpoint the
+    spec no longer gives a VPC still has its routes until the plan that removes it, which costs a no-op plan no
+    listing of a type the spec does not use there."""
+    tables = listing(scope, "describe_route_tables", "RouteTables")
+    targets = (str(r.get("NatGatewayId") or r.get("GatewayId") or "") for t in tables for r in t.get("Routes", []))
+    return any(target.startswith(prefix) for target in targets)
+
+
 def match(
     resources: list[Resource],
     items: list[dict[str, Any]],

@@ -331,5 +331,6 @@ TYPES = (
             "ec2:DeleteVpc",
         ),
         service="ec2",
+        reads_disabled_regions=True,
     ),
 )

@@ -99,5 +99,6 @@ TYPES = (
         ),
         write_actions=("ec2:EnableEbsEncryptionByDefault", "ec2:ModifyEbsDefaultKmsKeyId"),
         service="ec2",
+        reads_disabled_regions=True,
     ),
 )

@@ -31,6 +31,7 @@ from bootstrap.types.ec2_common import (
     parent_id,
     parent_owned,
     retag,
+    routed_to,
     tag_ec2,
     tag_specifications,
     tags_of,
@@ -122,6 +123,8 @@ def _gateways(scope: ReadScope) -> list[dict[str, Any]]:
 
 
 def read_internet_gateways(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
+    if not resources and not routed_to(scope, "igw-"):  # read beside the VPCs: none left, none routed to
+        return {}
     items = _gateways(scope)
     attachments = scope.desired.of_type(GATEWAY_ATTACHMENT)
 
@@ -322,7 +325,7 @@ TYPES = (
         ),
         VpcHandler(),
         read_vpcs,
-        read_actions=("ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", *TEARDOWN_READS, *SWEEP_READS),
+        read_actions=("ec2:DescribeRegions", "ec2:DescribeVpcAttribute", *TEARDOWN_READS, *SWEEP_READS),
         write_actions=("ec2:CreateVpc", "ec2:ModifyVpcAttribute", "ec2:DeleteVpc", *EC2_TAGGING, *TEARDOWN_ACTIONS),
         service="ec2",
         tagger=tag_ec2,
@@ -337,6 +340,7 @@ TYPES = (
             "ec2:CreateInternetGateway", "ec2:DetachInternetGateway", "ec2:DeleteInternetGateway", *EC2_TAGGING,
         ),
         service="ec2",
+        read_beside=VPC,
         tagger=tag_ec2,
     ),
     ResourceType(
@@ -364,6 +368,7 @@ TYPES = (
             "ec2:DeleteNatGateway", "ec2:ReleaseAddress", *EC2_TAGGING,
         ),
         service="ec2",
+        read_beside=VPC,
         tagger=tag_ec2,
     ),
 )  # fmt: skip

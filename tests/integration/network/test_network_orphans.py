@@ -46,7 +46,8 @@ def test_a_vpc_removed_from_the_spec_entirely_is_deleted_whole_with_its_parts(
     spec = light_spec([])  # no VPC left in the spec: nothing of the custom VPCs' types is desired anywhere
     live, _ = plan_live(spec, sessions)
     address = vpc_address("main", "app-dev", "us-east-1")
-    (change,) = [c for c in live.plan.changes if c.action is Action.DELETE]
+    assert set(_deletes(live.plan)) == {(address, True), ("network/flow-logs-role/app-dev", True)}  # role: unused
+    (change,) = [c for c in live.plan.changes if c.type == "AWS::EC2::VPC"]
     assert (change.address, change.destructive, change.location.account) == (address, True, "app-dev")
     reason = change.reason
     order = ["flow log", "gateway endpoint", "NAT gateway", "internet gateway", "4 subnets", "2 route tables"]
@@ -110,3 +111,52 @@ def test_an_orphan_holding_someone_elses_instance_is_reported_not_deleted(
     with pytest.raises(SafetyError):
         apply(light_spec([]), sessions, allow_destroy=True)
     assert net_outsider.vpc("main", "app-dev")["VpcId"]
+
+
+def test_flow_logs_moved_off_cloudwatch_keep_the_group_and_drop_the_unused_role(
+    sessions: Sessions, apply: Any, net_outsider: Any
+) -> None:
+    """The group holds logs: kept, and the plan says so. The account's delivery role serves no VPC any more:
+    deleted, with --allow-destroy, and the next plan is empty."""
+    watched = {**LIGHT, "ous": [], "accounts": ["app-dev"], "flow_logs": {"destination": "cloudwatch"}}
+    assert not apply(light_spec([watched]), sessions).failed
+    iam = net_outsider.client("iam", "app-dev")
+    role = next(r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].endswith("-vpc-flow-logs"))
+    spec = light_spec([{**watched, "flow_logs": {"destination": "none"}}])
+    live, _ = plan_live(spec, sessions)
+    assert {(c.address, c.action) for c in live.plan.changes} == {
+        (vpc_address("main", "app-dev", "us-east-1", "flow-log"), Action.DELETE),
+        ("network/flow-logs-role/app-dev", Action.DELETE),
+    }
+    kept = [n for n in live.plan.notes if "/vpc-flow-logs/main" in n.message]
+    assert kept and "keeps it" in kept[0].message, live.plan.notes
+    assert not apply(spec, sessions, allow_destroy=True).failed
+    assert role not in [r["RoleName"] for r in iam.list_roles()["Roles"]]
+    groups = net_outsider.client("logs", "app-dev").describe_log_groups()["logGroups"]
+    assert any(g["logGroupName"].endswith("/vpc-flow-logs/main") for g in groups)
+    again, _ = plan_live(spec, sessions)
+    assert again.plan.empty, [(c.address, c.action.value) for c in again.plan.changes]
+
+
+def test_a_kind_of_part_the_spec_no_longer_gives_a_vpc_at_all_is_found_and_deleted(
+    sessions: Sessions, apply: Any, net_outsider: Any
+) -> None:
+    """No NAT gateway, no endpoint, no flow log left in the account-region: their types have no resource there,
+    yet what the toolkit made of them is found (through the routes to it, or the listing beside the VPC) and
+    deleted."""
+    assert not apply(light_spec([FULL]), sessions).failed
+    bare = {**FULL, "nat_gateways": "none", "gateway_endpoints": [], "flow_logs": {"destination": "none"}}
+    live, _ = plan_live(light_spec([bare]), sessions)
+
+    def at(*parts: str) -> str:
+        return vpc_address("main", "app-dev", "us-east-1", *parts)
+
+    deleted = {c.address for c in live.plan.changes if c.action is Action.DELETE}
+    assert {at("nat-gateway", "a"), at("endpoint", "s3"), at("flow-log")} <= deleted, deleted
+    assert not apply(light_spec([bare]), sessions, allow_destroy=True).failed
+    ec2 = net_outsider.ec2("app-dev")
+    assert not [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] != "deleted"]
+    assert not [e for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e["State"].lower() != "deleted"]
+    assert not ec2.describe_addresses()["Addresses"]
+    again, _ = plan_live(light_spec([bare]), sessions)
+    assert again.plan.empty, [(c.address, c.action.value) for c in again.plan.changes]
