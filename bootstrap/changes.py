@@ -116,6 +116,9 @@ class Change:
 
 FAILED = "failed"
 """The severity of a note about an account-region that could not be read."""
+UNAVAILABLE = "unavailable"
+"""The severity of a note about a setting the endpoint cannot read or set (the sandbox lacks the API): nothing is
+planned for it, and the plan says so rather than pretending it matches."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ class Note:
 
     address: str
     message: str
-    severity: str = "info"  # info | warning | error | failed
+    severity: str = "info"  # info | warning | error | failed | unavailable
     """`error` blocks the plan; `failed` is an account-region that could not be read (its changes are left out,
     the rest of the plan stands, and the command exits 1)."""
 
@@ -159,6 +162,11 @@ class Plan:
         return [n for n in self.notes if n.severity == "error"]
 
     @property
+    def unavailable(self) -> list[Note]:
+        """Settings the endpoint cannot read or set: the plan holds no change for them."""
+        return [n for n in self.notes if n.severity == UNAVAILABLE]
+
+    @property
     def failures(self) -> list[Note]:
         """Account-regions that could not be read: the plan holds none of their changes."""
         return [n for n in self.notes if n.severity == FAILED]
@@ -182,6 +190,10 @@ class Plan:
             if self.failures
             else ""
         )
+        if self.unavailable:
+            unread += (
+                f" {len(self.unavailable)} setting(s) this endpoint cannot read or set (see the notes): not planned."
+            )
         if self.empty and warnings:
             return (
                 f"No changes the toolkit will make, but {warnings} warning(s) above: read them before trusting it."

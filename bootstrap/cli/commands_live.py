@@ -171,7 +171,7 @@ def _apply_locked(
             if to_apply.failures:
                 print_plan(replace(to_apply, changes=()), out)  # what could not be read, and what to do
                 return EXIT_ERROR
-            if any(n.severity == "warning" for n in to_apply.notes):
+            if any(n.severity in ("warning", "unavailable") for n in to_apply.notes):
                 print_plan(replace(to_apply, changes=()), out)  # the warnings, and a summary that keeps them
             else:
                 out.print("[green]No changes. Live state matches the spec.[/]")

@@ -18,6 +18,7 @@ import questionary
 import yaml
 from pydantic import ValidationError
 
+from bootstrap.cli.wizard_baseline import ask_baseline
 from bootstrap.cli.wizard_network import ask_network
 from bootstrap.errors import Cancelled, InputError
 from bootstrap.guardrails.library import load_library
@@ -353,5 +354,6 @@ def run_wizard(default_account_id: str | None, save_to: Path = ANSWERS_FILE) -> 
             validate=draft.check("guardrails", list),
         ),
     )
+    ask_baseline(draft)
     ask_network(draft, home, all_ous)
     return draft.finish()

@@ -60,6 +60,15 @@ class AccountRegionScope:
         enabled: for account-wide reads such as which regions the account has enabled."""
         return self.sessions.client(service, account_id=self.account_id)
 
+    def management_client(self, service: str) -> Any:
+        """A client of the management account (the caller) in the run's default region."""
+        return self.sessions.client(service)
+
+    @property
+    def simulated(self) -> bool:
+        """The endpoint is the sandbox, which lacks some APIs (`AwsTarget.simulated`)."""
+        return self.sessions.target.simulated
+
     def account_once(self, key: str, read: Callable[[], Any]) -> Any:
         """`read()` once per account, whichever of its scopes asks first."""
         return self.account_cache.once(key, read)

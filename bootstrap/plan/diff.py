@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from blueprints.organization import ROOT_ID_VALUE
-from bootstrap.changes import FAILED, Action, Change, Note, Plan, PropertyDiff
+from bootstrap.changes import FAILED, UNAVAILABLE, Action, Change, Note, Plan, PropertyDiff
 from bootstrap.guardrails.packing import PER_TARGET_LIMITS, SHORT_NAMES
 from bootstrap.names import ROOT_ADDRESS, attachment_key
 from bootstrap.observed import ObservedResource, ObservedState
@@ -50,7 +50,7 @@ def make_plan(
     changes: list[Change] = []
     notes: list[Note] = [Note(f.address, f.message, f.severity) for f in observed.findings]
     notes += [Note(f.where, f"could not be read: {f.message}. {f.remediation}", FAILED) for f in observed.failures]
-    refused = {f.address for f in observed.findings if f.severity == "error"} | unread(desired, observed)
+    refused = {f.address for f in observed.findings if f.severity in ("error", UNAVAILABLE)} | unread(desired, observed)
     for resource in desired.resources:
         if resource.address in refused:  # a note says why and what to do; no change is listed for it
             continue

@@ -13,7 +13,7 @@ from bootstrap.plan.delta import cut_at_change, describe, text
 from bootstrap.types.registry import rule_for
 
 _STYLE = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red", Action.REPLACE: "magenta"}
-_NOTE_STYLE = {"info": "dim", "warning": "yellow", "error": "bold red", "failed": "bold red"}
+_NOTE_STYLE = {"info": "dim", "warning": "yellow", "error": "bold red", "failed": "bold red", "unavailable": "yellow"}
 
 
 def _named(value: Any, labels: dict[str, str]) -> str:

@@ -81,4 +81,29 @@ def manual_steps(spec: LandingZoneSpec) -> list[ManualStep]:
                 "no log version can be deleted and versioning cannot be suspended without that device.",
             )
         )
+    steps += baseline_steps()
     return sorted(steps, key=lambda step: (step.order, step.id))
+
+
+def baseline_steps() -> list[ManualStep]:
+    """The account baseline's steps (`runbooks/account-baseline.md`): what apply sets, confirmed by a person."""
+    return [
+        ManualStep(
+            id="member-root-credentials",
+            title="Remove member accounts' root credentials (centralized root access)",
+            account=MANAGEMENT,
+            runbook="account-baseline.md",
+            order=27,
+            why="Apply enables centralized root access, so new accounts get no root credentials; accounts created "
+            "before keep a root password (and perhaps keys or MFA) until they are deleted from the management account.",
+        ),
+        ManualStep(
+            id="alternate-contacts",
+            title="Check the alternate contacts of every account (security, billing, operations)",
+            account=MANAGEMENT,
+            runbook="account-baseline.md",
+            order=45,
+            why="AWS sends abuse reports, security notices and billing warnings to them; a contact nobody reads "
+            "means an incident that AWS saw first reaches nobody.",
+        ),
+    ]

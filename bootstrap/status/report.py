@@ -22,6 +22,7 @@ from bootstrap.observe.organizations import observe_organizations
 from bootstrap.render.steps import ManualStep, manual_steps
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.spec.roles import break_glass_principal
+from bootstrap.status.baseline import check_alternate_contacts, check_member_root_credentials
 
 _MARK = {
     "done": "[green]✓ done[/]",
@@ -109,6 +110,8 @@ CHECKS: dict[str, Check] = {
     "root-access-keys": _root_keys,
     "break-glass": _break_glass,
     "mfa-delete": _mfa_delete,
+    "alternate-contacts": check_alternate_contacts,
+    "member-root-credentials": check_member_root_credentials,
 }
 
 

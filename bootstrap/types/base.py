@@ -157,6 +157,16 @@ class ReadScope(ScopedClients, Protocol):
         """A client of the scope's account in the run's default region (always enabled)."""
         ...
 
+    def management_client(self, service: str) -> Any:
+        """A client of the management account (the caller) in the run's default region: for APIs the management
+        account calls about a member account by its id (Account Management's alternate contacts)."""
+        ...
+
+    @property
+    def simulated(self) -> bool:
+        """The endpoint is the sandbox (`AwsTarget.simulated`): a reader of an API it lacks says so instead."""
+        ...
+
     def note(self, kind: str, value: Any) -> None:
         """Record something seen beyond the desired resources, for the whole organization to use
         (`ObservedState.facts`): every VPC's block, so new VPCs get blocks nobody uses."""

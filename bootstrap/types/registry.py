@@ -11,15 +11,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bootstrap.types import (
+    account_contacts,
     cloudtrail,
     cloudwatch,
     ec2_default_vpc,
     ec2_ebs,
     ec2_flow_logs,
+    ec2_metadata,
     ec2_nat,
     ec2_routes,
     ec2_vpc,
     iam,
+    iam_password,
+    iam_root_access,
     kms,
     logs,
     organizations,
@@ -32,6 +36,7 @@ from bootstrap.types.base import Handler, ResourceType, TypeRule
 _MODULES = (
     *(organizations, kms, s3, cloudtrail, logs, cloudwatch, iam, sns, s3control),
     *(ec2_default_vpc, ec2_ebs),
+    *(iam_password, iam_root_access, account_contacts, ec2_metadata),  # the account baseline's other settings
     *(ec2_vpc, ec2_routes, ec2_nat, ec2_flow_logs),  # VPCs before their parts: their readers look parents up
 )
 
