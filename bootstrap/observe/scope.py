@@ -64,11 +64,6 @@ class AccountRegionScope:
         """A client of the management account (the caller) in the run's default region."""
         return self.sessions.client(service)
 
-    @property
-    def simulated(self) -> bool:
-        """The endpoint is the sandbox, which lacks some APIs (`AwsTarget.simulated`)."""
-        return self.sessions.target.simulated
-
     def account_once(self, key: str, read: Callable[[], Any]) -> Any:
         """`read()` once per account, whichever of its scopes asks first."""
         return self.account_cache.once(key, read)

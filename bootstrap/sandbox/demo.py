@@ -29,13 +29,23 @@ from bootstrap.plan.render import print_plan
 from bootstrap.render.artifacts import render_artifacts
 from bootstrap.render.atomic import atomic_write
 from bootstrap.sandbox.server import SANDBOX_ACCOUNT_ID, running_sandbox, sandbox_environment
-from bootstrap.sandbox.tamper import Drift, tamper_network, tamper_organization, tamper_roles, tamper_trail
+from bootstrap.sandbox.tamper import (
+    Drift,
+    tamper_baseline,
+    tamper_network,
+    tamper_organization,
+    tamper_roles,
+    tamper_trail,
+)
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.spec.roles import principal_pattern
 from bootstrap.status.report import collect_status, print_status
 from bootstrap.workflow import apply_changes, member_roles, plan_live, record_applied
+
+DEMO_PHONE = "+1 206 555 0100"
+"""The alternate contacts' phone number in the demo's spec (a reserved fictional number)."""
 
 
 class DemoFailed(BootstrapError):
@@ -78,7 +88,11 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
         caller = boto3.client("sts", endpoint_url=sandbox.url).get_caller_identity()["Arn"]
         operator = principal_pattern(caller)
         text = render_spec_yaml(
-            Answers(management_account_id=SANDBOX_ACCOUNT_ID, operators=[operator] if operator else [])
+            Answers(
+                management_account_id=SANDBOX_ACCOUNT_ID,
+                operators=[operator] if operator else [],
+                contact_phone=DEMO_PHONE,  # so that the baseline sets the alternate contacts too
+            )
         )
         spec = parse_spec(text, "landing-zone.yaml")
         atomic_write(work / "landing-zone.yaml", text)
@@ -116,6 +130,7 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
             + tamper_trail(spec, sandbox.url)
             + tamper_roles(spec, sandbox.url)
             + tamper_network(spec, sandbox.url)
+            + tamper_baseline(spec, sandbox.url)
         )
         for drift in drifts:
             console.print(f"  • {escape(drift.description)}")

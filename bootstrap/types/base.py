@@ -162,11 +162,6 @@ class ReadScope(ScopedClients, Protocol):
         account calls about a member account by its id (Account Management's alternate contacts)."""
         ...
 
-    @property
-    def simulated(self) -> bool:
-        """The endpoint is the sandbox (`AwsTarget.simulated`): a reader of an API it lacks says so instead."""
-        ...
-
     def note(self, kind: str, value: Any) -> None:
         """Record something seen beyond the desired resources, for the whole organization to use
         (`ObservedState.facts`): every VPC's block, so new VPCs get blocks nobody uses."""
@@ -213,6 +208,10 @@ class ResourceType:
     """The boto3 service name of its calls (for people and for the permissions' statement ids)."""
     tagger: Tagger | None = None
     """How its objects are tagged, for types whose objects carry tags (`bootstrap adopt`)."""
+    not_in_sandbox: str = ""
+    """Why the sandbox cannot read or set this type (it lacks the API), said in the plan: against the sandbox
+    (`AwsTarget.simulated`) none of its resources is read or planned, each is noted as `unavailable`, and
+    apply never calls its handler."""
 
     @property
     def deletable(self) -> bool:

@@ -57,9 +57,6 @@ def _note_skipped(scope: ReadScope) -> None:
 
 def read_instance_metadata_defaults(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
     region = scope.location.region
-    if scope.simulated:
-        scope.findings.extend(Finding(r.address, NOT_IN_SANDBOX, UNAVAILABLE) for r in resources)
-        return {}
     if region not in enabled_regions(scope):
         scope.account_once("ec2.metadata.skipped", lambda: _note_skipped(scope))
         return {
@@ -105,5 +102,6 @@ TYPES = (
         read_actions=("ec2:DescribeRegions", "ec2:GetInstanceMetadataDefaults"),
         write_actions=("ec2:ModifyInstanceMetadataDefaults",),
         service="ec2",
+        not_in_sandbox=NOT_IN_SANDBOX,
     ),
 )

@@ -26,10 +26,10 @@ from botocore.exceptions import ClientError
 
 from blueprints.account_baseline import ROOT_FEATURES
 from bootstrap.aws.retry import TRANSIENT, error_code, with_retries
-from bootstrap.changes import UNAVAILABLE, Change
+from bootstrap.changes import Change
 from bootstrap.errors import SafetyError
 from bootstrap.names import IAM_PRINCIPAL
-from bootstrap.observed import Finding, ObservedResource
+from bootstrap.observed import ObservedResource
 from bootstrap.resources import Resource
 from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule, turned_off
 from bootstrap.types.pages import pages
@@ -81,9 +81,6 @@ def _trusted(scope: ReadScope) -> bool:
 
 
 def read_root_access(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
-    if scope.simulated:
-        scope.findings.extend(Finding(r.address, NOT_IN_SANDBOX, UNAVAILABLE) for r in resources)
-        return {}
     trusted, features = scope.gather([lambda: _trusted(scope), lambda: _enabled_features(scope)])
     properties: dict[str, Any] = {
         TRUSTED_ACCESS: IAM_PRINCIPAL if trusted else None,
@@ -138,5 +135,6 @@ TYPES = (
             "iam:EnableOrganizationsRootSessions",
         ),
         service="iam",
+        not_in_sandbox=NOT_IN_SANDBOX,
     ),
 )

@@ -28,7 +28,7 @@ from bootstrap.resources import GLOBAL, DesiredState, Location, Resource
 from bootstrap.spec.model import MANAGEMENT
 from bootstrap.types.ec2_metadata import INSTANCE_METADATA_DEFAULTS, read_instance_metadata_defaults
 from bootstrap.types.iam_root_access import CENTRALIZED_ROOT_ACCESS, read_root_access
-from bootstrap.types.registry import handler_for
+from bootstrap.types.registry import handler_for, type_for
 
 DESIRED = desired_state(default_spec())
 HERE = Location(MANAGEMENT, "us-east-1")
@@ -46,7 +46,6 @@ class FakeScope:
 
     location: Location
     clients: dict[str, Any]
-    simulated: bool = False
     account_id: str | None = None
     desired: DesiredState = DESIRED
     findings: list[Finding] = field(default_factory=list)
@@ -236,24 +235,17 @@ def test_nothing_enabled_yet_enables_trusted_access_first_then_both_features(stu
     )  # type: ignore[arg-type]
 
 
-def test_the_sandbox_says_both_are_unavailable_plans_nothing_and_makes_no_call(stubbed: dict[str, Any]) -> None:
-    findings: list[Finding] = []
-    for read, type_name, where in (
-        (read_instance_metadata_defaults, INSTANCE_METADATA_DEFAULTS, HERE),
-        (read_root_access, CENTRALIZED_ROOT_ACCESS, Location(MANAGEMENT, GLOBAL)),
-    ):
-        scope = FakeScope(where, _clients(stubbed), simulated=True)
-        resources = [r for r in DESIRED.of_type(type_name) if r.location == where]
-        assert read(scope, resources) == {}  # type: ignore[arg-type]  # no stubbed answer: any call would fail
-        findings += scope.findings
-    plan = _plan_for(ObservedState(findings=findings), (INSTANCE_METADATA_DEFAULTS, CENTRALIZED_ROOT_ACCESS))
-    plan = plan.__class__(
-        changes=tuple(c for c in plan.changes if c.location in (HERE, Location(MANAGEMENT, GLOBAL))), notes=plan.notes
+def test_both_types_say_why_the_sandbox_cannot_read_them() -> None:
+    for name in (INSTANCE_METADATA_DEFAULTS, CENTRALIZED_ROOT_ACCESS):
+        assert "not available in the sandbox" in type_for(name).not_in_sandbox
+    plan = make_plan(
+        DesiredState(tuple(DESIRED.of_type(CENTRALIZED_ROOT_ACCESS))),
+        ObservedState(
+            findings=[Finding(ROOT_ACCESS_ADDRESS, type_for(CENTRALIZED_ROOT_ACCESS).not_in_sandbox, UNAVAILABLE)]
+        ),
     )
-    assert plan.empty
-    assert [n.severity for n in plan.notes] == [UNAVAILABLE, UNAVAILABLE]
-    assert "not available in the sandbox" in plan.notes[0].message
-    assert "2 setting(s) this endpoint cannot read or set" in plan.summary()
+    assert plan.empty and [n.severity for n in plan.notes] == [UNAVAILABLE]
+    assert "1 setting(s) this endpoint cannot read or set" in plan.summary()
     out = io.StringIO()
     print_plan(plan, Console(file=out, width=300, no_color=True))
-    assert "unavailable baseline/instance-metadata-defaults/management/us-east-1" in out.getvalue()
+    assert f"unavailable {ROOT_ACCESS_ADDRESS}: centralized root access" in out.getvalue()

@@ -15,7 +15,7 @@ import yaml
 from variants import in_process_baseline, without_network
 
 from blueprints.account_baseline import accounts
-from bootstrap.aws.session import Sessions
+from bootstrap.aws.session import AwsTarget, Sessions
 from bootstrap.changes import Action
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
@@ -150,3 +150,26 @@ def test_a_deleted_policy_is_created_again(
     sessions.stats.reset()
     assert plan_live(applied, sessions)[0].plan.empty
     assert sessions.stats.writes == 0
+
+
+def test_against_the_sandbox_the_settings_it_lacks_are_noted_never_planned_and_apply_succeeds(
+    sessions: Sessions, apply: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Instance metadata defaults and centralized root access against an endpoint that says it is the sandbox:
+    every one of them, in accounts that exist and in accounts still to be created, is a note, not a change."""
+    monkeypatch.setattr(AwsTarget, "simulated", property(lambda self: True))
+    data = yaml.safe_load(render_spec_yaml(Answers(management_account_id=MANAGEMENT_ID)))
+    data["network"] = without_network(data.get("network"))
+    data["logging"]["enabled"] = False
+    full = parse_spec(yaml.safe_dump(data, sort_keys=False))
+    lacking = {"baseline/centralized-root-access"} | {
+        f"baseline/instance-metadata-defaults/{a}/{r}" for a in accounts(full) for r in ("us-east-1", "us-west-2")
+    }
+    plan = plan_live(full, sessions)[0].plan
+    assert not lacking & {c.address for c in plan.changes}
+    assert {n.address for n in plan.notes if n.severity == "unavailable"} == lacking
+    assert "7 setting(s) this endpoint cannot read or set" in plan.summary()
+    result = apply(full, sessions)
+    assert not result.failed
+    again = plan_live(full, sessions)[0].plan
+    assert again.empty and len(again.unavailable) == 7
