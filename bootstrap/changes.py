@@ -199,8 +199,10 @@ class Plan:
                 f"No changes the toolkit will make, but {warnings} warning(s) above: read them before trusting it."
                 + unread
             )
-        if self.empty and unread:
+        if self.empty and self.failures:
             return f"No changes where live state could be read.{unread}"
+        if self.empty and unread:
+            return f"No changes to what this endpoint can read.{unread}"
         if self.empty:
             return "No changes. Live state matches the spec."
         add, change, destroy = self.count()

@@ -245,7 +245,7 @@ def test_both_types_say_why_the_sandbox_cannot_read_them() -> None:
         ),
     )
     assert plan.empty and [n.severity for n in plan.notes] == [UNAVAILABLE]
-    assert "1 setting(s) this endpoint cannot read or set" in plan.summary()
+    assert "No changes to what this endpoint can read. 1 setting(s) this endpoint cannot read" in plan.summary()
     out = io.StringIO()
     print_plan(plan, Console(file=out, width=300, no_color=True))
     assert f"unavailable {ROOT_ACCESS_ADDRESS}: centralized root access" in out.getvalue()
