@@ -90,6 +90,10 @@ def test_the_wizard_asks_where_the_trail_lives_and_writes_the_answer(monkeypatch
         "More accounts": "",
         "Where should the organization trail": "audit",
         "Guardrails": [],
+        "Security contact": "security@example.com",
+        "Billing contact": "security@example.com",
+        "Operations contact": "security@example.com",
+        "Phone number": "+1 206 555 0100",
         "Remove the default VPC": True,
         "Turn on EBS encryption": True,
     }
