@@ -117,8 +117,8 @@ class Change:
 FAILED = "failed"
 """The severity of a note about an account-region that could not be read."""
 UNAVAILABLE = "unavailable"
-"""The severity of a note about a resource the endpoint cannot provide (the sandbox lacks its API): nothing is
-planned for it, and the plan counts the note as a warning, never as "matches the spec"."""
+"""The severity of a note about a resource or setting the endpoint cannot read or set (the sandbox lacks the API):
+nothing is planned for it, and the plan counts the note as a warning and says so, never "matches the spec"."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,11 @@ class Plan:
         return [n for n in self.notes if n.severity == "error"]
 
     @property
+    def unavailable(self) -> list[Note]:
+        """Settings the endpoint cannot read or set: the plan holds no change for them."""
+        return [n for n in self.notes if n.severity == UNAVAILABLE]
+
+    @property
     def failures(self) -> list[Note]:
         """Account-regions that could not be read: the plan holds none of their changes."""
         return [n for n in self.notes if n.severity == FAILED]
@@ -185,13 +190,19 @@ class Plan:
             if self.failures
             else ""
         )
+        if self.unavailable:
+            unread += (
+                f" {len(self.unavailable)} setting(s) this endpoint cannot read or set (see the notes): not planned."
+            )
         if self.empty and warnings:
             return (
                 f"No changes the toolkit will make, but {warnings} warning(s) above: read them before trusting it."
                 + unread
             )
-        if self.empty and unread:
+        if self.empty and self.failures:
             return f"No changes where live state could be read.{unread}"
+        if self.empty and unread:
+            return f"No changes to what this endpoint can read.{unread}"
         if self.empty:
             return "No changes. Live state matches the spec."
         add, change, destroy = self.count()

@@ -93,6 +93,29 @@ def public_access_block_address(account: str) -> str:
     return f"baseline/s3-public-access-block/{account}"
 
 
+# The account baseline's other settings
+ROOT_ACCESS_ADDRESS = "baseline/centralized-root-access"
+ACCOUNT_PRINCIPAL = "account.amazonaws.com"
+IAM_PRINCIPAL = "iam.amazonaws.com"
+
+
+def service_access_address(principal: str) -> str:
+    """Trusted access of an AWS service to the organization (`Bootstrap::Organizations::ServiceAccess`)."""
+    return f"organizations/service-access/{principal}"
+
+
+def password_policy_address(account: str) -> str:
+    return f"baseline/password-policy/{account}"
+
+
+def alternate_contacts_address(account: str) -> str:
+    return f"baseline/alternate-contacts/{account}"
+
+
+def instance_metadata_address(account: str, region: str) -> str:
+    return f"baseline/instance-metadata-defaults/{account}/{region}"
+
+
 def filter_address(name_part: str) -> str:
     return f"logging/metric-filter/{name_part}"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from variants import default_spec, network_spec
+from variants import default_spec, in_process_baseline, network_spec
 
 from bootstrap.spec.model import LandingZoneSpec
 
@@ -19,6 +19,8 @@ def light_spec(vpcs: list[dict[str, Any]], extra_accounts: list[dict[str, str]] 
     """No logging layer (no flow logs to deliver), light VPCs: fast to apply."""
     base = default_spec(billing=False)
     base = base.model_copy(update={"logging": base.logging.model_copy(update={"enabled": False})})
+    data = base.model_dump(mode="json", exclude_none=True)
+    base = LandingZoneSpec.model_validate({**data, "baseline": in_process_baseline(data["baseline"])})
     spec = network_spec(base, vpcs)
     if not extra_accounts:
         return spec

@@ -43,6 +43,16 @@ def without_billing(billing: Any) -> dict[str, Any]:
     return section
 
 
+def in_process_baseline(baseline: Any) -> dict[str, Any]:
+    """A spec's `baseline:` section (plain data) without the two settings in-process moto lacks the APIs of
+    (instance metadata defaults, centralized root access), for moto tests of other layers: those settings are
+    tested with Stubber, and against the sandbox (which says it cannot read them) end to end."""
+    section = dict(baseline) if isinstance(baseline, dict) else {}
+    section["instance_metadata"] = {**section.get("instance_metadata", {}), "enabled": False}
+    section["centralized_root_access"] = False
+    return section
+
+
 def _network(spec: LandingZoneSpec, **sections: dict[str, Any]) -> LandingZoneSpec:
     """The spec with parts of its `network:` section changed, validated as a user's spec would be."""
     data = spec.model_dump(mode="json")
@@ -108,6 +118,7 @@ def spec_variants() -> dict[str, LandingZoneSpec]:
         "object-lock-off": _logging(base, object_lock=base.logging.object_lock.model_copy(update={"enabled": False})),
         "data-events": _logging(base, data_events=data_events),
         "no-baseline": base.model_copy(update={"baseline": base.baseline.model_copy(update={"enabled": False})}),
+        "alternate-contacts": default_spec(contact_phone="+1 206 555 0100", security_contact_email="sec@example.com"),
         "accounts-in-chunks": parse_spec_with_accounts(no_vpcs, many),  # the accounts template, not 450 VPCs
         "no-cis-alarms": _logging(base, cis_alarms=False),
         "no-logging": _logging(base, enabled=False),

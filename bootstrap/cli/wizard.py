@@ -18,6 +18,7 @@ import questionary
 import yaml
 from pydantic import ValidationError
 
+from bootstrap.cli.wizard_baseline import ask_baseline
 from bootstrap.cli.wizard_billing import CostHistory, ask_billing
 from bootstrap.cli.wizard_network import ask_network
 from bootstrap.errors import Cancelled, InputError
@@ -356,6 +357,7 @@ def run_wizard(
             validate=draft.check("guardrails", list),
         ),
     )
+    ask_baseline(draft)
     ask_network(draft, home, all_ous)
     ask_billing(draft, costs or (lambda: CostHistory(why="Cost Explorer was not asked")), _emails)
     return draft.finish()

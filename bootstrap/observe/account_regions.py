@@ -22,6 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from bootstrap.aws.session import Sessions
+from bootstrap.changes import UNAVAILABLE
 from bootstrap.names import account_address
 from bootstrap.observe.isolation import OnceCache
 from bootstrap.observe.scope import AccountRegionScope, _read_scope, account_id_of
@@ -43,8 +44,13 @@ class AccountRegionReads:
         self._sessions = sessions
         self._desired = desired
         self._by_account: dict[str, dict[Location, list[Resource]]] = defaultdict(dict)
+        self._unavailable: list[Finding] = []
+        """Resources of types the sandbox lacks the API of (`ResourceType.not_in_sandbox`): noted, never read."""
         for resource in desired.resources:
-            if type_for(resource.type).reader != ORGANIZATION_TREE:
+            type_ = type_for(resource.type)
+            if sessions.target.simulated and type_.not_in_sandbox:
+                self._unavailable.append(Finding(resource.address, type_.not_in_sandbox, UNAVAILABLE))
+            elif type_.reader != ORGANIZATION_TREE:
                 self._by_account[resource.location.account].setdefault(resource.location, []).append(resource)
         self._wanted = self._listing_keys(desired, self._by_account)
         self._lock = threading.Lock()
@@ -121,7 +127,7 @@ class AccountRegionReads:
                     raise AssertionError(f"{account}: read as {self._started[account]}, matched as {account_id}")
             if exists and not started:
                 self.start(account, account_id)
-        state = ObservedState()
+        state = ObservedState(findings=list(self._unavailable))
         with self._lock:
             futures = list(self._futures)
         for scope, future in futures:

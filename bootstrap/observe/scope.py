@@ -67,6 +67,10 @@ class AccountRegionScope:
     def simulated(self) -> bool:
         return self.sessions.target.simulated
 
+    def management_client(self, service: str) -> Any:
+        """A client of the management account (the caller) in the run's default region."""
+        return self.sessions.client(service)
+
     def account_once(self, key: str, read: Callable[[], Any]) -> Any:
         """`read()` once per account, whichever of its scopes asks first."""
         return self.account_cache.once(key, read)

@@ -193,10 +193,36 @@ def manual_steps(spec: LandingZoneSpec) -> list[ManualStep]:
                 "billing alarms would never fire: a stolen key would show first on the invoice.",
             )
         )
+    steps += baseline_steps()
     return sorted(steps, key=step_order)
 
 
 BILLING_RUNBOOK = "billing.md"
+
+
+def baseline_steps() -> list[ManualStep]:
+    """The account baseline's steps (`runbooks/account-baseline.md`): what apply sets, confirmed by a person."""
+    return [
+        ManualStep(
+            id="alternate-contacts",
+            title="Check the alternate contacts of every account (security, billing, operations)",
+            account=MANAGEMENT,
+            runbook="account-baseline.md",
+            order=30,
+            why="AWS sends abuse reports, security notices and billing warnings to them; a contact nobody reads "
+            "means an incident that AWS saw first reaches nobody.",
+        ),
+        ManualStep(
+            id="member-root-credentials",
+            title="Remove member accounts' root credentials (centralized root access)",
+            account=MANAGEMENT,
+            runbook="account-baseline.md",
+            order=35,
+            phase=FIRST_WEEK,
+            why="Apply enables centralized root access, so new accounts get no root credentials; accounts created "
+            "before keep a root password (and perhaps keys or MFA) until they are deleted from the management account.",
+        ),
+    ]
 
 
 def step_order(step: ManualStep) -> tuple[int, int, str]:

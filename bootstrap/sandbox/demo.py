@@ -31,6 +31,7 @@ from bootstrap.render.atomic import atomic_write
 from bootstrap.sandbox.server import SANDBOX_ACCOUNT_ID, running_sandbox, sandbox_environment
 from bootstrap.sandbox.tamper import (
     Drift,
+    tamper_baseline,
     tamper_billing,
     tamper_custom_vpc,
     tamper_network,
@@ -49,6 +50,9 @@ from bootstrap.workflow import apply_changes, member_roles, plan_live, record_ap
 DEMO_ACCOUNTS = [*DEFAULT_ACCOUNTS, AccountAnswer(name="workload-dev", ou="Workloads/NonProd")]
 """The default accounts and one workload account, so that the demo builds the Workloads OU's custom VPC (the
 default spec's VPC targets that OU, which holds no account until one is added)."""
+
+DEMO_PHONE = "+1 206 555 0100"
+"""The alternate contacts' phone number in the demo's spec (a reserved fictional number)."""
 
 
 class DemoFailed(BootstrapError):
@@ -95,6 +99,7 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
                 management_account_id=SANDBOX_ACCOUNT_ID,
                 operators=[operator] if operator else [],
                 accounts=DEMO_ACCOUNTS,
+                contact_phone=DEMO_PHONE,  # so that the baseline sets the alternate contacts too
             )
         )
         spec = parse_spec(text, "landing-zone.yaml")
@@ -142,6 +147,7 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
             + tamper_network(spec, sandbox.url)
             + tamper_billing(spec, sandbox.url)
             + tamper_custom_vpc(spec, sandbox.url)
+            + tamper_baseline(spec, sandbox.url)
         )
         for drift in drifts:
             console.print(f"  • {escape(drift.description)}")

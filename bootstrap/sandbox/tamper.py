@@ -22,6 +22,7 @@ from bootstrap.names import (
     billing_subscription_address,
     default_vpc_address,
     ebs_encryption_address,
+    password_policy_address,
     policy_address,
     role_address,
     vpc_address,
@@ -239,5 +240,37 @@ def tamper_custom_vpc(spec: LandingZoneSpec, endpoint_url: str | None = None) ->
             f"account {vpc.account} ({vpc.region})",
             vpc_address(vpc.spec.name, vpc.account, vpc.region, "default-security-group"),
             "SecurityGroupIngress",
+        )
+    ]
+
+
+POLICY_PARAMETERS = (
+    "MinimumPasswordLength",
+    "RequireSymbols",
+    "RequireNumbers",
+    "RequireUppercaseCharacters",
+    "RequireLowercaseCharacters",
+    "AllowUsersToChangePassword",
+    "PasswordReusePrevention",
+    "MaxPasswordAge",
+    "HardExpiry",
+)
+
+
+def tamper_baseline(spec: LandingZoneSpec, endpoint_url: str | None = None) -> list[Drift]:
+    """Lower the management account's password policy to 8 characters, the rest of it kept, as an administrator
+    would to let a colleague's weak password through. Nothing when the spec sets no password policy."""
+    if not spec.baseline.enabled or not spec.baseline.password_policy.enabled:
+        return []
+    iam = boto3.client("iam", endpoint_url=endpoint_url)
+    live: dict[str, Any] = dict(iam.get_account_password_policy()["PasswordPolicy"])
+    kept = {k: live[k] for k in POLICY_PARAMETERS if live.get(k)}  # no expiry reads as 0 in the sandbox
+    iam.update_account_password_policy(**{**kept, "MinimumPasswordLength": 8})
+    return [
+        Drift(
+            f"lowered the password policy of the management account to 8 characters (spec: "
+            f"{spec.baseline.password_policy.minimum_length})",
+            password_policy_address(MANAGEMENT),
+            "MinimumPasswordLength",
         )
     ]

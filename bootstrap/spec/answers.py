@@ -15,6 +15,7 @@ import jinja2
 from pydantic import Field, field_validator, model_validator
 
 from bootstrap.guardrails.library import load_library
+from bootstrap.spec.baseline import ContactEmail, Phone
 from bootstrap.spec.model import MANAGEMENT, ROOT, AccountId, Model, OuPath, PrincipalPattern, Region, Slug
 from bootstrap.spec.types import Email, EmailPattern, rule_error, value_error
 
@@ -73,6 +74,21 @@ class Answers(Model):
         "or an account of `accounts` to register as CloudTrail's delegated administrator (recommended for a "
         "real organization: audit). The default stays management because unattended runs (`--defaults`, "
         "`bootstrap demo`) mostly target the sandbox, which cannot register a CloudTrail delegated administrator.",
+    )
+
+    security_contact_email: ContactEmail | None = Field(
+        None, description="The security alternate contact of every account (default: the first alarm e-mail)."
+    )
+    billing_contact_email: ContactEmail | None = Field(
+        None, description="The billing alternate contact of every account (default: the security contact)."
+    )
+    operations_contact_email: ContactEmail | None = Field(
+        None, description="The operations alternate contact of every account (default: the security contact)."
+    )
+    contact_phone: Phone | None = Field(
+        None,
+        description="The alternate contacts' phone number, which AWS requires: without it the spec sets no "
+        "alternate contacts (unattended runs that leave it out).",
     )
 
     remove_default_vpcs: bool = Field(True, description="Remove the default VPC of every account and region.")
@@ -205,6 +221,34 @@ def billing_emails(answers: Answers) -> list[str]:
     return [answers.account_email_pattern.replace("{name}", "billing-alarms")]
 
 
+CONTACT_TITLES = {"security": "Security", "billing": "Billing", "operations": "Operations"}
+
+
+def alternate_contacts(answers: Answers) -> list[tuple[str, dict[str, str]]]:
+    """(type, contact) of the alternate contacts the spec sets: none without a phone number (AWS requires one);
+    the security contact defaults to the first alarm address, the others to the security contact."""
+    if answers.contact_phone is None:
+        return []
+    security = answers.security_contact_email or alarm_emails(answers)[0]
+    emails = {
+        "security": security,
+        "billing": answers.billing_contact_email or security,
+        "operations": answers.operations_contact_email or security,
+    }
+    return [
+        (
+            kind,
+            {
+                "name": f"{answers.organization_name} {kind} team",
+                "title": f"{title} contact",
+                "email": emails[kind],
+                "phone": answers.contact_phone,
+            },
+        )
+        for kind, title in CONTACT_TITLES.items()
+    ]
+
+
 def render_spec_yaml(answers: Answers) -> str:
     template_text = resources.files("bootstrap.spec").joinpath("landing-zone.yaml.j2").read_text(encoding="utf-8")
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
@@ -224,6 +268,7 @@ def render_spec_yaml(answers: Answers) -> str:
         titles={gid: g.title for gid, g in library.items()},
         alarm_emails=alarm_emails(answers),
         billing_emails=billing_emails(answers),
+        contacts=alternate_contacts(answers),
         workload_ous=workload_ous(answers) if answers.workload_vpc else [],
         workload_subnets=workload_subnets(answers),
         flow_logs="s3" if any(a.name == "log-archive" for a in answers.accounts) else "cloudwatch",

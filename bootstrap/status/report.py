@@ -32,6 +32,7 @@ from bootstrap.render.steps import PHASES, ManualStep, manual_steps
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 from bootstrap.status import credentials
 from bootstrap.status.accounts import account_ids
+from bootstrap.status.baseline import check_alternate_contacts, check_member_root_credentials
 from bootstrap.status.billing import check_billing_preference
 from bootstrap.status.parallel import reason
 from bootstrap.status.subscriptions import check_subscriptions
@@ -90,6 +91,8 @@ CHECKS: dict[str, Check] = {
     "mfa-delete": credentials.mfa_delete,
     "alarm-subscriptions": check_subscriptions,
     "billing-preference": check_billing_preference,
+    "alternate-contacts": check_alternate_contacts,
+    "member-root-credentials": check_member_root_credentials,
 }
 
 

@@ -158,6 +158,11 @@ class ReadScope(ScopedClients, Protocol):
         """A client of the scope's account in the run's default region (always enabled)."""
         ...
 
+    def management_client(self, service: str) -> Any:
+        """A client of the management account (the caller) in the run's default region: for APIs the management
+        account calls about a member account by its id (Account Management's alternate contacts)."""
+        ...
+
     def note(self, kind: str, value: Any) -> None:
         """Record something seen beyond the desired resources, for the whole organization to use
         (`ObservedState.facts`): every VPC's block, so new VPCs get blocks nobody uses."""
@@ -218,6 +223,10 @@ class ResourceType:
     reads_disabled_regions: bool = False
     """Its reader observes its resources in a region the account has not enabled (as settled, with a note of its
     own); every other type's resources there are skipped by the observer (`bootstrap.observe.scope`)."""
+    not_in_sandbox: str = ""
+    """Why the sandbox cannot read or set this type (it lacks the API), said in the plan: against the sandbox
+    (`AwsTarget.simulated`) none of its resources is read or planned, each is noted as `unavailable`, and
+    apply never calls its handler."""
 
     @property
     def deletable(self) -> bool:

@@ -4,7 +4,7 @@ dependency: at run time these are plain boto3 clients and nothing here is import
 
 `LocatedClients` is what a handler's context offers (a client of a service at a location), `ScopedClients` what
 a reader's scope offers (a client of a service in its own account-region). EC2's client is `Any`: its stubs
-(`boto3-stubs[ec2]`) are not a development dependency yet.
+(`boto3-stubs[ec2]`) are not a development dependency yet, nor are Account Management's.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class LocatedClients(Protocol):
     @overload
     def client(self, service: Literal["ec2"], location: Location) -> Any: ...  # untyped: see the module's docstring
     @overload
-    def client(self, service: Literal["budgets", "ce"], location: Location) -> Any: ...  # no boto3-stubs for these yet
+    def client(self, service: Literal["budgets", "ce", "account"], location: Location) -> Any: ...  # no stubs installed
     def client(self, service: str, location: Location) -> Any: ...
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bootstrap.types import (
+    account_contacts,
     budgets,
     ce,
     cloudtrail,
@@ -18,10 +19,13 @@ from bootstrap.types import (
     ec2_default_vpc,
     ec2_ebs,
     ec2_flow_logs,
+    ec2_metadata,
     ec2_nat,
     ec2_routes,
     ec2_vpc,
     iam,
+    iam_password,
+    iam_root_access,
     kms,
     logs,
     organizations,
@@ -35,6 +39,7 @@ _MODULES = (
     *(organizations, kms, s3, cloudtrail, logs, cloudwatch, iam, sns, s3control),
     *(ec2_default_vpc, ec2_ebs),
     *(budgets, ce),
+    *(iam_password, iam_root_access, account_contacts, ec2_metadata),  # the account baseline's other settings
     *(ec2_vpc, ec2_routes, ec2_nat, ec2_flow_logs),  # VPCs before their parts: their readers look parents up
 )
 

@@ -73,6 +73,14 @@ def test_the_wizard_refuses_each_trap_at_its_question_and_keeps_the_answers(fres
         child.send(CLEAR + "shared-network:Infrastructure" + ENTER)
         _answer(child, "Where should the organization trail", ENTER)
         _answer(child, "Guardrails (SCPs):", ENTER)
+        _answer(child, "Security contact of every account", ENTER)  # the alarm address, proposed
+        _answer(child, "Billing contact of every account", CLEAR, "billing@example", ENTER)
+        _shown(child, "is not an e-mail address AWS accepts")
+        child.send(".org" + ENTER)
+        _answer(child, "Operations contact of every account", ENTER)  # the security contact, proposed
+        _answer(child, "Phone number of these contacts", "call me", ENTER)
+        _shown(child, "is not a phone number AWS accepts")
+        child.send(CLEAR + "+1 206 555 0100" + ENTER)
         _answer(child, "Remove the default VPC in every account and region", ENTER)
         _answer(child, "Turn on EBS encryption by default", ENTER)
         _answer(child, "Create a custom VPC in me-central-1", ENTER)
@@ -104,6 +112,12 @@ def test_the_wizard_refuses_each_trap_at_its_question_and_keeps_the_answers(fres
     assert spec["account_email_pattern"] == "aws+{name}@example.com"
     assert spec["logging"]["alarm_emails"] == ["soc@example.org"]
     assert {"name": "shared-network", "ou": "Infrastructure"} in spec["accounts"]
+    contacts = spec["baseline"]["alternate_contacts"]
+    assert {kind: (c["email"], c["phone"]) for kind, c in contacts.items()} == {
+        "security": ("soc@example.org", "+1 206 555 0100"),
+        "billing": ("billing@example.org", "+1 206 555 0100"),
+        "operations": ("soc@example.org", "+1 206 555 0100"),
+    }
     network = spec["network"]
     assert network["remove_default_vpcs"]["enabled"] and network["ebs_encryption"]["enabled"]
     assert network["ip_pool"] == "10.32.0.0/12"

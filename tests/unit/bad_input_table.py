@@ -67,6 +67,13 @@ def with_billing(*lines: str) -> str:
     return BASE + "billing:\n  enabled: true\n" + "".join(f"  {field}\n" for field in fields.values())
 
 
+CONTACT = (
+    "baseline:\n  alternate_contacts:\n    security:\n      name: SOC\n      title: CISO\n"
+    "      email: soc@example.org\n      phone: '+1 206 555 0100'\n"
+)
+"""A security contact AWS accepts (lines 24-30 after BASE), for rows that break one of its fields."""
+
+
 def vpc(*fields: str, name: str = "apps") -> str:
     """One VPC of the network section, for the audit account unless the fields say otherwise."""
     lines = [f"    - name: {name}\n"] + [f"      {field}\n" for field in fields]
@@ -261,6 +268,38 @@ CASES: dict[str, Case] = {
         "lz.yaml:22: accounts[1].name:",
         ("YAML reads the unquoted no as the boolean false", "takes text"),
         ('Quote the value exactly as written: name: "no"',),
+    ),
+    "AWS would reject: a password policy minimum length below 6": spec(
+        BASE + "baseline:\n  password_policy:\n    minimum_length: 5\n",
+        "lz.yaml:26: baseline.password_policy.minimum_length:",
+        ("5 is out of range: it must be at least 6",),
+        ("Set baseline.password_policy.minimum_length to a value at least 6",),
+    ),
+    "AWS would reject: password reuse prevention above 24": spec(
+        BASE + "baseline:\n  password_policy:\n    reuse_prevention: 25\n",
+        "lz.yaml:26: baseline.password_policy.reuse_prevention:",
+        ("25 is out of range: it must be at most 24",),
+    ),
+    "AWS would reject: a password max age above 1095 days": spec(
+        BASE + "baseline:\n  password_policy:\n    max_age_days: 2000\n",
+        "lz.yaml:26: baseline.password_policy.max_age_days:",
+        ("2000 is out of range: it must be at most 1095",),
+    ),
+    "AWS would reject: an alternate contact's phone with letters": spec(
+        BASE + CONTACT.replace("+1 206 555 0100", "call the SOC"),
+        "lz.yaml:30: baseline.alternate_contacts.security.phone:",
+        ("'call the SOC' is not a phone number AWS accepts",),
+        ("digits, spaces",),
+    ),
+    "AWS would reject: an alternate contact's e-mail without a domain": spec(
+        BASE + CONTACT.replace("soc@example.org", "soc@localhost"),
+        "lz.yaml:29: baseline.alternate_contacts.security.email:",
+        ("'soc@localhost' is not an e-mail address AWS accepts",),
+    ),
+    "AWS would reject: an alternate contact's title over 50 characters": spec(
+        BASE + CONTACT.replace("CISO", "C" * 51),
+        "lz.yaml:28: baseline.alternate_contacts.security.title:",
+        ("must be 1 to 50 characters",),
     ),
     "silently wrong: days written as text": spec(
         with_logging("  object_lock:\n    days: '30'\n"),

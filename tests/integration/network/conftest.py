@@ -11,7 +11,8 @@ from typing import Any
 
 import boto3
 import pytest
-from variants import network_spec
+import yaml
+from variants import in_process_baseline, network_spec
 
 from bootstrap.aws.session import Sessions
 from bootstrap.names import vpc_address
@@ -23,7 +24,9 @@ HOME = "us-east-1"
 
 
 def base_spec() -> LandingZoneSpec:
-    return parse_spec(render_spec_yaml(Answers(management_account_id="123456789012", billing=False)))
+    data = yaml.safe_load(render_spec_yaml(Answers(management_account_id="123456789012", billing=False)))
+    data["baseline"] = in_process_baseline(data["baseline"])
+    return parse_spec(yaml.safe_dump(data, sort_keys=False))
 
 
 @pytest.fixture
