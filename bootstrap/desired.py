@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from blueprints import account_baseline, accounts, log_archive, network, network_baseline, organization, roles, trail
+from blueprints import identity as identity_blueprint
 from blueprints.common import Blueprint
 from bootstrap.names import BOOTSTRAP, ROLE_ADDRESS_PREFIX, role_logical_id
 from bootstrap.resources import DesiredState, Resource
 from bootstrap.spec.baseline import baseline_applies
+from bootstrap.spec.identity_checks import identity_applies
 from bootstrap.spec.log_archive import logging_enabled
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 from bootstrap.spec.network_plan import VpcInstance
@@ -30,6 +32,8 @@ def build_blueprints(spec: LandingZoneSpec, vpcs: list[VpcInstance] | None = Non
         blueprints.append(network_baseline.build(spec))
     if spec.network.vpcs:
         blueprints += network.build(spec, vpcs)
+    if identity_applies(spec):
+        blueprints += identity_blueprint.build(spec)
     return blueprints
 
 

@@ -135,3 +135,23 @@ def vpc_address(name: str, account: str, region: str, *parts: str) -> str:
 def flow_logs_role_address(account: str) -> str:
     """The role VPC flow logs deliver to CloudWatch Logs through, one per account (IAM is global)."""
     return f"network/flow-logs-role/{account}"
+
+
+# The identity layer (IAM Identity Center)
+IDENTITY_INSTANCE_ADDRESS = "identity/instance"
+IDENTITY_PERMISSION_SETS_ADDRESS = "identity/permission-sets"
+"""Where findings about permission sets as a group (the ones the toolkit did not create) are reported."""
+IDENTITY_GROUPS_ADDRESS = "identity/groups"
+
+
+def permission_set_address(name: str) -> str:
+    return f"identity/permission-set/{name}"
+
+
+def group_address(name: str) -> str:
+    return f"identity/group/{name}"
+
+
+def assignment_address(account: str, permission_set: str, principal: str) -> str:
+    """One principal given one permission set in one account (`identity/assignment/<account>/<set>/<principal>`)."""
+    return f"identity/assignment/{account}/{permission_set}/{principal}"

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from blueprints.organization import ROOT_ID_VALUE
-from bootstrap.changes import FAILED, Action, Change, Note, Plan, PropertyDiff
+from bootstrap.changes import FAILED, WAITING, Action, Change, Note, Plan, PropertyDiff
 from bootstrap.guardrails.packing import PER_TARGET_LIMITS, SHORT_NAMES
 from bootstrap.names import ROOT_ADDRESS, attachment_key
 from bootstrap.observed import ObservedResource, ObservedState
@@ -96,9 +96,11 @@ def make_plan(
 
 
 def unread(desired: DesiredState, observed: ObservedState) -> set[str]:
-    """Addresses nothing can be planned for: desired in an account-region that could not be read, or referring
-    (directly or through others) to such a resource, whose id is then unknown."""
+    """Addresses nothing can be planned for: desired in an account-region that could not be read, or waited for
+    (a `WAITING` finding: Identity Center not enabled yet), or referring (directly or through others) to such a
+    resource, whose id is then unknown."""
     held = {a for f in observed.failures for a in f.addresses}
+    held |= {f.address for f in observed.findings if f.severity == WAITING and f.address in desired.by_address}
     if not held:
         return held
     address_of = {r.logical_id: r.address for r in desired.resources}

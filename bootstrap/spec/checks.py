@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bootstrap.guardrails.library import RCP, SCP, load_library
 from bootstrap.guardrails.packing import PackedPolicy, PackingError, pack_ou, policy_name
+from bootstrap.spec.identity_checks import identity_problems
 from bootstrap.spec.log_archive import logging_problems
 from bootstrap.spec.model import MANAGEMENT, ROOT, ROOT_ROLES_GUARDRAIL, LandingZoneSpec
 from bootstrap.spec.network_checks import network_problems
@@ -80,6 +81,7 @@ def check_spec(spec: LandingZoneSpec) -> list[Problem]:
     problems.extend(_name_clashes(spec))
     problems.extend(Problem(*p) for p in logging_problems(spec))
     problems.extend(Problem(*p) for p in network_problems(spec))
+    problems.extend(Problem(*p) for p in identity_problems(spec))
     if problems:
         return problems
     targets: list[tuple[str, tuple[str | int, ...], tuple[str | int, ...]]] = [

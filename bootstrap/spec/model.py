@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from bootstrap.spec.baseline import BaselineSpec
+from bootstrap.spec.identity_model import IdentitySpec
 from bootstrap.spec.logging_model import LoggingSpec
 from bootstrap.spec.network_model import NetworkSpec
 from bootstrap.spec.types import MANAGEMENT as MANAGEMENT
@@ -223,6 +224,7 @@ class LandingZoneSpec(Model):
     logging: LoggingSpec = LoggingSpec()
     baseline: BaselineSpec = BaselineSpec()
     network: NetworkSpec = NetworkSpec()
+    identity: IdentitySpec = IdentitySpec()
 
     @model_validator(mode="after")
     def _consistent(self) -> LandingZoneSpec:

@@ -57,6 +57,8 @@ class LocatedClients(Protocol):
     ) -> ResourceGroupsTaggingAPIClient: ...
     @overload
     def client(self, service: Literal["ec2"], location: Location) -> Any: ...  # untyped: see the module's docstring
+    @overload
+    def client(self, service: Literal["sso-admin", "identitystore"], location: Location) -> Any: ...  # no stubs
     def client(self, service: str, location: Location) -> Any: ...
 
 
@@ -87,4 +89,6 @@ class ScopedClients(Protocol):
     def client(self, service: Literal["resourcegroupstaggingapi"]) -> ResourceGroupsTaggingAPIClient: ...
     @overload
     def client(self, service: Literal["ec2"]) -> Any: ...  # untyped: see the module's docstring
+    @overload
+    def client(self, service: Literal["sso-admin", "identitystore"]) -> Any: ...  # no stubs installed
     def client(self, service: str) -> Any: ...

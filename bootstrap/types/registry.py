@@ -20,12 +20,16 @@ from bootstrap.types import (
     ec2_routes,
     ec2_vpc,
     iam,
+    identitystore_group,
     kms,
     logs,
     organizations,
     s3,
     s3control,
     sns,
+    sso_assignment,
+    sso_instance,
+    sso_permission_set,
 )
 from bootstrap.types.base import Handler, ResourceType, TypeRule
 
@@ -33,6 +37,7 @@ _MODULES = (
     *(organizations, kms, s3, cloudtrail, logs, cloudwatch, iam, sns, s3control),
     *(ec2_default_vpc, ec2_ebs),
     *(ec2_vpc, ec2_routes, ec2_nat, ec2_flow_logs),  # VPCs before their parts: their readers look parents up
+    *(sso_instance, sso_permission_set, identitystore_group, sso_assignment),  # the instance before what is in it
 )
 
 

@@ -24,7 +24,7 @@ from types import ModuleType
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("bootstrap", "blueprints", "scps", "runbooks")
+PACKAGES = ("bootstrap", "blueprints", "scps", "permission_sets", "runbooks")
 OFFLINE = ("--no-deps", "--no-index", "--ignore-installed", "--no-compile")
 """Install only the wheel, from the file: its dependencies are this interpreter's (the venv sees them)."""
 
