@@ -15,6 +15,7 @@ import jinja2
 from blueprints.roles import key_accounts
 from bootstrap.guardrails.library import load_library
 from bootstrap.guardrails.packing import pack_all
+from bootstrap.render.identity import identity_facts
 from bootstrap.render.mermaid import org_chart
 from bootstrap.render.network import network_facts
 from bootstrap.render.steps import manual_steps
@@ -68,6 +69,7 @@ def runbook_context(spec: LandingZoneSpec) -> dict[str, Any]:
         "member_accounts": [a.name for a in spec.accounts],
         "log_archive": runbook_facts(spec),
         "network": network_facts(spec),
+        "identity": identity_facts(spec),
         **_break_glass_facts(spec),
     }
 

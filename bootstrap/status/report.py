@@ -22,6 +22,7 @@ from bootstrap.observe.organizations import observe_organizations
 from bootstrap.render.steps import ManualStep, manual_steps
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.spec.roles import break_glass_principal
+from bootstrap.status.identity import check_identity_center
 
 _MARK = {
     "done": "[green]✓ done[/]",
@@ -109,6 +110,7 @@ CHECKS: dict[str, Check] = {
     "root-access-keys": _root_keys,
     "break-glass": _break_glass,
     "mfa-delete": _mfa_delete,
+    "identity-center": check_identity_center,
 }
 
 
