@@ -18,6 +18,7 @@ import questionary
 import yaml
 from pydantic import ValidationError
 
+from bootstrap.cli.wizard_identity import ask_identity
 from bootstrap.cli.wizard_network import ask_network
 from bootstrap.errors import Cancelled, InputError
 from bootstrap.guardrails.library import load_library
@@ -354,4 +355,5 @@ def run_wizard(default_account_id: str | None, save_to: Path = ANSWERS_FILE) -> 
         ),
     )
     ask_network(draft, home, all_ous)
+    ask_identity(draft)
     return draft.finish()

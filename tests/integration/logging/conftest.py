@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 import yaml
-from variants import without_network
+from variants import without_identity, without_network
 
 from bootstrap.aws.session import Sessions
 from bootstrap.changes import Action, Plan
@@ -106,6 +106,7 @@ def spec() -> LandingZoneSpec:
     of its own, and these assert the logging layer's plans)."""
     data = yaml.safe_load(render_spec_yaml(Answers(management_account_id="123456789012")))
     data["network"] = without_network(data.get("network"))
+    data["identity"] = without_identity(data.get("identity"))
     return parse_spec(yaml.safe_dump(data, sort_keys=False))
 
 

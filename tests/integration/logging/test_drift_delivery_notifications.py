@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from variants import without_network
+from variants import without_identity, without_network
 
 from bootstrap.aws.session import Sessions
 from bootstrap.changes import Action
@@ -30,6 +30,7 @@ def _spec(notifications: bool) -> LandingZoneSpec:
     data = yaml.safe_load(render_spec_yaml(Answers(management_account_id=MANAGEMENT_ID)))
     data["logging"]["delivery_notifications"] = notifications
     data["network"] = without_network(data.get("network"))
+    data["identity"] = without_identity(data.get("identity"))
     return parse_spec(yaml.safe_dump(data, sort_keys=False))
 
 

@@ -23,7 +23,7 @@ HOME = "us-east-1"
 
 
 def base_spec() -> LandingZoneSpec:
-    return parse_spec(render_spec_yaml(Answers(management_account_id="123456789012")))
+    return parse_spec(render_spec_yaml(Answers(management_account_id="123456789012", identity=False)))
 
 
 @pytest.fixture

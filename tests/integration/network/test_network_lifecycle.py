@@ -25,7 +25,7 @@ EXTRA = {**LIGHT, "name": "extra", "ous": [], "accounts": ["app-dev"]}
 
 def light_spec(vpcs: list[dict[str, Any]], extra_accounts: list[dict[str, str]] | None = None) -> LandingZoneSpec:
     """No logging layer (no flow logs to deliver), light VPCs: fast to apply."""
-    base = default_spec()
+    base = default_spec(identity=False)
     base = base.model_copy(update={"logging": base.logging.model_copy(update={"enabled": False})})
     spec = network_spec(base, vpcs)
     if not extra_accounts:
