@@ -29,7 +29,14 @@ from bootstrap.plan.render import print_plan
 from bootstrap.render.artifacts import render_artifacts
 from bootstrap.render.atomic import atomic_write
 from bootstrap.sandbox.server import SANDBOX_ACCOUNT_ID, running_sandbox, sandbox_environment
-from bootstrap.sandbox.tamper import Drift, tamper_network, tamper_organization, tamper_roles, tamper_trail
+from bootstrap.sandbox.tamper import (
+    Drift,
+    tamper_identity,
+    tamper_network,
+    tamper_organization,
+    tamper_roles,
+    tamper_trail,
+)
 from bootstrap.spec.answers import Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
@@ -116,6 +123,7 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
             + tamper_trail(spec, sandbox.url)
             + tamper_roles(spec, sandbox.url)
             + tamper_network(spec, sandbox.url)
+            + tamper_identity(spec, sandbox.url)
         )
         for drift in drifts:
             console.print(f"  • {escape(drift.description)}")
