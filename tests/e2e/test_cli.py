@@ -25,7 +25,7 @@ def test_journey_plan_apply_replan(run, tmp_path: Path) -> None:
     assert first.code == 2, first.err
     # 84 default VPC removals: management's 20 regions moto has enabled, and every region of the 2 new accounts
     # (checked at apply, as an account is made); 2 changes: EBS encryption by default in management's 2 regions
-    assert "Plan: 87 to add, 2 to change, 84 to destroy." in first.out
+    assert "Plan: 103 to add, 2 to change, 84 to destroy." in first.out
     assert "Default VPC removals (asked for by the spec's network.remove_default_vpcs" in first.out
     applied = run("apply", "--yes")
     assert applied.code == 0, applied.err
@@ -42,7 +42,7 @@ def test_plan_json_is_versioned_machine_format(run) -> None:
     assert result.code == 2
     data = json.loads(result.out)
     assert data["format_version"] == 1
-    assert data["summary"] == {"add": 87, "change": 2, "destroy": 84}
+    assert data["summary"] == {"add": 103, "change": 2, "destroy": 84}
     assert {c["action"] for c in data["changes"]} == {"create", "update"}
     removals = [c for c in data["changes"] if c["removes"]]
     assert len(removals) == 84 and {c["consented_by"] for c in removals} == {"network.remove_default_vpcs"}
