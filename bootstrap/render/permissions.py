@@ -28,9 +28,12 @@ STATUS_ACTIONS = (
     "iam:GetUser",
     "iam:ListMFADevices",
     "iam:ListAccessKeys",
+    "organizations:ListAccounts",
     "s3:GetBucketVersioning",
+    "sns:ListSubscriptionsByTopic",
 )
-"""What `bootstrap status` reads beyond the types' readers (root MFA and keys, the break-glass user, MFA Delete)."""
+"""What `bootstrap status` reads beyond the types' readers (the accounts' ids, root MFA and keys, the break-glass
+user, MFA Delete, the alarm topics' subscriptions)."""
 
 LOCK_ACTIONS = ("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter")
 """What the apply lock does (`bootstrap.apply.lock`): one SSM parameter in the management account."""

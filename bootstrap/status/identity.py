@@ -1,6 +1,6 @@
 """`bootstrap status` for the `identity-center` step: the organization's IAM Identity Center instance, and what
 can be read of its identity source. Whether MFA is required cannot be read through any AWS API: the check says
-so and never reports the step done on a guess."""
+so ("confirm by hand": `unverifiable`) and never reports the step done on a guess."""
 
 from __future__ import annotations
 
@@ -34,6 +34,6 @@ def check_identity_center(spec: LandingZoneSpec, sessions: Sessions, accounts: d
         if spec.identity.source == "external"
         else f"{len(present)} of the spec's {len(wanted)} groups are in the directory"
     )
-    return "unknown", (
+    return "unverifiable", (
         f"instance {found['InstanceArn']} is {found.get('Status', 'ACTIVE')} in {region}; {source}; {NO_MFA_API}"
     )
