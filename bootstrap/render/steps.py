@@ -189,7 +189,7 @@ def manual_steps(spec: LandingZoneSpec) -> list[ManualStep]:
                 title="Enable IAM Identity Center for the organization, choose the identity source, require MFA",
                 account=MANAGEMENT,
                 runbook="identity-center.md",
-                order=27,
+                order=30,
                 why="People sign in through Identity Center with short sessions and least privilege, instead of "
                 "the root user or long-lived keys; the organization instance and its MFA settings can only be "
                 "set up in the console.",
