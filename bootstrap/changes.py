@@ -119,6 +119,10 @@ FAILED = "failed"
 UNAVAILABLE = "unavailable"
 """The severity of a note about a resource or setting the endpoint cannot read or set (the sandbox lacks the API):
 nothing is planned for it, and the plan counts the note as a warning and says so, never "matches the spec"."""
+WAITING = "waiting"
+"""The severity of a finding about something the toolkit waits for and cannot make itself (Identity Center not
+enabled yet, a group an identity provider has not provisioned yet): nothing is planned for that address or for
+what refers to it, the rest of the plan stands, and nothing is blocked."""
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,7 @@ class Plan:
                 f"Blocked: {len(self.blocked)} error(s) above must be resolved first "
                 f"({add} to add, {change} to change, {destroy} to destroy waiting)."
             )
-        warnings = sum(n.severity in ("warning", UNAVAILABLE) for n in self.notes)
+        warnings = sum(n.severity in ("warning", UNAVAILABLE, WAITING) for n in self.notes)
         unread = (
             f" {len(self.failures)} account-region(s) could not be read (see the notes): nothing is planned there."
             if self.failures

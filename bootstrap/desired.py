@@ -15,10 +15,12 @@ from blueprints import (
     roles,
     trail,
 )
+from blueprints import identity as identity_blueprint
 from blueprints.common import Blueprint
 from bootstrap.names import BOOTSTRAP, ROLE_ADDRESS_PREFIX, role_logical_id
 from bootstrap.resources import DesiredState, Resource
 from bootstrap.spec.baseline import baseline_applies
+from bootstrap.spec.identity_checks import identity_applies
 from bootstrap.spec.log_archive import logging_enabled
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 from bootstrap.spec.network_plan import VpcInstance
@@ -42,6 +44,8 @@ def build_blueprints(spec: LandingZoneSpec, vpcs: list[VpcInstance] | None = Non
         blueprints += network.build(spec, vpcs)
     if billing.billing_applies(spec):
         blueprints.append(billing.build(spec))
+    if identity_applies(spec):
+        blueprints += identity_blueprint.build(spec)
     return blueprints
 
 

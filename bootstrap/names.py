@@ -182,3 +182,23 @@ def billing_subscription_address(email: str) -> str:
 
 def budget_address(account: str | None = None) -> str:
     return f"billing/budget/{account}" if account else "billing/budget/organization"
+
+
+# The identity layer (IAM Identity Center)
+IDENTITY_INSTANCE_ADDRESS = "identity/instance"
+IDENTITY_PERMISSION_SETS_ADDRESS = "identity/permission-sets"
+"""Where findings about permission sets as a group (the ones the toolkit did not create) are reported."""
+IDENTITY_GROUPS_ADDRESS = "identity/groups"
+
+
+def permission_set_address(name: str) -> str:
+    return f"identity/permission-set/{name}"
+
+
+def group_address(name: str) -> str:
+    return f"identity/group/{name}"
+
+
+def assignment_address(account: str, permission_set: str, principal: str) -> str:
+    """One principal given one permission set in one account (`identity/assignment/<account>/<set>/<principal>`)."""
+    return f"identity/assignment/{account}/{permission_set}/{principal}"

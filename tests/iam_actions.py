@@ -7,7 +7,7 @@ Reference. Used by the test that every call the integration tests make is covere
 
 from __future__ import annotations
 
-PREFIXES = {"cloudwatch": "cloudwatch", "s3control": "s3", "resourcegroupstaggingapi": "tag"}
+PREFIXES = {"cloudwatch": "cloudwatch", "s3control": "s3", "resourcegroupstaggingapi": "tag", "sso-admin": "sso"}
 """botocore service name -> IAM prefix, where they differ from the service name."""
 
 RENAMED = {

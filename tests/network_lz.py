@@ -20,7 +20,9 @@ opt-in region moto lists as not-opted-in)."""
 
 
 def network_spec(**removal: Any) -> LandingZoneSpec:
-    data = yaml.safe_load(render_spec_yaml(Answers(management_account_id="123456789012", billing=False)))
+    data = yaml.safe_load(
+        render_spec_yaml(Answers(management_account_id="123456789012", billing=False, identity=False))
+    )
     for layer in ("logging", "baseline"):
         data[layer]["enabled"] = False
     data["network"] = {"remove_default_vpcs": {"regions": REGIONS, **removal}}

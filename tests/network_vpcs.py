@@ -17,7 +17,7 @@ EXTRA = {**LIGHT, "name": "extra", "ous": [], "accounts": ["app-dev"]}
 
 def light_spec(vpcs: list[dict[str, Any]], extra_accounts: list[dict[str, str]] | None = None) -> LandingZoneSpec:
     """No logging layer (no flow logs to deliver), light VPCs: fast to apply."""
-    base = default_spec(billing=False)
+    base = default_spec(billing=False, identity=False)
     base = base.model_copy(update={"logging": base.logging.model_copy(update={"enabled": False})})
     data = base.model_dump(mode="json", exclude_none=True)
     base = LandingZoneSpec.model_validate({**data, "baseline": in_process_baseline(data["baseline"])})

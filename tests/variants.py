@@ -43,6 +43,13 @@ def without_billing(billing: Any) -> dict[str, Any]:
     return section
 
 
+def without_identity(identity: Any) -> dict[str, Any]:
+    """A spec's `identity:` section (plain data) with the identity layer off, for tests of other layers."""
+    section = dict(identity) if isinstance(identity, dict) else {}
+    section["enabled"] = False
+    return section
+
+
 def in_process_baseline(baseline: Any) -> dict[str, Any]:
     """A spec's `baseline:` section (plain data) without the two settings in-process moto lacks the APIs of
     (instance metadata defaults, centralized root access), for moto tests of other layers: those settings are
@@ -51,6 +58,46 @@ def in_process_baseline(baseline: Any) -> dict[str, Any]:
     section["instance_metadata"] = {**section.get("instance_metadata", {}), "enabled": False}
     section["centralized_root_access"] = False
     return section
+
+
+IDENTITY_GROUPS = [
+    {"name": "platform-admins"},
+    {"name": "auditors", "description": "Security reviews"},
+    {"name": "developers"},
+]
+IDENTITY_ASSIGNMENTS = [
+    {"group": "platform-admins", "permission_set": "administrator", "ous": ["Workloads"]},
+    {"group": "auditors", "permission_set": "security-audit", "ous": ["Security"]},
+    {"group": "developers", "permission_set": "read-only", "accounts": ["app-prod"]},
+]
+OWN_PERMISSION_SET = {
+    "name": "data-analyst",
+    "description": "Queries the data lake",
+    "managed_policies": ["arn:aws:iam::aws:policy/AmazonAthenaFullAccess"],
+    "customer_managed_policies": [{"name": "DataLakeRead", "path": "/"}],
+    "inline_policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets",
+                                                              "Resource": "*"}]},
+    "permissions_boundary": {"managed_policy_arn": "arn:aws:iam::aws:policy/PowerUserAccess"},
+    "session_duration": "PT2H",
+    "relay_state": "https://console.aws.amazon.com/athena/home",
+    "tags": {"team": "data"},
+}  # fmt: skip
+
+
+def identity_spec(base: LandingZoneSpec, **identity: Any) -> LandingZoneSpec:
+    """`base` with two workload accounts and an identity section: three library permission sets, three groups,
+    assignments by OU and by account (`identity` replaces fields of the section)."""
+    data = base.model_dump(mode="json", exclude_none=True)
+    names = {a["name"] for a in data["accounts"]}
+    data["accounts"] = [*data["accounts"], *(a for a in WORKLOAD_ACCOUNTS if a["name"] not in names)]
+    data["identity"] = {
+        "enabled": True,
+        "permission_sets": ["administrator", "read-only", "security-audit"],
+        "groups": IDENTITY_GROUPS,
+        "assignments": IDENTITY_ASSIGNMENTS,
+        **identity,
+    }
+    return LandingZoneSpec.model_validate(data)
 
 
 def _network(spec: LandingZoneSpec, **sections: dict[str, Any]) -> LandingZoneSpec:
@@ -136,6 +183,24 @@ def spec_variants() -> dict[str, LandingZoneSpec]:
             budget={"enabled": True, "accounts": [{"account": "log-archive", "monthly_spend": 30}]},
         ),
         "billing-alarms-only": _billing(base, budget={"enabled": False}, anomaly_detection={"enabled": False}),
+        "identity": identity_spec(
+            base,
+            permission_sets=[
+                "administrator",
+                "power-user",
+                "read-only",
+                "security-audit",
+                "billing",
+                "break-glass-viewer",
+                OWN_PERMISSION_SET,
+            ],
+            allow_management_account=True,
+            assignments=[
+                *IDENTITY_ASSIGNMENTS,
+                {"group": "platform-admins", "permission_set": "administrator", "accounts": ["management"]},
+            ],
+        ),
+        "identity-external": identity_spec(base, source="external"),
     }
 
 

@@ -24,7 +24,7 @@ def permissions(
     """Print the IAM policy (JSON) that running plan, apply and status for this spec needs: generated from the
     actions each resource type declares, so it grows with the spec. No AWS call."""
     from bootstrap.render.atomic import atomic_write
-    from bootstrap.render.permissions import MAX_MANAGED_POLICY_CHARS, policy_json, policy_size
+    from bootstrap.render.permissions import MAX_MANAGED_POLICY_CHARS, identity_policy_json, policy_json, policy_size
 
     checked = read_spec(spec)
     text = policy_json(checked)
@@ -33,6 +33,16 @@ def permissions(
     else:
         atomic_write(output, text)
         sys.stderr.write(f"Wrote the operator policy to {output}.\n")
+    identity = identity_policy_json(checked)
+    if identity is not None and output is not None:
+        second = output.with_name("identity-policy.json")
+        atomic_write(second, identity)
+        sys.stderr.write(f"The identity layer's actions are a second policy, written to {second}: attach both.\n")
+    elif identity is not None:
+        sys.stderr.write(
+            "The identity layer's actions (Identity Center) are a second policy: `bootstrap permissions -o FILE` "
+            "writes it beside FILE as identity-policy.json (attach both).\n"
+        )
     size = policy_size(checked)
     if size > MAX_MANAGED_POLICY_CHARS:
         sys.stderr.write(

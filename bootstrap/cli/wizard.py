@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from bootstrap.cli.wizard_baseline import ask_baseline
 from bootstrap.cli.wizard_billing import CostHistory, ask_billing
+from bootstrap.cli.wizard_identity import ask_identity
 from bootstrap.cli.wizard_network import ask_network
 from bootstrap.errors import Cancelled, InputError
 from bootstrap.guardrails.library import load_library
@@ -360,4 +361,5 @@ def run_wizard(
     ask_baseline(draft)
     ask_network(draft, home, all_ous)
     ask_billing(draft, costs or (lambda: CostHistory(why="Cost Explorer was not asked")), _emails)
+    ask_identity(draft)
     return draft.finish()

@@ -59,6 +59,7 @@ class AccountRegionReads:
         self._futures: list[tuple[AccountRegionScope, Future[_Read]]] = []
         self._unread: Counter[str] = Counter()
         self._pool = ThreadPoolExecutor(max_workers=max(1, sessions.parallelism), thread_name_prefix="observe")
+        self._run_cache = OnceCache()
 
     @staticmethod
     def _listing_keys(desired: DesiredState, accounts: dict[str, Any]) -> dict[str, str]:
@@ -87,7 +88,9 @@ class AccountRegionReads:
             self._started[account] = account_id
             shared = OnceCache()  # the account's scopes share its account-wide reads (enabled regions)
             for location, resources in sorted(locations.items()):
-                scope = AccountRegionScope(self._sessions, location, account_id, self._desired, account_cache=shared)
+                scope = AccountRegionScope(
+                    self._sessions, location, account_id, self._desired, account_cache=shared, run_cache=self._run_cache
+                )
                 if account_id is not None:
                     self._unread[account_id] += 1
                 self._futures.append((scope, self._pool.submit(self._read, scope, resources)))

@@ -53,6 +53,8 @@ class AccountRegionScope:
     _calls: ThreadPoolExecutor | None = None
     account_cache: OnceCache = field(default_factory=OnceCache)
     """Shared by every scope of this account (`account_once`)."""
+    run_cache: OnceCache = field(default_factory=OnceCache)
+    """Shared by every scope of one observation (`organization_once`)."""
 
     def client(self, service: str) -> Any:
         region = None if self.location.region == GLOBAL else self.location.region
@@ -67,13 +69,19 @@ class AccountRegionScope:
     def simulated(self) -> bool:
         return self.sessions.target.simulated
 
-    def management_client(self, service: str) -> Any:
-        """A client of the management account (the caller) in the run's default region."""
-        return self.sessions.client(service)
-
     def account_once(self, key: str, read: Callable[[], Any]) -> Any:
         """`read()` once per account, whichever of its scopes asks first."""
         return self.account_cache.once(key, read)
+
+    def organization_once(self, key: str, read: Callable[[], Any]) -> Any:
+        """`read()` once per observation, whichever scope asks first (Identity Center's permission sets)."""
+        return self.run_cache.once(key, read)
+
+    def management_client(self, service: str) -> Any:
+        """A client of the management account in this scope's region: services administered from there
+        (Identity Center) for resources that concern this scope's account."""
+        region = None if self.location.region == GLOBAL else self.location.region
+        return self.sessions.client(service, account_id=None, region=region)
 
     def once(self, key: str, read: Callable[[], Any]) -> Any:
         """`read()` once per scope, whichever reader asks first (readers of different services run at once)."""

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from blueprints.organization import ROOT_ID_VALUE
-from bootstrap.changes import FAILED, UNAVAILABLE, Action, Change, Note, Plan, PropertyDiff
+from bootstrap.changes import FAILED, UNAVAILABLE, WAITING, Action, Change, Note, Plan, PropertyDiff
 from bootstrap.guardrails.packing import PER_TARGET_LIMITS, SHORT_NAMES
 from bootstrap.names import ROOT_ADDRESS, attachment_key
 from bootstrap.observed import ObservedResource, ObservedState
@@ -99,9 +99,10 @@ def make_plan(
 
 def unread(desired: DesiredState, observed: ObservedState) -> set[str]:
     """Addresses nothing can be planned for: desired in an account-region that could not be read or whose region
-    the account has not enabled, or referring (directly or through others) to such a resource, whose id is then
-    unknown."""
+    the account has not enabled, or waited for (a `WAITING` finding: Identity Center not enabled yet), or referring
+    (directly or through others) to such a resource, whose id is then unknown."""
     held = {a for f in observed.failures for a in f.addresses} | observed.skipped
+    held |= {f.address for f in observed.findings if f.severity == WAITING and f.address in desired.by_address}
     if not held:
         return held
     address_of = {r.logical_id: r.address for r in desired.resources}

@@ -17,6 +17,7 @@ from blueprints.respond import responses_for
 from blueprints.roles import key_accounts
 from bootstrap.guardrails.library import load_library
 from bootstrap.guardrails.packing import pack_all
+from bootstrap.render.identity import identity_facts
 from bootstrap.render.mermaid import org_chart
 from bootstrap.render.network import network_facts
 from bootstrap.render.steps import PHASES, alarm_topics, manual_steps
@@ -76,6 +77,7 @@ def runbook_context(spec: LandingZoneSpec) -> dict[str, Any]:
         "log_archive": runbook_facts(spec),
         "network": network_facts(spec),
         "billing": billing_facts(spec),
+        "identity": identity_facts(spec),
         **_break_glass_facts(spec),
     }
 

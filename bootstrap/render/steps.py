@@ -16,6 +16,7 @@ from typing import Any
 
 from bootstrap.desired import desired_state
 from bootstrap.resources import Resource
+from bootstrap.spec.identity_checks import identity_applies
 from bootstrap.spec.log_archive import logging_enabled
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 
@@ -179,6 +180,19 @@ def manual_steps(spec: LandingZoneSpec) -> list[ManualStep]:
                 phase=FIRST_WEEK,
                 why="Only the log archive account's root user, with its MFA device, can turn it on; afterwards "
                 "no log version can be deleted and versioning cannot be suspended without that device.",
+            )
+        )
+    if identity_applies(spec):
+        steps.append(
+            ManualStep(
+                id="identity-center",
+                title="Enable IAM Identity Center for the organization, choose the identity source, require MFA",
+                account=MANAGEMENT,
+                runbook="identity-center.md",
+                order=30,
+                why="People sign in through Identity Center with short sessions and least privilege, instead of "
+                "the root user or long-lived keys; the organization instance and its MFA settings can only be "
+                "set up in the console.",
             )
         )
     if spec.billing.enabled:

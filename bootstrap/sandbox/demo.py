@@ -34,6 +34,7 @@ from bootstrap.sandbox.tamper import (
     tamper_baseline,
     tamper_billing,
     tamper_custom_vpc,
+    tamper_identity,
     tamper_network,
     tamper_organization,
     tamper_roles,
@@ -148,6 +149,7 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
             + tamper_billing(spec, sandbox.url)
             + tamper_custom_vpc(spec, sandbox.url)
             + tamper_baseline(spec, sandbox.url)
+            + tamper_identity(spec, sandbox.url)
         )
         for drift in drifts:
             console.print(f"  • {escape(drift.description)}")

@@ -20,6 +20,7 @@ from typing import Any
 
 from bootstrap.aws.session import SIMULATED_ENV
 from bootstrap.errors import InputError
+from bootstrap.sandbox.identity_fixes import accept_managed_policy_paths
 
 LOAD_AMIS_ENV = "MOTO_EC2_LOAD_DEFAULT_AMIS"
 """Off unless set: moto otherwise loads thousands of AMIs into every account-region's EC2 backend the first time
@@ -80,6 +81,7 @@ def running_sandbox(port: int | None = None) -> Iterator[Sandbox]:
     os.environ.setdefault(LOAD_AMIS_ENV, "false")
     chosen = port or free_port()
     _require_free(chosen)  # moto's server thread dies silently on a busy port and start() then waits forever
+    accept_managed_policy_paths()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=chosen, verbose=False)
     server.start()
     try:

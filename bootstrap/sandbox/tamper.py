@@ -23,10 +23,12 @@ from bootstrap.names import (
     default_vpc_address,
     ebs_encryption_address,
     password_policy_address,
+    permission_set_address,
     policy_address,
     role_address,
     vpc_address,
 )
+from bootstrap.spec.identity_checks import identity_applies
 from bootstrap.spec.log_archive import logging_enabled, trail_name
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 from bootstrap.spec.network_plan import allocate
@@ -274,3 +276,32 @@ def tamper_baseline(spec: LandingZoneSpec, endpoint_url: str | None = None) -> l
             "MinimumPasswordLength",
         )
     ]
+
+
+READ_ONLY_SET = "read-only"
+ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+def tamper_identity(spec: LandingZoneSpec, endpoint_url: str | None = None) -> list[Drift]:
+    """Attach AdministratorAccess to the read-only permission set by hand, as someone widening access in the
+    console would. Nothing when the spec has no read-only permission set."""
+    if not identity_applies(spec) or READ_ONLY_SET not in spec.identity.permission_sets:
+        return []
+    sso = boto3.client("sso-admin", endpoint_url=endpoint_url, region_name=spec.organization.home_region)
+    instance = sso.list_instances()["Instances"][0]["InstanceArn"]
+    for arn in sso.list_permission_sets(InstanceArn=instance)["PermissionSets"]:
+        if (
+            sso.describe_permission_set(InstanceArn=instance, PermissionSetArn=arn)["PermissionSet"]["Name"]
+            == READ_ONLY_SET
+        ):
+            sso.attach_managed_policy_to_permission_set(
+                InstanceArn=instance, PermissionSetArn=arn, ManagedPolicyArn=ADMINISTRATOR_ACCESS
+            )
+            return [
+                Drift(
+                    f"attached AdministratorAccess to the {READ_ONLY_SET} permission set",
+                    permission_set_address(READ_ONLY_SET),
+                    "ManagedPolicies",
+                )
+            ]
+    return []

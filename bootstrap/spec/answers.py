@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from bootstrap.guardrails.library import load_library
 from bootstrap.spec.baseline import ContactEmail, Phone
+from bootstrap.spec.identity_answers import DEFAULT_SETS, identity_section
 from bootstrap.spec.model import MANAGEMENT, ROOT, AccountId, Model, OuPath, PrincipalPattern, Region, Slug
 from bootstrap.spec.types import Email, EmailPattern, rule_error, value_error
 
@@ -117,6 +118,16 @@ class Answers(Model):
         None,
         description="Who receives billing alarms; unattended runs that leave it out get the account e-mail pattern "
         "with {name} = billing-alarms.",
+    )
+    identity: bool = Field(True, description="Build the identity layer (IAM Identity Center permission sets).")
+    identity_source: Literal["identity_center", "external"] = Field(
+        "identity_center", description="Where people and groups come from: the Identity Center directory or an IdP."
+    )
+    identity_sets: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_SETS), description="Permission sets of the library to build."
+    )
+    identity_groups: dict[str, str] = Field(
+        default_factory=dict, description="Group name per permission set, where not the default (platform-admins...)."
     )
 
     @field_validator("vpc_ip_pool")
@@ -272,4 +283,5 @@ def render_spec_yaml(answers: Answers) -> str:
         workload_ous=workload_ous(answers) if answers.workload_vpc else [],
         workload_subnets=workload_subnets(answers),
         flow_logs="s3" if any(a.name == "log-archive" for a in answers.accounts) else "cloudwatch",
+        identity=identity_section(answers),
     )

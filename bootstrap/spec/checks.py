@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bootstrap.guardrails.library import RCP, SCP, load_library
 from bootstrap.guardrails.packing import PackedPolicy, PackingError, pack_ou, policy_name
 from bootstrap.spec.billing_checks import billing_problems
+from bootstrap.spec.identity_checks import identity_problems
 from bootstrap.spec.log_archive import logging_problems
 from bootstrap.spec.model import MANAGEMENT, ROOT, ROOT_ROLES_GUARDRAIL, LandingZoneSpec
 from bootstrap.spec.network_checks import network_problems
@@ -82,6 +83,7 @@ def check_spec(spec: LandingZoneSpec) -> list[Problem]:
     problems.extend(Problem(*p) for p in logging_problems(spec))
     problems.extend(Problem(*p) for p in network_problems(spec))
     problems.extend(Problem(*p) for p in billing_problems(spec))
+    problems.extend(Problem(*p) for p in identity_problems(spec))
     if problems:
         return problems
     targets: list[tuple[str, tuple[str | int, ...], tuple[str | int, ...]]] = [

@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 
 from bootstrap.spec.baseline import BaselineSpec
 from bootstrap.spec.billing_model import BillingSpec
+from bootstrap.spec.identity_model import IdentitySpec
 from bootstrap.spec.logging_model import LoggingSpec
 from bootstrap.spec.network_model import NetworkSpec
 from bootstrap.spec.types import MANAGEMENT as MANAGEMENT
@@ -225,6 +226,7 @@ class LandingZoneSpec(Model):
     baseline: BaselineSpec = BaselineSpec()
     network: NetworkSpec = NetworkSpec()
     billing: BillingSpec = BillingSpec()
+    identity: IdentitySpec = IdentitySpec()
 
     @model_validator(mode="after")
     def _consistent(self) -> LandingZoneSpec:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bootstrap.spec.identity_checks import sso_key_reader_patterns, sso_operator_patterns
+
 if TYPE_CHECKING:
     from bootstrap.spec.model import LandingZoneSpec
 
@@ -36,7 +38,7 @@ def operator_patterns(spec: LandingZoneSpec) -> list[str]:
     bootstrap role (so a person who runs the toolkit as that role reaches every account)."""
     org = spec.organization
     own = f"arn:aws:iam::{org.management_account_id}:role/{org.bootstrap_role}"
-    return list(dict.fromkeys([*org.operators, own]))
+    return list(dict.fromkeys([*org.operators, own, *sso_operator_patterns(spec)]))
 
 
 def break_glass_principal(spec: LandingZoneSpec) -> str:
@@ -50,7 +52,9 @@ def key_administrator_principals(spec: LandingZoneSpec) -> list[str]:
 
 
 def key_reader_principals(spec: LandingZoneSpec) -> list[str]:
-    return list(spec.logging.key_readers) or operator_patterns(spec)
+    """The key readers role's callers: the spec's, or the operators; and the security-audit permission set's
+    sessions in the management account when the identity layer has that set."""
+    return list(dict.fromkeys([*(spec.logging.key_readers or operator_patterns(spec)), *sso_key_reader_patterns(spec)]))
 
 
 def principal_pattern(caller_arn: str) -> str | None:

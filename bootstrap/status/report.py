@@ -34,6 +34,7 @@ from bootstrap.status import credentials
 from bootstrap.status.accounts import account_ids
 from bootstrap.status.baseline import check_alternate_contacts, check_member_root_credentials
 from bootstrap.status.billing import check_billing_preference
+from bootstrap.status.identity import check_identity_center
 from bootstrap.status.parallel import reason
 from bootstrap.status.subscriptions import check_subscriptions
 
@@ -93,6 +94,7 @@ CHECKS: dict[str, Check] = {
     "billing-preference": check_billing_preference,
     "alternate-contacts": check_alternate_contacts,
     "member-root-credentials": check_member_root_credentials,
+    "identity-center": check_identity_center,
 }
 
 

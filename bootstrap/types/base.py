@@ -158,9 +158,13 @@ class ReadScope(ScopedClients, Protocol):
         """A client of the scope's account in the run's default region (always enabled)."""
         ...
 
+    def organization_once(self, key: str, read: Callable[[], Any]) -> Any:
+        """`read()` once per observation, whichever account-region asks first (Identity Center's permission sets,
+        read once for every account's assignments)."""
+        ...
+
     def management_client(self, service: str) -> Any:
-        """A client of the management account (the caller) in the run's default region: for APIs the management
-        account calls about a member account by its id (Account Management's alternate contacts)."""
+        """A client of the management account in the scope's region (Identity Center is administered there)."""
         ...
 
     def note(self, kind: str, value: Any) -> None:

@@ -58,7 +58,9 @@ class LocatedClients(Protocol):
     @overload
     def client(self, service: Literal["ec2"], location: Location) -> Any: ...  # untyped: see the module's docstring
     @overload
-    def client(self, service: Literal["budgets", "ce", "account"], location: Location) -> Any: ...  # no stubs installed
+    def client(
+        self, service: Literal["budgets", "ce", "account", "sso-admin", "identitystore"], location: Location
+    ) -> Any: ...  # no stubs installed
     def client(self, service: str, location: Location) -> Any: ...
 
 
@@ -90,5 +92,7 @@ class ScopedClients(Protocol):
     @overload
     def client(self, service: Literal["ec2"]) -> Any: ...  # untyped: see the module's docstring
     @overload
-    def client(self, service: Literal["budgets", "ce"]) -> Any: ...  # no boto3-stubs for these yet
+    def client(
+        self, service: Literal["budgets", "ce", "sso-admin", "identitystore"]
+    ) -> Any: ...  # no boto3-stubs for these yet
     def client(self, service: str) -> Any: ...

@@ -26,12 +26,16 @@ from bootstrap.types import (
     iam,
     iam_password,
     iam_root_access,
+    identitystore_group,
     kms,
     logs,
     organizations,
     s3,
     s3control,
     sns,
+    sso_assignment,
+    sso_instance,
+    sso_permission_set,
 )
 from bootstrap.types.base import Handler, ResourceType, TypeRule
 
@@ -41,6 +45,7 @@ _MODULES = (
     *(budgets, ce),
     *(iam_password, iam_root_access, account_contacts, ec2_metadata),  # the account baseline's other settings
     *(ec2_vpc, ec2_routes, ec2_nat, ec2_flow_logs),  # VPCs before their parts: their readers look parents up
+    *(sso_instance, sso_permission_set, identitystore_group, sso_assignment),  # the instance before what is in it
 )
 
 

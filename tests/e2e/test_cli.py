@@ -26,9 +26,10 @@ def test_journey_plan_apply_replan(run, tmp_path: Path) -> None:
     # 84 default VPC removals: management's 20 regions moto has enabled, and every region of the 2 new accounts
     # (checked at apply, as an account is made); 2 changes: EBS encryption by default in management's 2 regions.
     # 8 of the adds are billing's (key, alias, topic, its policy, a subscriber, two alarms, the budget), 3 the
-    # baseline's. The sandbox lacks Cost Anomaly Detection (billing's monitor and subscription) and the APIs of 7
-    # baseline settings (IMDS defaults in 3 accounts x 2 regions, root access): 9 unavailable notes.
-    assert "Plan: 98 to add, 2 to change, 84 to destroy. 9 setting(s) this endpoint cannot read or set" in first.out
+    # baseline's, 16 the identity layer's. The sandbox lacks Cost Anomaly Detection (billing's monitor and
+    # subscription) and the APIs of 7 baseline settings (IMDS defaults in 3 accounts x 2 regions, root access):
+    # 9 unavailable notes.
+    assert "Plan: 114 to add, 2 to change, 84 to destroy. 9 setting(s) this endpoint cannot read or set" in first.out
     assert "unavailable billing/anomaly-monitor: Cost Anomaly Detection is not available on this endpoint" in first.out
     assert "Default VPC removals (asked for by the spec's network.remove_default_vpcs" in first.out
     applied = run("apply", "--yes")
@@ -46,7 +47,11 @@ def test_plan_json_is_versioned_machine_format(run) -> None:
     assert result.code == 2
     data = json.loads(result.out)
     assert data["format_version"] == 1
-    assert data["summary"] == {"add": 98, "change": 2, "destroy": 84}  # 8 adds of billing, 3 of the baseline
+    assert data["summary"] == {
+        "add": 114,
+        "change": 2,
+        "destroy": 84,
+    }  # 8 adds of billing, 3 of the baseline, 16 of identity
     unavailable = [n["address"] for n in data["notes"] if n["severity"] == "unavailable"]
     assert len(unavailable) == 9 and "baseline/centralized-root-access" in unavailable
     assert {c["action"] for c in data["changes"]} == {"create", "update"}
@@ -199,13 +204,14 @@ def test_status_json_is_the_checklist_for_automation(run) -> None:
         "alarm-subscriptions": "done",  # the sandbox confirms e-mail subscriptions by itself
         "mfa-delete": "unavailable",
         "iam-billing-access": "unverifiable",
+        "identity-center": "unavailable",  # the sandbox has an instance everywhere; MFA settings have no API
     }
     assert steps["alarm-subscriptions"]["runbook"] == "runbooks/respond.md#alarm-subscriptions"
     assert steps["mfa-delete"]["account"] == "log-archive" and re.fullmatch(
         r"[0-9]{12}", steps["mfa-delete"]["account_id"]
     )
     assert set(steps["root-mfa"]) == {"id", "title", "phase", "state", "detail", "runbook", "account", "account_id"}
-    assert data["summary"] == {"done": 1, "pending": 1, "unverifiable": 1, "unavailable": 3, "unknown": 0}
+    assert data["summary"] == {"done": 1, "pending": 1, "unverifiable": 1, "unavailable": 4, "unknown": 0}
 
 
 def test_demo_runs_the_whole_journey(run) -> None:

@@ -99,6 +99,13 @@ def test_the_wizard_refuses_each_trap_at_its_question_and_keeps_the_answers(fres
         _shown(child, "from 10 to 20 %")
         child.send(CLEAR + "12" + ENTER)
         _answer(child, "E-mail address(es) for billing alarms", ENTER)  # the security alarms' address, proposed
+        _answer(child, "Give people access through IAM Identity Center", ENTER)
+        _answer(child, "Identity source:", DOWN, ENTER)  # an external identity provider
+        _answer(child, "Permission sets (from the library):", ENTER)
+        _answer(child, "Group that receives administrator:", ENTER)
+        _answer(child, "Group that receives billing:", CLEAR, "aws-finance", ENTER)
+        for name in ("power-user", "read-only", "security-audit"):  # the library's order
+            _answer(child, f"Group that receives {name}:", ENTER)
         _shown(child, "Wrote landing-zone.yaml")
         child.expect(pexpect.EOF)
     finally:
@@ -131,6 +138,9 @@ def test_the_wizard_refuses_each_trap_at_its_question_and_keeps_the_answers(fres
     billing = spec["billing"]
     assert (billing["enabled"], billing["monthly_spend"], billing["margin_percent"]) == (True, 250, 12)
     assert billing["emails"] == ["soc@example.org"]
+    identity = spec["identity"]
+    assert identity["source"] == "external"
+    assert [g["name"] for g in identity["groups"]][:2] == ["platform-admins", "aws-finance"]
     assert not (tmp_path / "landing-zone.answers.yaml").exists()
 
 

@@ -45,11 +45,11 @@ MOTO_ACCOUNT = "123456789012"
 def _default_spec_yaml() -> str:
     """What `bootstrap init --defaults` writes for moto's account, cut down to the Organizations layer.
 
-    Layers built on top of the organization (the `logging:`, `baseline:` and `network:` sections) are switched
-    off: they have tests of their own, and these tests assert exactly what the Organizations layer plans.
+    Layers built on top of the organization (the `logging:`, `baseline:`, `network:` and `identity:` sections) are
+    switched off: they have tests of their own, and these tests assert exactly what the Organizations layer plans.
     """
     data = yaml.safe_load(render_spec_yaml(Answers(management_account_id=MOTO_ACCOUNT)))
-    for layer in ("logging", "baseline"):
+    for layer in ("logging", "baseline", "identity"):
         if isinstance(data.get(layer), dict):
             data[layer]["enabled"] = False
     data["network"] = without_network(data.get("network"))

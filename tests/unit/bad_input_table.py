@@ -74,6 +74,23 @@ CONTACT = (
 """A security contact AWS accepts (lines 24-30 after BASE), for rows that break one of its fields."""
 
 
+def with_identity(body: str) -> str:
+    """The spec with an identity section: a group, the read-only set, and `body` appended below them."""
+    return BASE + "identity:\n  groups: [{name: developers}]\n" + body
+
+
+def assignment(**fields: str) -> str:
+    """The read-only set and one assignment of it, with `fields` (group developers unless given)."""
+    values = {"group": "developers", "permission_set": "read-only", **fields}
+    inner = ", ".join(f"{k}: {v}" for k, v in values.items())
+    return "  permission_sets: [read-only]\n  assignments:\n    - {" + inner + "}\n"
+
+
+def own_set(*fields: str) -> str:
+    """A permission set of the spec's own, named analyst, with `fields` below its name."""
+    return "  permission_sets:\n    - name: analyst\n" + "".join(f"      {field}\n" for field in fields)
+
+
 def vpc(*fields: str, name: str = "apps") -> str:
     """One VPC of the network section, for the audit account unless the fields say otherwise."""
     lines = [f"    - name: {name}\n"] + [f"      {field}\n" for field in fields]
@@ -692,5 +709,91 @@ CASES: dict[str, Case] = {
         with_billing("monthly_spend: -5"),
         "lz.yaml:26: billing.monthly_spend:",
         ("-5 is out of range: it must be at least 0",),
+    ),
+    # The identity section (all checked by validate, no AWS call).
+    "identity: a permission set the library does not have": spec(
+        with_identity("  permission_sets: [administator]\n"),
+        "lz.yaml:26: identity.permission_sets[0]:",
+        ("'administator' is not a permission set of the library",),
+        ("Did you mean 'administrator'?",),
+    ),
+    "identity: an assignment to a group the spec does not have": spec(
+        with_identity(assignment(group="developer", ous="[Sandbox]")),
+        "lz.yaml:28: identity.assignments[0].group:",
+        ("group 'developer' is not in identity.groups",),
+        ("Did you mean 'developers'?",),
+    ),
+    "identity: an assignment of a permission set the spec does not list": spec(
+        with_identity(assignment(permission_set="readonly", ous="[Sandbox]")),
+        "lz.yaml:28: identity.assignments[0].permission_set:",
+        ("permission set 'readonly' is not in identity.permission_sets",),
+        ("Did you mean 'read-only'?",),
+    ),
+    "identity: an assignment to an OU the spec does not have": spec(
+        with_identity(assignment(ous="[Workload/Prod]")),
+        "lz.yaml:28: identity.assignments[0].ous[0]:",
+        ("OU 'Workload/Prod' is not listed in organizational_units",),
+        ("Did you mean 'Workloads/Prod'?",),
+    ),
+    "identity: an assignment to an account the spec does not have": spec(
+        with_identity(assignment(accounts="[adit]")),
+        "lz.yaml:28: identity.assignments[0].accounts[0]:",
+        ("account 'adit' is not in accounts",),
+        ("Did you mean 'audit'?",),
+    ),
+    "identity: an assignment to the management account without the flag": spec(
+        with_identity(assignment(accounts="[management]")),
+        "lz.yaml:28: identity.assignments[0].accounts[0]:",
+        ("an assignment to the management account: AWS advises against",),
+        ("set identity.allow_management_account: true",),
+    ),
+    "identity: a session duration that is not ISO 8601": spec(
+        with_identity(own_set("session_duration: 4 hours")),
+        "lz.yaml:28: identity.permission_sets[0].session_duration:",
+        ("'4 hours' is not an ISO 8601 duration of hours and minutes",),
+        ("PT1H or PT4H30M",),
+    ),
+    "identity: a session longer than 12 hours": spec(
+        with_identity(own_set("session_duration: PT13H")),
+        "lz.yaml:28: identity.permission_sets[0].session_duration:",
+        ("PT13H is 13 hours; AWS allows sessions of 1 to 12 hours",),
+        ("Use PT1H to PT12H",),
+    ),
+    "identity: an inline policy that is not JSON": spec(
+        with_identity(own_set('inline_policy: \'{"Version": "2012-10-17",\'')),
+        "lz.yaml:28: identity.permission_sets[0].inline_policy:",
+        ("the inline policy is not valid JSON",),
+        ('Write an IAM policy: {"Version": "2012-10-17"',),
+    ),
+    "identity: an inline policy that is not an IAM policy": spec(
+        with_identity(own_set("inline_policy: {Version: '2012-10-17', Statement: [{Effect: Allow, Resource: '*'}]}")),
+        "lz.yaml:28: identity.permission_sets[0].inline_policy:",
+        ("Statement[0] of the inline policy needs exactly one of Action and NotAction",),
+    ),
+    "identity: an inline policy over AWS's size": spec(
+        with_identity(
+            own_set(
+                "inline_policy: {Statement: [{Effect: Allow, Action: '*', Resource: ["
+                + ", ".join(f"'arn:aws:s3:::bucket-{n:05d}/*'" for n in range(1200))
+                + "]}]}"
+            )
+        ),
+        "lz.yaml:28: identity.permission_sets[0].inline_policy:",
+        ("characters without white space; AWS allows 32,768",),
+        ("Move statements into customer managed policies",),
+    ),
+    "identity: more managed policies than a permission set takes": spec(
+        with_identity(
+            own_set("managed_policies: [" + ", ".join(f"'arn:aws:iam::aws:policy/P{n}'" for n in range(21)) + "]")
+        ),
+        "lz.yaml:28: identity.permission_sets[0].managed_policies:",
+        ("21 managed policies; a permission set takes at most 20",),
+        ("Remove 1",),
+    ),
+    "identity: a permission set name AWS refuses": spec(
+        with_identity("  permission_sets:\n    - name: data analyst\n"),
+        "lz.yaml:27: identity.permission_sets[0].name:",
+        ("'data analyst' is not a permission set name AWS accepts",),
+        ("Rename it",),
     ),
 }

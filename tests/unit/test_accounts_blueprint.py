@@ -98,7 +98,7 @@ def test_accounts_in_more_ous_than_a_template_has_parameters_fill_another_templa
 
 
 def test_no_accounts_no_accounts_template() -> None:
-    spec = parse_spec(render_spec_yaml(Answers(management_account_id="123456789012", accounts=[])))
+    spec = parse_spec(render_spec_yaml(Answers(management_account_id="123456789012", accounts=[], identity=False)))
     assert [bp.name for bp in build_blueprints(spec)] == [
         "organization",
         "landing-zone-roles",

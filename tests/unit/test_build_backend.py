@@ -24,7 +24,7 @@ from types import ModuleType
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("bootstrap", "blueprints", "scps", "runbooks")
+PACKAGES = ("bootstrap", "blueprints", "scps", "permission_sets", "runbooks")
 OFFLINE = ("--no-deps", "--no-index", "--ignore-installed", "--no-compile")
 """Install only the wheel, from the file: its dependencies are this interpreter's (the venv sees them)."""
 
@@ -164,7 +164,7 @@ def test_an_installed_wheel_renders_from_another_folder(backend: ModuleType, tmp
         done = subprocess.run([command, *step], cwd=work, env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
     runbooks = len(list((ROOT / "runbooks").glob("*.md.j2")))  # every runbook ships and renders
-    assert f"(7 blueprints, 1 permissions, {runbooks} runbooks, 11 scps)" in done.stdout
+    assert f"(8 blueprints, 2 permissions, {runbooks} runbooks, 11 scps)" in done.stdout
     where = subprocess.run(
         [str(venv / "bin" / "python"), "-c", "import bootstrap; print(bootstrap.__file__)"],
         cwd=work,

@@ -25,7 +25,7 @@ from bootstrap.spec.log_archive import log_bucket_name, logging_enabled, managem
 from bootstrap.spec.model import LandingZoneSpec
 
 MANAGEMENT_ID = "123456789012"
-DEFAULT_YAML = render_spec_yaml(Answers(management_account_id=MANAGEMENT_ID))
+DEFAULT_YAML = render_spec_yaml(Answers(management_account_id=MANAGEMENT_ID, identity=False))
 
 
 def data() -> dict[str, Any]:
@@ -95,7 +95,9 @@ def test_derived_bucket_names_too_long_for_s3_are_refused() -> None:
 
 def test_without_the_log_archive_account_there_is_no_layer_and_a_warning() -> None:
     text = render_spec_yaml(
-        Answers(management_account_id=MANAGEMENT_ID, accounts=[AccountAnswer(name="audit", ou="Security")])
+        Answers(
+            management_account_id=MANAGEMENT_ID, accounts=[AccountAnswer(name="audit", ou="Security")], identity=False
+        )
     )
     assert "logging:" not in text
     spec = parse_spec(text)

@@ -97,6 +97,7 @@ def test_the_wizard_asks_where_the_trail_lives_and_writes_the_answer(monkeypatch
         "Remove the default VPC": True,
         "Turn on EBS encryption": True,
         "Build billing alarms": False,
+        "Give people access through IAM Identity Center": False,
     }
     prompt = _Scripted(script, asked)
     for kind in ("text", "autocomplete", "checkbox", "select", "confirm"):

@@ -130,6 +130,7 @@ def test_the_whole_wizard_asks_the_network_questions(monkeypatch: pytest.MonkeyP
         "Size": 22,
         "NAT": "one",
         "Build": False,
+        "Give": False,  # the identity questions: tests/unit/test_wizard_identity.py
     }
     prompt = _Scripted(script)
     for kind in ("text", "autocomplete", "checkbox", "select", "confirm"):

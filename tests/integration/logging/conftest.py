@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 import yaml
-from variants import in_process_baseline, without_network
+from variants import in_process_baseline, without_identity, without_network
 
 from bootstrap.aws.session import Sessions
 from bootstrap.changes import Action, Plan
@@ -107,6 +107,7 @@ def spec() -> LandingZoneSpec:
     data = yaml.safe_load(render_spec_yaml(Answers(management_account_id="123456789012", billing=False)))
     data["network"] = without_network(data.get("network"))
     data["baseline"] = in_process_baseline(data.get("baseline"))
+    data["identity"] = without_identity(data.get("identity"))
     return parse_spec(yaml.safe_dump(data, sort_keys=False))
 
 

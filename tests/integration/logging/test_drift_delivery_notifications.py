@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from variants import in_process_baseline, without_network
+from variants import in_process_baseline, without_identity, without_network
 
 from bootstrap.aws.session import Sessions
 from bootstrap.changes import Action
@@ -31,6 +31,7 @@ def _spec(notifications: bool) -> LandingZoneSpec:
     data["logging"]["delivery_notifications"] = notifications
     data["network"] = without_network(data.get("network"))
     data["baseline"] = in_process_baseline(data.get("baseline"))
+    data["identity"] = without_identity(data.get("identity"))
     return parse_spec(yaml.safe_dump(data, sort_keys=False))
 
 

@@ -24,7 +24,9 @@ HOME = "us-east-1"
 
 
 def base_spec() -> LandingZoneSpec:
-    data = yaml.safe_load(render_spec_yaml(Answers(management_account_id="123456789012", billing=False)))
+    data = yaml.safe_load(
+        render_spec_yaml(Answers(management_account_id="123456789012", billing=False, identity=False))
+    )
     data["baseline"] = in_process_baseline(data["baseline"])
     return parse_spec(yaml.safe_dump(data, sort_keys=False))
 

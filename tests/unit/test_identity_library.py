@@ -1,0 +1,85 @@
+"""The permission-set library and the identity section's meaning: every library set is one AWS accepts, the
+security-audit set reaches the log archive through the key readers role, the administrator set's sessions are
+operators the bootstrap role trusts, and OU targets expand to every account below them."""
+
+from __future__ import annotations
+
+from variants import identity_spec, spec_variants
+
+from blueprints.identity import owned_description, owner_of
+from blueprints.roles import _role
+from bootstrap.names import BOOTSTRAP, KEY_READERS, role_address
+from bootstrap.spec.identity_checks import (
+    INLINE_POLICY_MAX_CHARS,
+    MAX_MANAGED_POLICIES,
+    MAX_SESSION_SECONDS,
+    MIN_SESSION_SECONDS,
+    NAME,
+    assignment_accounts,
+    compact_policy,
+    policy_problem,
+    session_seconds,
+    sso_role_pattern,
+)
+from bootstrap.spec.permission_set_library import load_permission_sets, spec_permission_sets
+
+
+def test_every_library_set_is_one_aws_accepts() -> None:
+    library = load_permission_sets()
+    assert {"administrator", "power-user", "read-only", "security-audit", "billing", "break-glass-viewer"} <= set(
+        library
+    )
+    for name, ps in library.items():
+        assert NAME.match(name) and ps.title and ps.description and ps.job_function
+        seconds = session_seconds(ps.session_duration)
+        assert seconds is not None and MIN_SESSION_SECONDS <= seconds <= MAX_SESSION_SECONDS, name
+        assert len(ps.managed_policies) <= MAX_MANAGED_POLICIES
+        if ps.inline_policy is not None:
+            assert policy_problem(ps.inline_policy) is None, name
+            assert len(compact_policy(ps.inline_policy)) <= INLINE_POLICY_MAX_CHARS
+    assert library["administrator"].session_duration == "PT1H"
+    assert "arn:aws:iam::aws:policy/job-function/Billing" in library["billing"].managed_policies
+
+
+def test_the_power_user_set_denies_iam_and_organizations_writes() -> None:
+    inline = load_permission_sets()["power-user"].inline_policy
+    assert isinstance(inline, dict)
+    denied = {a for s in inline["Statement"] if s["Effect"] == "Deny" for a in s["Action"]}
+    assert {"iam:Create*", "iam:Attach*", "iam:Put*", "organizations:Create*", "organizations:Move*"} <= denied
+    assert not any(s["Effect"] == "Allow" for s in inline["Statement"])
+
+
+def test_security_audit_assumes_the_key_readers_role_which_trusts_it() -> None:
+    spec = identity_spec(spec_variants()["default"])
+    (audit,) = [d for d in spec_permission_sets(spec) if d.name == "security-audit"]
+    assert isinstance(audit.inline_policy, dict)
+    (statement,) = audit.inline_policy["Statement"]
+    assert statement["Resource"] == f"arn:aws:iam::*:role/{spec.logging.key_readers_role}"
+    trust = _role(spec, KEY_READERS, role_address(KEY_READERS, "log-archive")).properties["AssumeRolePolicyDocument"]
+    assert sso_role_pattern(spec, "security-audit") in str(trust)
+
+
+def test_the_administrator_sets_sessions_may_assume_the_bootstrap_role() -> None:
+    spec = identity_spec(spec_variants()["default"])
+    trust = _role(spec, BOOTSTRAP, role_address(BOOTSTRAP, "audit")).properties["AssumeRolePolicyDocument"]
+    pattern = "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_administrator_*"
+    assert pattern in str(trust)
+    off = identity_spec(spec_variants()["default"], enabled=False)
+    assert pattern not in str(_role(off, BOOTSTRAP, role_address(BOOTSTRAP, "audit")).properties)
+
+
+def test_an_ou_target_is_every_account_below_it_also_accounts_added_later() -> None:
+    spec = identity_spec(spec_variants()["default"])
+    admins = [a.group for a in spec.identity.assignments].index("platform-admins")
+    assert assignment_accounts(spec, admins) == ["app-prod", "app-dev"]
+    data = spec.model_dump(mode="json", exclude_none=True)
+    data["accounts"].append({"name": "app-new", "ou": "Workloads/NonProd", "email": "app-new@example.com"})
+    grown = type(spec).model_validate(data)
+    assert assignment_accounts(grown, admins) == ["app-prod", "app-dev", "app-new"]
+
+
+def test_the_ownership_mark_round_trips_and_fits_aws_limits() -> None:
+    address = "identity/permission-set/read-only"
+    text = owned_description("x" * 900, address)
+    assert len(text) <= 700 and owner_of(text) == address
+    assert owner_of("Someone else's set") is None and owner_of(None) is None
