@@ -252,19 +252,29 @@ def _confirmed(
         raise Cancelled(f"{what} cancelled at the confirmation: {NOTHING_CHANGED}") from None
 
 
-def status(ctx: typer.Context, spec: SpecOption = DEFAULT_SPEC) -> int:
-    """The runbook checklist, each manual step verified against live state where AWS lets us read it."""
-    from bootstrap.status.report import collect_status, print_status
+def status(
+    ctx: typer.Context,
+    spec: SpecOption = DEFAULT_SPEC,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the checklist as versioned JSON.")] = False,
+) -> int:
+    """The day-one checklist: every manual step, verified against live state where AWS lets us read it.
+
+    Exit 0: nothing pending (each step done, or not verifiable); 2: a step is pending; 1: a step could not be
+    read, or an error."""
+    from bootstrap.status.report import collect_status, exit_code, print_status, status_json
 
     options: GlobalOptions = ctx.obj
-    out, _ = make_consoles()
+    out, err = make_consoles()
     checked = read_spec(spec)
     sessions = options.sessions(checked)
-    with on_interrupt("status interrupted while reading live state", ONLY_READS):
+    with on_interrupt("status interrupted while reading live state", ONLY_READS), reading(err):
         sessions.require_management_account(checked.organization.management_account_id)
         rows = collect_status(checked, sessions)
-    print_status(rows, out)
-    return EXIT_NO_CHANGES if all(r.state == "done" for r in rows) else EXIT_CHANGES
+    if json_output:
+        sys.stdout.write(status_json(rows))
+    else:
+        print_status(rows, out)
+    return exit_code(rows)
 
 
 def adopt(

@@ -28,12 +28,15 @@ STATUS_ACTIONS = (
     "iam:GetUser",
     "iam:ListMFADevices",
     "iam:ListAccessKeys",
+    "organizations:ListAccounts",
     "s3:GetBucketVersioning",
+    "sns:ListSubscriptionsByTopic",
     "cloudwatch:ListMetrics",
     "ce:GetCostAndUsage",
 )
-"""What `bootstrap status` reads beyond the types' readers (root MFA and keys, the break-glass user, MFA Delete,
-the billing alerts preference by its metrics), and what `bootstrap init` reads (the last months' costs)."""
+"""What `bootstrap status` reads beyond the types' readers (the accounts' ids, root MFA and keys, the break-glass
+user, MFA Delete, the alarm topics' subscriptions, the billing alerts preference by its metrics), and what
+`bootstrap init` reads (the last months' costs)."""
 
 LOCK_ACTIONS = ("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter")
 """What the apply lock does (`bootstrap.apply.lock`): one SSM parameter in the management account."""

@@ -13,14 +13,15 @@ from typing import Any
 import jinja2
 
 from blueprints.billing import runbook_facts as billing_facts
+from blueprints.respond import responses_for
 from blueprints.roles import key_accounts
 from bootstrap.guardrails.library import load_library
 from bootstrap.guardrails.packing import pack_all
 from bootstrap.render.mermaid import org_chart
 from bootstrap.render.network import network_facts
-from bootstrap.render.steps import manual_steps
+from bootstrap.render.steps import PHASES, alarm_topics, manual_steps
 from bootstrap.spec.log_archive import runbook_facts
-from bootstrap.spec.model import ROOT, LandingZoneSpec
+from bootstrap.spec.model import MANAGEMENT, ROOT, LandingZoneSpec
 from bootstrap.spec.roles import break_glass_principal, operator_patterns
 
 PACKAGE = "runbooks"
@@ -56,10 +57,15 @@ def runbook_context(spec: LandingZoneSpec) -> dict[str, Any]:
     """What every runbook template can use."""
     policies = pack_all(spec)
     library = load_library()
+    steps = manual_steps(spec)
     return {
         "spec": spec,
         "org": spec.organization,
-        "steps": manual_steps(spec),
+        "steps": steps,
+        "phases": [(phase, heading, [s for s in steps if s.phase == phase]) for phase, heading in PHASES.items()],
+        "responses": responses_for(spec),
+        "alarm_topics": alarm_topics(spec),
+        "topic_accounts": _account_ids(spec),
         "policies": policies,
         "guardrails": {gid: library[gid] for gid in sorted({g for p in policies for g in p.guardrail_ids})},
         "diagram": org_chart(spec, policies),
@@ -72,6 +78,13 @@ def runbook_context(spec: LandingZoneSpec) -> dict[str, Any]:
         "billing": billing_facts(spec),
         **_break_glass_facts(spec),
     }
+
+
+def _account_ids(spec: LandingZoneSpec) -> dict[str, str]:
+    """Account name -> its id where the spec knows it (the management account, adopted accounts), else a
+    placeholder the reader replaces."""
+    ids = {a.name: a.id or "ACCOUNT_ID" for a in spec.accounts}
+    return {MANAGEMENT: spec.organization.management_account_id, **ids}
 
 
 def _break_glass_facts(spec: LandingZoneSpec) -> dict[str, Any]:

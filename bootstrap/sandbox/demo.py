@@ -141,7 +141,7 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
         step("plan again: nothing to do")
         _expect_empty(spec, sessions, console)
 
-        step("status: the manual steps of the runbooks")
+        step("status: the day-one checklist, each step verified against live state")
         print_status(collect_status(spec, sessions), console)
     console.print(
         f"\n[bold green]Demo complete in {time.monotonic() - started:.1f}s.[/] "

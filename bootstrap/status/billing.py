@@ -1,6 +1,7 @@
-"""The billing steps of `bootstrap status`: the "Receive CloudWatch billing alerts" preference, verified by the
+"""The billing step of `bootstrap status`: the "Receive CloudWatch billing alerts" preference, verified by the
 presence of `AWS/Billing` metrics in us-east-1 (AWS publishes none until it is on, and offers no API to read
-the preference itself); IAM access to billing information, which no API reads at all.
+the preference itself). IAM access to billing information, which no API reads at all, is the checklist's
+unverifiable step `iam-billing-access`.
 """
 
 from __future__ import annotations
@@ -10,10 +11,6 @@ from bootstrap.names import BILLING_REGION
 from bootstrap.spec.model import LandingZoneSpec
 
 SANDBOX = "the sandbox publishes no AWS/Billing metrics, so the billing alerts preference cannot be observed there"
-NO_API = (
-    "AWS offers no API that reads whether IAM access to billing information is activated; it cannot be verified, "
-    "tick it off by hand (runbooks/billing.md#billing-access)"
-)
 
 
 def check_billing_preference(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str]) -> tuple[str, str]:
@@ -27,7 +24,3 @@ def check_billing_preference(spec: LandingZoneSpec, sessions: Sessions, accounts
         f"no AWS/Billing metrics in {BILLING_REGION} yet: turn on 'Receive CloudWatch billing alerts' in Billing "
         "preferences (AWS starts publishing within a few hours)"
     )
-
-
-def check_billing_access(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str]) -> tuple[str, str]:
-    return "unknown", NO_API

@@ -1,147 +1,161 @@
 """`bootstrap status`: each manual runbook step, verified against live state where AWS lets us read it.
 
-A step is `done` only when live state proves it. Where the endpoint cannot show it (the sandbox has no
-root user; moto never stores MFA Delete) the step says so plainly as `unavailable`, never `done`.
+A step is `done` only when live state proves it. The states (`STATES`):
+- `done`: live state shows the step is done;
+- `pending`: live state shows it is not done yet (the detail says what is missing);
+- `unverifiable`: AWS offers no API to read it (console only): confirm it by hand, the runbook says how;
+- `unavailable`: AWS could show it, but the sandbox cannot (it has no root user; moto never stores MFA Delete);
+- `unknown`: it could not be read (access denied, an account that cannot be entered, ...); the detail says why.
+
+Checks run in parallel, each on its own: one that fails makes its step `unknown` and the others still answer.
+A layer adds a check by writing it in its own module of `bootstrap/status/` and registering it in `CHECKS`
+under its step's id: a function `(spec, sessions, accounts) -> (state, detail)`, where `accounts` maps the
+spec's account names to the ids of the accounts that exist (`bootstrap.status.parallel.each` reads many
+accounts at once).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.markup import escape
 
-from bootstrap.aws.retry import error_code
 from bootstrap.aws.session import Sessions
-from bootstrap.desired import desired_state
 from bootstrap.errors import AwsError
-from bootstrap.names import account_address
-from bootstrap.observe.organizations import observe_organizations
-from bootstrap.render.steps import ManualStep, manual_steps
-from bootstrap.spec.model import LandingZoneSpec
-from bootstrap.spec.roles import break_glass_principal
-from bootstrap.status.billing import check_billing_access, check_billing_preference
+from bootstrap.render.steps import PHASES, ManualStep, manual_steps
+from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
+from bootstrap.status import credentials
+from bootstrap.status.accounts import account_ids
+from bootstrap.status.billing import check_billing_preference
+from bootstrap.status.parallel import reason
+from bootstrap.status.subscriptions import check_subscriptions
+
+STATES = ("done", "pending", "unverifiable", "unavailable", "unknown")
+FORMAT_VERSION = 1
+"""Of `--json`'s output: raised when a field changes meaning or goes away (new fields may be added)."""
+
+EXIT_DONE = 0
+"""Nothing pending and every step read: each is done, or AWS (or the sandbox) cannot show it."""
+EXIT_READ_FAILED = 1
+"""A step could not be read (`unknown`), or the command failed: the checklist is incomplete."""
+EXIT_PENDING = 2
+"""Every step was read, and at least one is pending."""
 
 _MARK = {
-    "done": "[green]✓ done[/]",
-    "pending": "[yellow]○ pending[/]",
-    "unavailable": "[dim]- unavailable[/]",
-    "unknown": "[red]? unknown[/]",
+    "done": ("green", "✓ done"),
+    "pending": ("yellow", "○ pending"),
+    "unverifiable": ("cyan", "☐ confirm by hand"),
+    "unavailable": ("dim", "- unavailable"),
+    "unknown": ("red", "? unknown"),
 }
+_MARK_WIDTH = max(len(label) for _, label in _MARK.values())
+
+UNAVAILABLE = credentials.UNAVAILABLE
+UNVERIFIABLE = "AWS offers no API to read this (console only): confirm it by hand, as its runbook says"
 
 
 @dataclass(frozen=True)
 class StepStatus:
     step: ManualStep
-    state: str  # done | pending | unavailable | unknown
+    state: str  # one of STATES
     detail: str
+    account_id: str | None = None
 
-
-UNAVAILABLE = {  # what the sandbox (a simulated endpoint, `AwsTarget.simulated`) cannot show
-    "root-mfa": "the sandbox has no root user, so root MFA cannot be observed there",
-    "root-access-keys": "the sandbox has no root user, so root access keys cannot be observed there",
-    "mfa-delete": "the sandbox accepts MFA Delete but never stores it, so it always reads as not enabled",
-    "billing-preference": "the 'Receive billing alerts' preference has no API, on AWS or in the sandbox",
-}
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.step.id,
+            "title": self.step.title,
+            "phase": self.step.phase,
+            "state": self.state,
+            "detail": self.detail,
+            "runbook": self.step.runbook_link,
+            "account": self.step.account,
+            "account_id": self.account_id,
+        }
 
 
 Check = Callable[[LandingZoneSpec, Sessions, dict[str, str]], tuple[str, str]]
 
 
-def _account_summary(sessions: Sessions) -> dict[str, int]:
-    return dict(sessions.client("iam").get_account_summary()["SummaryMap"])
-
-
-def _root_mfa(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str]) -> tuple[str, str]:
-    if sessions.target.simulated:
-        return "unavailable", UNAVAILABLE["root-mfa"]
-    enabled = _account_summary(sessions).get("AccountMFAEnabled", 0) == 1
-    return ("done", "root user has an MFA device") if enabled else ("pending", "root user has no MFA device")
-
-
-def _root_keys(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str]) -> tuple[str, str]:
-    if sessions.target.simulated:
-        return "unavailable", UNAVAILABLE["root-access-keys"]
-    present = _account_summary(sessions).get("AccountAccessKeysPresent", 0)
-    return ("done", "no root access keys") if present == 0 else ("pending", "the root user has access keys")
-
-
-def _mfa_delete(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str]) -> tuple[str, str]:
-    from bootstrap.status.mfa_delete import check_mfa_delete
-
-    state, detail = check_mfa_delete(sessions, spec, accounts.get(spec_log_account(spec)))
-    if state != "done" and sessions.target.simulated:
-        return "unavailable", UNAVAILABLE["mfa-delete"]
-    return state, detail
-
-
-def _break_glass(spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str]) -> tuple[str, str]:
-    """The break-glass principal exists; for a user, with an MFA device and no access keys."""
-    principal = break_glass_principal(spec)
-    kind, _, path = principal.split(":", 5)[5].partition("/")
-    name = path.rsplit("/", 1)[-1]
-    iam = sessions.client("iam")
-    try:
-        if kind == "role":
-            iam.get_role(RoleName=name)
-            return "done", f"role {name} exists; the break-glass roles require MFA to assume"
-        iam.get_user(UserName=name)
-    except ClientError as err:
-        if error_code(err) == "NoSuchEntity":
-            return "pending", f"{principal} does not exist yet"
-        raise
-    if not iam.list_mfa_devices(UserName=name)["MFADevices"]:
-        return "pending", f"user {name} has no MFA device: it cannot assume the break-glass roles"
-    keys = iam.list_access_keys(UserName=name)["AccessKeyMetadata"]
-    if keys:
-        return "pending", f"user {name} has {len(keys)} access key(s); a break-glass user needs none"
-    return "done", f"user {name} has an MFA device and no access keys"
-
-
-def spec_log_account(spec: LandingZoneSpec) -> str:
-    logging_spec = getattr(spec, "logging", None)
-    return str(getattr(logging_spec, "account", "log-archive"))
-
-
 CHECKS: dict[str, Check] = {
-    "root-mfa": _root_mfa,
-    "root-access-keys": _root_keys,
-    "break-glass": _break_glass,
-    "mfa-delete": _mfa_delete,
+    "root-mfa": credentials.root_mfa,
+    "root-access-keys": credentials.root_keys,
+    "break-glass": credentials.break_glass,
+    "mfa-delete": credentials.mfa_delete,
+    "alarm-subscriptions": check_subscriptions,
     "billing-preference": check_billing_preference,
-    "billing-access": check_billing_access,
 }
 
 
 def collect_status(spec: LandingZoneSpec, sessions: Sessions) -> list[StepStatus]:
-    observed = observe_organizations(sessions, desired_state(spec))
-    accounts = {}
-    for account in spec.accounts:
-        live = observed.resources.get(account_address(account.name))
-        if live is not None and live.physical_id:
-            accounts[account.name] = str(live.physical_id)
-    rows = []
-    for step in manual_steps(spec):
-        check = CHECKS.get(step.id)
-        if check is None:
-            rows.append(StepStatus(step, "unknown", "AWS offers no API to verify this step; tick it off by hand"))
-            continue
-        try:
-            state, detail = check(spec, sessions, accounts)
-        except (ClientError, BotoCoreError) as err:
-            state, detail = "unknown", f"could not read it: {err}"
-        except AwsError as err:
-            state, detail = "unknown", f"could not read it: {err.message}"
-        rows.append(StepStatus(step, state, detail))
-    return rows
+    """Every manual step of `spec` with its live state, in checklist order. The accounts' ids are read once,
+    then every check runs at once."""
+    accounts = account_ids(spec, sessions)
+    ids = {MANAGEMENT: spec.organization.management_account_id, **accounts}
+    steps = manual_steps(spec)
+
+    def verify(step: ManualStep) -> StepStatus:
+        state, detail = _verify(step, spec, sessions, accounts)
+        return StepStatus(step, state, detail, ids.get(step.account))
+
+    with ThreadPoolExecutor(
+        max_workers=max(1, min(len(steps), sessions.parallelism)), thread_name_prefix="status"
+    ) as pool:
+        return list(pool.map(verify, steps))
+
+
+def _verify(step: ManualStep, spec: LandingZoneSpec, sessions: Sessions, accounts: dict[str, str]) -> tuple[str, str]:
+    check = CHECKS.get(step.id)
+    if check is None or not step.verifiable:
+        return "unverifiable", UNVERIFIABLE
+    try:
+        state, detail = check(spec, sessions, accounts)
+    except (ClientError, BotoCoreError, AwsError) as err:
+        return "unknown", f"could not read it: {reason(err)}"
+    if state not in STATES:
+        raise ValueError(f"the check of step {step.id} answered {state!r}, not one of {', '.join(STATES)}")
+    return state, detail
+
+
+def exit_code(rows: list[StepStatus]) -> int:
+    """`EXIT_READ_FAILED` when a step could not be read, else `EXIT_PENDING` when one is pending, else
+    `EXIT_DONE`: a script can tell "something to do" from "could not tell"."""
+    if any(r.state == "unknown" for r in rows):
+        return EXIT_READ_FAILED
+    return EXIT_PENDING if any(r.state == "pending" for r in rows) else EXIT_DONE
+
+
+def status_json(rows: list[StepStatus]) -> str:
+    """The checklist for automation (`bootstrap status --json`; the README documents the schema)."""
+    document = {
+        "format_version": FORMAT_VERSION,
+        "exit_code": exit_code(rows),
+        "summary": {state: sum(r.state == state for r in rows) for state in STATES},
+        "steps": [r.to_json() for r in rows],
+    }
+    return json.dumps(document, indent=2) + "\n"
 
 
 def print_status(rows: list[StepStatus], console: Console) -> None:
     console.print("[bold]Manual steps[/] (runbooks in the render output's runbooks/ folder):")
-    for row in rows:
-        console.print(f"  {_MARK[row.state]:<28} {escape(row.step.title)}  [dim]({escape(row.step.runbook)})[/]")
-        console.print(f"      [dim]{escape(row.detail)}[/]")
-    done = sum(r.state == "done" for r in rows)
-    console.print(f"[bold]{done} of {len(rows)} manual steps verified done.[/]")
+    for phase, heading in PHASES.items():
+        in_phase = [r for r in rows if r.step.phase == phase]
+        if not in_phase:
+            continue
+        console.print(f" [bold]{heading}[/]")
+        for row in in_phase:
+            style, label = _MARK[row.state]
+            link = escape(row.step.runbook_link)
+            console.print(f"  [{style}]{label:<{_MARK_WIDTH}}[/] {escape(row.step.title)}  [dim]({link})[/]")
+            console.print(f"      [dim]{escape(row.detail)}[/]")
+    counts = {state: sum(r.state == state for r in rows) for state in STATES}
+    others = ", ".join(f"{n} {state}" for state, n in counts.items() if n and state != "done")
+    console.print(
+        f"[bold]{counts['done']} of {len(rows)} manual steps verified done[/]{f' ({others})' if others else ''}."
+    )

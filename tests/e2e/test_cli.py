@@ -174,7 +174,35 @@ def test_status_marks_unverifiable_steps_unavailable_in_the_sandbox(run) -> None
     result = run("status")
     assert result.code == 2  # steps remain that are not verified done
     assert "unavailable" in result.out
-    assert "✓ done" not in result.out  # the sandbox cannot prove any root-user step, so none is done
+    assert "root-mfa" in result.out and "✓ done" in result.out  # alarm subscriptions: the sandbox confirms them
+    assert "The first day" in result.out and "The first week" in result.out
+
+
+def test_status_json_is_the_checklist_for_automation(run) -> None:
+    run("init", "--defaults")
+    assert run("apply", "--yes").code == 0
+    result = run("status", "--json")
+    assert result.code == 2, result.err  # the break-glass user does not exist yet: pending
+    data = json.loads(result.out)
+    assert data["format_version"] == 1 and data["exit_code"] == 2
+    steps = {s["id"]: s for s in data["steps"]}
+    assert [s["phase"] for s in data["steps"]] == sorted(
+        (s["phase"] for s in data["steps"]), key=["first-day", "first-week", "every-run"].index
+    )
+    assert {k: steps[k]["state"] for k in steps} == {
+        "root-mfa": "unavailable",
+        "root-access-keys": "unavailable",
+        "break-glass": "pending",
+        "alarm-subscriptions": "done",  # the sandbox confirms e-mail subscriptions by itself
+        "mfa-delete": "unavailable",
+        "iam-billing-access": "unverifiable",
+    }
+    assert steps["alarm-subscriptions"]["runbook"] == "runbooks/respond.md#alarm-subscriptions"
+    assert steps["mfa-delete"]["account"] == "log-archive" and re.fullmatch(
+        r"[0-9]{12}", steps["mfa-delete"]["account_id"]
+    )
+    assert set(steps["root-mfa"]) == {"id", "title", "phase", "state", "detail", "runbook", "account", "account_id"}
+    assert data["summary"] == {"done": 1, "pending": 1, "unverifiable": 1, "unavailable": 3, "unknown": 0}
 
 
 def test_demo_runs_the_whole_journey(run) -> None:

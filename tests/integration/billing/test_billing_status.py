@@ -10,18 +10,18 @@ from billing_lz import billing_spec
 
 from bootstrap.aws.session import AwsTarget, Sessions
 from bootstrap.spec.model import LandingZoneSpec
-from bootstrap.status.billing import NO_API, SANDBOX
+from bootstrap.status.billing import SANDBOX
 from bootstrap.status.report import collect_status
 
 
 def states(spec: LandingZoneSpec, sessions: Sessions) -> dict[str, tuple[str, str]]:
-    return {r.step.id: (r.state, r.detail) for r in collect_status(spec, sessions) if r.step.id.startswith("billing-")}
+    return {r.step.id: (r.state, r.detail) for r in collect_status(spec, sessions) if "billing" in r.step.id}
 
 
 def test_the_preference_is_verified_by_the_billing_metrics(spec: LandingZoneSpec, aws: Any) -> None:
     sessions = Sessions(AwsTarget(max_attempts=2), default_region="us-east-1")  # as on AWS, not the sandbox
     found = states(spec, sessions)
-    assert found["billing-access"] == ("unknown", NO_API)
+    assert found["iam-billing-access"][0] == "unverifiable"  # no API reads it: never guessed
     assert found["billing-preference"][0] == "pending"
     assert "Receive CloudWatch billing alerts" in found["billing-preference"][1]
     boto3.client("cloudwatch", region_name="eu-west-1").put_metric_data(
@@ -43,8 +43,8 @@ def test_the_preference_is_verified_by_the_billing_metrics(spec: LandingZoneSpec
 def test_the_sandbox_says_it_cannot_show_the_preference(spec: LandingZoneSpec, sessions: Sessions) -> None:
     found = states(spec, sessions)
     assert found["billing-preference"] == ("unavailable", SANDBOX)
-    assert found["billing-access"] == ("unknown", NO_API)
+    assert found["iam-billing-access"][0] == "unverifiable"
 
 
 def test_no_billing_steps_without_the_layer(sessions: Sessions) -> None:
-    assert states(billing_spec(enabled=False), sessions) == {}
+    assert set(states(billing_spec(enabled=False), sessions)) == {"iam-billing-access"}
