@@ -51,7 +51,10 @@ def test_steps_are_ordered_by_phase_then_order() -> None:
     assert ids[:4] == ["root-mfa", "root-access-keys", "break-glass", "alarm-subscriptions"]
     assert {s.id: s.phase for s in steps}["mfa-delete"] == FIRST_WEEK
     assert {s.id: s.verifiable for s in steps}["iam-billing-access"] is False
-    assert "alarm-subscriptions" not in {s.id for s in manual_steps(spec_variants()["no-logging"])}
+    no_logging = spec_variants()["no-logging"]
+    assert "alarm-subscriptions" in {s.id for s in manual_steps(no_logging)}  # the billing topic's subscribers
+    no_alarms = no_logging.model_copy(update={"billing": no_logging.billing.model_copy(update={"enabled": False})})
+    assert "alarm-subscriptions" not in {s.id for s in manual_steps(no_alarms)}
     assert EVERY_RUN in PHASES
 
 
