@@ -74,6 +74,9 @@ class ObservedState:
     facts: dict[str, list[Any]] = field(default_factory=dict)
     """What readers noted beyond the desired resources, by kind (`ReadScope.note`): every VPC's block, for
     the organization-wide CIDR allocation."""
+    skipped: set[str] = field(default_factory=set)
+    """Desired addresses in a region their account has not enabled: nothing can be read or made there, so
+    nothing is planned for them (or for what refers to them) until the region is enabled."""
 
     def merge(self, other: ObservedState) -> None:
         self.resources.update(other.resources)
@@ -83,6 +86,7 @@ class ObservedState:
         self.failures.extend(other.failures)
         for kind, values in other.facts.items():
             self.facts.setdefault(kind, []).extend(values)
+        self.skipped |= other.skipped
 
     def fingerprint(self) -> str:
         """A digest of everything observed; a saved plan is applied only while this is unchanged."""
@@ -93,6 +97,8 @@ class ObservedState:
         }
         if self.failures:  # what could not be read is part of what the plan was made from
             canon["unread"] = sorted(f.where for f in self.failures)
+        if self.skipped:
+            canon["skipped"] = sorted(self.skipped)
         if self.facts:  # only when some reader noted any: fingerprints of other layers stay as they were
             canon["facts"] = {k: sorted(map(str, v)) for k, v in sorted(self.facts.items())}
         blob = json.dumps(canon, sort_keys=True, separators=(",", ":"), default=str)

@@ -115,17 +115,24 @@ class DesiredState:
     resources: tuple[Resource, ...]
     by_address: Mapping[str, Resource] = field(init=False, repr=False)
     by_logical_id: Mapping[str, Resource] = field(init=False, repr=False)
+    by_type: Mapping[str, tuple[Resource, ...]] = field(init=False, repr=False)
+    """Resources of each type, in blueprint order: the readers of every account-region ask (thousands of
+    account-regions at the network layer's scale), and a scan of every resource per question grows with their
+    square."""
 
     def __post_init__(self) -> None:
         by_address: dict[str, Resource] = {}
         by_logical: dict[str, Resource] = {}
+        by_type: dict[str, list[Resource]] = {}
         for r in self.resources:
             if r.address in by_address or r.logical_id in by_logical:
                 raise ValueError(f"two resources share the address {r.address} or logical id {r.logical_id}")
             by_address[r.address] = r
             by_logical[r.logical_id] = r
+            by_type.setdefault(r.type, []).append(r)
         object.__setattr__(self, "by_address", by_address)
         object.__setattr__(self, "by_logical_id", by_logical)
+        object.__setattr__(self, "by_type", {t: tuple(rs) for t, rs in by_type.items()})
 
     def of_type(self, type_: str) -> list[Resource]:
-        return [r for r in self.resources if r.type == type_]
+        return list(self.by_type.get(type_, ()))

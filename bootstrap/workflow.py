@@ -27,7 +27,7 @@ from bootstrap.render.atomic import atomic_write
 from bootstrap.resources import DesiredState
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.spec.network_plan import allocate
-from bootstrap.types.ec2_vpc import VPC_CIDRS
+from bootstrap.types.ec2_common import VPC_CIDRS
 
 
 def _applied_path(journal: Journal) -> Path:
@@ -121,7 +121,10 @@ def with_live_network(spec: LandingZoneSpec, desired: DesiredState, observed: Ob
             live[vpc.key] = str(found.properties["CidrBlock"])
             ours.add(found.physical_id)
     taken = [str(f["CidrBlock"]) for f in observed.facts.get(VPC_CIDRS, []) if f["VpcId"] not in ours]
-    return desired_state(spec, build_blueprints(spec, allocate(spec, live=live, taken=taken)))
+    placed = allocate(spec, live=live, taken=taken)
+    if placed == rendered:  # every block where `render` puts it (a settled organization): nothing to build again
+        return desired
+    return desired_state(spec, build_blueprints(spec, placed))
 
 
 FINISHED_BY_CREATING_AGAIN = frozenset({"AWS::S3::Bucket"})

@@ -172,6 +172,10 @@ def init(
 
     atomic_write(spec, text)
     out.print(f"Wrote {escape(str(spec))}: {_describe(checked)}.")
+    from bootstrap.spec.network_checks import unplaced_vpcs
+
+    for note in unplaced_vpcs(checked):  # the Workloads VPC waits for a workload account: say how to add one
+        out.print(f"[yellow]Note:[/] {escape(note)}")
     out.print(escape(next_steps(spec)))
 
 

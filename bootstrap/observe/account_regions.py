@@ -133,6 +133,7 @@ class AccountRegionReads:
                 state.failures.append(failure)
             for kind, value in scope.facts:
                 state.facts.setdefault(kind, []).append(value)
+            state.skipped |= scope.skipped
         state.findings.sort(key=lambda f: (f.address, f.message))  # the same order whichever scope finished first
         state.failures.sort(key=lambda f: (f.account, f.region))
         return state

@@ -27,6 +27,7 @@ from bootstrap.observed import Finding, ObservedResource, ObservedState, ReadFai
 from bootstrap.resources import GLOBAL, DesiredState, Location, Resource
 from bootstrap.spec.model import MANAGEMENT
 from bootstrap.types.base import Reader
+from bootstrap.types.ec2_regions import enabled_regions
 from bootstrap.types.registry import TYPES
 
 _CALL_THREAD = "observe-call"
@@ -44,6 +45,8 @@ class AccountRegionScope:
     desired: DesiredState
     findings: list[Finding] = field(default_factory=list)
     facts: list[tuple[str, Any]] = field(default_factory=list)
+    skipped: set[str] = field(default_factory=set)
+    """Desired addresses left unread: the account has not enabled the region (`_not_enabled`)."""
     _cache: dict[str, Any] = field(default_factory=dict)
     _key_locks: dict[str, threading.Lock] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -120,11 +123,19 @@ def _read_scope(
     """Each service's readers in the registry's order (keys before aliases, buckets before their policies),
     different services' readers at once: they share nothing but the scope's cache. A scope whose reads fail
     is one failure, with nothing observed (half a scope's state would plan wrong changes)."""
-    by_service: dict[str, list[tuple[Reader, list[Resource]]]] = defaultdict(list)
-    for name, type_ in TYPES.items():
-        of_type = [r for r in resources if r.type == name]
-        if of_type and callable(type_.reader):
-            by_service[type_.service].append((type_.reader, of_type))
+
+    def readers_of(disabled: bool) -> dict[str, list[tuple[Reader, list[Resource]]]]:
+        """Each service's readers, of the types desired here and those read beside them; in a region the account
+        has not enabled, only those of the types that observe such a region themselves."""
+        by_service: dict[str, list[tuple[Reader, list[Resource]]]] = defaultdict(list)
+        present = {r.type for r in resources}
+        for name, type_ in TYPES.items():
+            of_type = [r for r in resources if r.type == name]
+            if disabled and not type_.reads_disabled_regions:
+                continue
+            if (of_type or type_.read_beside in present) and callable(type_.reader):
+                by_service[type_.service].append((type_.reader, of_type))
+        return by_service
 
     def read_service(readers: list[tuple[Reader, list[Resource]]]) -> dict[str, ObservedResource]:
         found: dict[str, ObservedResource] = {}
@@ -134,6 +145,7 @@ def _read_scope(
 
     found: dict[str, ObservedResource] = {}
     try:
+        by_service = readers_of(_not_enabled(scope, resources))
         if len(by_service) <= 1:
             for readers in by_service.values():
                 found.update(read_service(readers))
@@ -146,3 +158,36 @@ def _read_scope(
     finally:
         scope.close()
     return found, scope.findings, None
+
+
+def _not_enabled(scope: AccountRegionScope, resources: list[Resource]) -> bool:
+    """Whether the scope's region is one its account has not enabled (nothing can exist there, and calls to it
+    fail): its resources are then skipped, but for the types whose readers say so themselves, and one note per
+    account names the regions and what was skipped. The run's own region is always enabled: asked nothing."""
+    region = scope.location.region
+    if region in (GLOBAL, scope.sessions.region) or region in enabled_regions(scope):
+        return False
+    left = [r for r in resources if not TYPES[r.type].reads_disabled_regions]
+    scope.skipped.update(r.address for r in left)
+    if left:
+        scope.account_once("skipped-regions", lambda: _note_skipped(scope))
+    return True
+
+
+def _note_skipped(scope: AccountRegionScope) -> None:
+    account = scope.location.account
+    enabled = enabled_regions(scope)
+    held: dict[str, list[str]] = defaultdict(list)
+    for r in scope.desired.resources:
+        where = r.location
+        outside = where.region not in (GLOBAL, scope.sessions.region, *enabled)
+        if where.account == account and outside and not TYPES[r.type].reads_disabled_regions:
+            held[where.region].append(r.type.rsplit("::", 1)[-1])
+    listed = "; ".join(f"{region}: {', '.join(sorted(set(kinds)))}" for region, kinds in sorted(held.items()))
+    scope.findings.append(
+        Finding(
+            account_address(account),
+            f"region(s) not enabled in this account, nothing read or planned there: {listed}. Once a region is "
+            "enabled, the next run makes what the spec asks there",
+        )
+    )

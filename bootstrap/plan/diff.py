@@ -73,7 +73,9 @@ def make_plan(
                     _location_of(orphan, desired),
                     Action.DELETE,
                     orphan.physical_id,
-                    reason="owned by the toolkit but no longer in the spec",
+                    reason="; ".join(
+                        filter(None, ["owned by the toolkit but no longer in the spec", _explained(rule, orphan)])
+                    ),
                     before=dict(orphan.properties),
                 )
             )
@@ -96,9 +98,10 @@ def make_plan(
 
 
 def unread(desired: DesiredState, observed: ObservedState) -> set[str]:
-    """Addresses nothing can be planned for: desired in an account-region that could not be read, or referring
-    (directly or through others) to such a resource, whose id is then unknown."""
-    held = {a for f in observed.failures for a in f.addresses}
+    """Addresses nothing can be planned for: desired in an account-region that could not be read or whose region
+    the account has not enabled, or referring (directly or through others) to such a resource, whose id is then
+    unknown."""
+    held = {a for f in observed.failures for a in f.addresses} | observed.skipped
     if not held:
         return held
     address_of = {r.logical_id: r.address for r in desired.resources}

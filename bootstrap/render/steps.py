@@ -188,18 +188,17 @@ def manual_steps(spec: LandingZoneSpec) -> list[ManualStep]:
                 title='Turn on "Receive CloudWatch billing alerts" in Billing preferences',
                 account=MANAGEMENT,
                 runbook=BILLING_RUNBOOK,
-                order=41,
-                phase=FIRST_WEEK,
-                why="AWS publishes no AWS/Billing metrics until it is on (there is no API for it), so the billing "
-                "alarms would never fire: a stolen key would show first on the invoice.",
+                order=35,
+                why="AWS publishes no AWS/Billing metrics until it is on (there is no API for it), so the "
+                "billing alarms would never fire: a stolen key would show first on the invoice.",
             )
         )
     return sorted(steps, key=step_order)
 
 
+BILLING_RUNBOOK = "billing.md"
+
+
 def step_order(step: ManualStep) -> tuple[int, int, str]:
     """Phase first, then `order`, then id: the checklist's order everywhere."""
     return list(PHASES).index(step.phase), step.order, step.id
-
-
-BILLING_RUNBOOK = "billing.md"

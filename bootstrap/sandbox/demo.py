@@ -32,17 +32,23 @@ from bootstrap.sandbox.server import SANDBOX_ACCOUNT_ID, running_sandbox, sandbo
 from bootstrap.sandbox.tamper import (
     Drift,
     tamper_billing,
+    tamper_custom_vpc,
     tamper_network,
     tamper_organization,
     tamper_roles,
     tamper_trail,
 )
-from bootstrap.spec.answers import Answers, render_spec_yaml
+from bootstrap.spec.answers import DEFAULT_ACCOUNTS, AccountAnswer, Answers, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
+from bootstrap.spec.network_plan import allocate
 from bootstrap.spec.roles import principal_pattern
 from bootstrap.status.report import collect_status, print_status
 from bootstrap.workflow import apply_changes, member_roles, plan_live, record_applied
+
+DEMO_ACCOUNTS = [*DEFAULT_ACCOUNTS, AccountAnswer(name="workload-dev", ou="Workloads/NonProd")]
+"""The default accounts and one workload account, so that the demo builds the Workloads OU's custom VPC (the
+default spec's VPC targets that OU, which holds no account until one is added)."""
 
 
 class DemoFailed(BootstrapError):
@@ -85,11 +91,20 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
         caller = boto3.client("sts", endpoint_url=sandbox.url).get_caller_identity()["Arn"]
         operator = principal_pattern(caller)
         text = render_spec_yaml(
-            Answers(management_account_id=SANDBOX_ACCOUNT_ID, operators=[operator] if operator else [])
+            Answers(
+                management_account_id=SANDBOX_ACCOUNT_ID,
+                operators=[operator] if operator else [],
+                accounts=DEMO_ACCOUNTS,
+            )
         )
         spec = parse_spec(text, "landing-zone.yaml")
         atomic_write(work / "landing-zone.yaml", text)
         console.print(f"  Wrote landing-zone.yaml: {len(spec.all_ou_paths())} OUs, {len(spec.accounts)} accounts.")
+        for vpc in allocate(spec):
+            console.print(
+                f"  Custom VPC {vpc.spec.name} in {vpc.account} / {vpc.region}: {vpc.cidr} "
+                f"({len(vpc.spec.subnets)} subnet tier(s) x {len(vpc.zones)} zones)"
+            )
 
         step("render: SCPs, CloudFormation templates, runbooks")
         written = render_artifacts(spec, work / "out")
@@ -126,6 +141,7 @@ def run_demo(console: Console, *, keep: Path | None = None) -> None:
             + tamper_roles(spec, sandbox.url)
             + tamper_network(spec, sandbox.url)
             + tamper_billing(spec, sandbox.url)
+            + tamper_custom_vpc(spec, sandbox.url)
         )
         for drift in drifts:
             console.print(f"  • {escape(drift.description)}")

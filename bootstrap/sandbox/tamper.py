@@ -24,9 +24,11 @@ from bootstrap.names import (
     ebs_encryption_address,
     policy_address,
     role_address,
+    vpc_address,
 )
 from bootstrap.spec.log_archive import logging_enabled, trail_name
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
+from bootstrap.spec.network_plan import allocate
 
 
 @dataclass(frozen=True)
@@ -194,3 +196,48 @@ def tamper_billing(spec: LandingZoneSpec, endpoint_url: str | None = None) -> li
     subscriptions = sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]
     sns.unsubscribe(SubscriptionArn=next(s["SubscriptionArn"] for s in subscriptions if s["Endpoint"] == email))
     return [Drift(f"removed the billing alarm subscriber {email} from {name}", billing_subscription_address(email), "")]
+
+
+def tamper_custom_vpc(spec: LandingZoneSpec, endpoint_url: str | None = None) -> list[Drift]:
+    """Open the default security group of the first custom VPC to the whole internet on SSH (CIS 5.4 wants it
+    empty), as an administrator of that member account would, through OrganizationAccountAccessRole.
+
+    Nothing when no custom VPC lands in any account."""
+    vpcs = allocate(spec)
+    if not vpcs:
+        return []
+    vpc = vpcs[0]
+    client = _organizations(endpoint_url)
+    account_id = next(
+        a["Id"]
+        for page in client.get_paginator("list_accounts").paginate()
+        for a in page["Accounts"]
+        if a["Name"] == vpc.account
+    )
+    creds = boto3.client("sts", endpoint_url=endpoint_url).assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole", RoleSessionName="outsider"
+    )["Credentials"]
+    ec2 = boto3.client(
+        "ec2",
+        endpoint_url=endpoint_url,
+        region_name=vpc.region,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    address = vpc_address(vpc.spec.name, vpc.account, vpc.region)
+    (found,) = ec2.describe_vpcs(Filters=[{"Name": "tag:bootstrap:address", "Values": [address]}])["Vpcs"]
+    filters = [{"Name": "vpc-id", "Values": [found["VpcId"]]}, {"Name": "group-name", "Values": ["default"]}]
+    group = ec2.describe_security_groups(Filters=filters)["SecurityGroups"][0]["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+    return [
+        Drift(
+            f"opened SSH from anywhere on the default security group {group} of the custom VPC {vpc.spec.name} in "
+            f"account {vpc.account} ({vpc.region})",
+            vpc_address(vpc.spec.name, vpc.account, vpc.region, "default-security-group"),
+            "SecurityGroupIngress",
+        )
+    ]

@@ -294,3 +294,19 @@ def network_warnings(spec: LandingZoneSpec) -> list[str]:
                 "recorded, which fails CIS 3.7."
             )
     return found
+
+
+def unplaced_vpcs(spec: LandingZoneSpec) -> list[str]:
+    """What `init` says of each VPC that lands in no account yet (the default spec's Workloads VPC, until an
+    account is put in that OU): a new user otherwise finds no custom VPC after the first apply."""
+    notes = []
+    for vpc in spec.network.vpcs:
+        if vpc_targets(spec, vpc) or not vpc.ous:
+            continue
+        under = [p for p in spec.all_ou_paths() if any(p == o or p.startswith(o + "/") for o in vpc.ous)]
+        ou = min(under, key=lambda p: (-p.count("/"), "NonProd" not in p, p)) if under else vpc.ous[0]
+        notes.append(
+            f"the VPC {vpc.name} is built in every account of {', '.join(vpc.ous)}, which holds none yet: add a "
+            f"workload account to accounts: (e.g. name app-dev, ou {ou}) and the next apply builds it there."
+        )
+    return notes

@@ -1,7 +1,7 @@
-"""The billing step of `bootstrap status`: the "Receive CloudWatch billing alerts" preference, verified by the
+"""The billing steps of `bootstrap status`: the "Receive CloudWatch billing alerts" preference, verified by the
 presence of `AWS/Billing` metrics in us-east-1 (AWS publishes none until it is on, and offers no API to read
 the preference itself). IAM access to billing information, which no API reads at all, is the checklist's
-unverifiable step `iam-billing-access`.
+`iam-billing-access` step (`bootstrap.render.steps`), stated as unverifiable.
 """
 
 from __future__ import annotations

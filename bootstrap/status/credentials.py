@@ -20,7 +20,6 @@ UNAVAILABLE = {  # what the sandbox (a simulated endpoint, `AwsTarget.simulated`
     "root-mfa": "the sandbox has no root user, so root MFA cannot be observed there",
     "root-access-keys": "the sandbox has no root user, so root access keys cannot be observed there",
     "mfa-delete": "the sandbox accepts MFA Delete but never stores it, so it always reads as not enabled",
-    "billing-preference": "the 'Receive billing alerts' preference has no API, on AWS or in the sandbox",
 }
 
 

@@ -47,7 +47,8 @@ class TypeRule:
     """Properties the plan shows on a create, for a reviewer (a new account's e-mail and OU)."""
     explain: Callable[[Mapping[str, Any]], str] | None = None
     """Says, from the live properties, what an update will do beyond the diffs (a key pending deletion: "apply
-    cancels the deletion"); the plan shows it as the change's reason."""
+    cancels the deletion"), or what deleting an orphan removes with it (a VPC's parts); the plan shows it as the
+    change's reason."""
     weakens: Mapping[str, Callable[[Any, Any], bool]] = field(default_factory=dict)
     """Per property, when a change of it (before, after) weakens security (a guardrail detached, logging or key
     rotation turned off): the plan flags such a change, whoever asked for it."""
@@ -209,6 +210,14 @@ class ResourceType:
     """The boto3 service name of its calls (for people and for the permissions' statement ids)."""
     tagger: Tagger | None = None
     """How its objects are tagged, for types whose objects carry tags (`bootstrap adopt`)."""
+    read_beside: str | None = None
+    """A type whose resources, wherever they are read, this type's reader runs beside, with or without
+    resources of its own: it finds the parts the spec no longer gives them (a VPC's endpoints once it has
+    none: no resource of the endpoint type is left there to read). Such a reader may return at once when
+    what was read already shows there is nothing of its type (`ec2_common.routed_to`)."""
+    reads_disabled_regions: bool = False
+    """Its reader observes its resources in a region the account has not enabled (as settled, with a note of its
+    own); every other type's resources there are skipped by the observer (`bootstrap.observe.scope`)."""
 
     @property
     def deletable(self) -> bool:

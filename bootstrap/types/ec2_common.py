@@ -89,6 +89,17 @@ def listing(scope: ReadScope, operation: str, key: str, *, by_vpc: str | None = 
     return items
 
 
+def routed_to(scope: ReadScope, prefix: str) -> bool:
+    """Whether a route of the desired VPCs' route tables points to an object whose id starts with `prefix`
+    (`nat-`, `igw-`, `vpce-`). A reader whose type has no resource left in the account-region runs only then
+    to find the parts the spec dropped (`ResourceType.read_beside`): a NAT gateway, internet gateway or endpoint the
+    spec no longer gives a VPC still has its routes until the plan that removes it, which costs a no-op plan no
+    listing of a type the spec does not use there."""
+    tables = listing(scope, "describe_route_tables", "RouteTables")
+    targets = (str(r.get("NatGatewayId") or r.get("GatewayId") or "") for t in tables for r in t.get("Routes", []))
+    return any(target.startswith(prefix) for target in targets)
+
+
 def match(
     resources: list[Resource],
     items: list[dict[str, Any]],
@@ -136,6 +147,26 @@ def observed(
 
 
 VPC_PREFIX = "network/vpc/"
+VPC_CIDRS = "vpc-cidrs"
+"""The fact every VPC reader notes (`ReadScope.note`): {"VpcId", "CidrBlock"} of each VPC it lists, the
+toolkit's or not, so new VPCs get blocks nobody in the organization uses."""
+
+
+def all_vpcs(scope: ReadScope) -> list[dict[str, Any]]:
+    """Every VPC of the scope's account-region, listed once whichever reader asks first; each block is noted for
+    the organization-wide allocation (`VPC_CIDRS`)."""
+
+    def read() -> list[dict[str, Any]]:
+        pages = scope.client("ec2").get_paginator("describe_vpcs").paginate()
+        vpcs = [v for page in pages for v in page["Vpcs"]]
+        for vpc in vpcs:
+            for block in vpc.get("CidrBlockAssociationSet") or [{"CidrBlock": vpc["CidrBlock"]}]:
+                if block.get("CidrBlockState", {}).get("State", "associated") in ("associated", "associating"):
+                    scope.note(VPC_CIDRS, {"VpcId": vpc["VpcId"], "CidrBlock": block["CidrBlock"]})
+        return vpcs
+
+    vpcs: list[dict[str, Any]] = scope.once("ec2.describe_vpcs", read)
+    return vpcs
 
 
 def orphan_parts(scope: ReadScope, type_: str, items: list[dict[str, Any]], id_key: str) -> dict[str, ObservedResource]:

@@ -37,8 +37,9 @@ from bootstrap.names import DEFAULT_VPC_PREFIX
 from bootstrap.observed import Finding, ObservedResource
 from bootstrap.resources import GLOBAL, Location, Resource
 from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, SpecConsent, TypeRule
+from bootstrap.types.ec2_common import all_vpcs
+from bootstrap.types.ec2_orphans import SWEEP_READS, orphan_vpcs
 from bootstrap.types.ec2_regions import NOT_ENABLED, enabled_regions, skipped_regions
-from bootstrap.types.ec2_vpc import all_vpcs
 
 DEFAULT_VPC_ABSENT = "Bootstrap::EC2::DefaultVpcAbsent"
 ABSENT = "absent"
@@ -218,7 +219,7 @@ def read_default_vpcs(scope: ReadScope, resources: list[Resource]) -> dict[str, 
         scope.account_once("ec2.default-vpc.skipped", lambda: _note_skipped(scope))
         return {r.address: _absent(r) for r in resources}
     vpc = find_default_vpc(scope.client("ec2"), scope.gather, all_vpcs(scope))
-    found = {}
+    found = dict(orphan_vpcs(scope))  # the toolkit's VPCs the spec dropped, found in the same listing
     for resource in resources:
         if vpc is None:
             found[resource.address] = _absent(resource)
@@ -316,13 +317,9 @@ TYPES = (
         read_default_vpcs,
         read_actions=(
             "ec2:DescribeRegions",
-            "ec2:DescribeVpcs",
-            "ec2:DescribeNetworkInterfaces",
-            "ec2:DescribeInternetGateways",
-            "ec2:DescribeSubnets",
-            "ec2:DescribeRouteTables",
             "ec2:DescribeNetworkAcls",
             "ec2:DescribeSecurityGroups",
+            *SWEEP_READS,
         ),
         write_actions=(
             "ec2:DetachInternetGateway",
@@ -334,5 +331,6 @@ TYPES = (
             "ec2:DeleteVpc",
         ),
         service="ec2",
+        reads_disabled_regions=True,
     ),
 )

@@ -6,7 +6,8 @@ Every new EBS volume (and snapshot copy) of the account-region is then encrypted
 key and alias of `bootstrap.types.kms`, made by the network baseline blueprint).
 
 Reading: `GetEbsEncryptionByDefault`, and `GetEbsDefaultKmsKeyId` only where the spec names a customer key (with
-the AWS managed key, the toolkit leaves the default key alone: a team may have chosen its own). A region the
+the AWS managed key, the toolkit leaves the default key alone: a team may have chosen its own); and the
+account-region's one shared VPC listing, swept for the toolkit's VPCs the spec dropped (`ec2_orphans`). A region the
 account has not enabled is skipped (`bootstrap.types.ec2_regions`): no volume can exist there, and the next run
 after it is enabled turns encryption on.
 
@@ -25,6 +26,7 @@ from bootstrap.names import EBS_ENCRYPTION_PREFIX
 from bootstrap.observed import Finding, ObservedResource
 from bootstrap.resources import Resource
 from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule, turned_off
+from bootstrap.types.ec2_orphans import SWEEP_READS, orphan_vpcs
 from bootstrap.types.ec2_regions import enabled_regions, skipped_regions
 
 EBS_ENCRYPTION_BY_DEFAULT = "Bootstrap::EC2::EbsEncryptionByDefault"
@@ -56,10 +58,10 @@ def read_ebs_encryption(scope: ReadScope, resources: list[Resource]) -> dict[str
     properties: dict[str, Any] = {ENABLED: bool(ec2.get_ebs_encryption_by_default().get(ENABLED))}
     if any(KEY in r.properties for r in resources):
         properties[KEY] = ec2.get_ebs_default_kms_key_id().get(KEY)
-    return {
-        r.address: ObservedResource(r.address, EBS_ENCRYPTION_BY_DEFAULT, region, dict(properties), owned=True)
-        for r in resources
-    }
+    found = dict(orphan_vpcs(scope))  # the toolkit's VPCs the spec dropped, wherever the network layer reads
+    for r in resources:
+        found[r.address] = ObservedResource(r.address, EBS_ENCRYPTION_BY_DEFAULT, region, dict(properties), owned=True)
+    return found
 
 
 class EbsEncryptionHandler:
@@ -89,8 +91,14 @@ TYPES = (
         TypeRule(compared=(ENABLED, KEY), deletable=False, weakens={ENABLED: turned_off}),
         EbsEncryptionHandler(),
         read_ebs_encryption,
-        read_actions=("ec2:DescribeRegions", "ec2:GetEbsEncryptionByDefault", "ec2:GetEbsDefaultKmsKeyId"),
+        read_actions=(
+            "ec2:DescribeRegions",
+            "ec2:GetEbsEncryptionByDefault",
+            "ec2:GetEbsDefaultKmsKeyId",
+            *SWEEP_READS,
+        ),
         write_actions=("ec2:EnableEbsEncryptionByDefault", "ec2:ModifyEbsDefaultKmsKeyId"),
         service="ec2",
+        reads_disabled_regions=True,
     ),
 )

@@ -2,8 +2,10 @@
 changed, and the IAM actions that takes.
 
 Flow logs: one `describe_flow_logs` per account-region, filtered by the spec's VPCs. AWS cannot change a flow
-log: any difference replaces it (delete, then create). The log archive bucket is named by its bare ARN: AWS
-writes under `AWSLogs/<account id>/` by itself.
+log: any difference replaces it (delete, then create). When the destination moves away from CloudWatch Logs, the
+group that held the flow logs so far is kept (the toolkit never deletes logs) and the plan says so; the
+account's delivery role goes once no VPC of the account needs it (`bootstrap.types.iam`). The log archive
+bucket is named by its bare ARN: AWS writes under `AWSLogs/<account id>/` by itself.
 
 The default security group (`Bootstrap::EC2::DefaultSecurityGroup`): AWS makes one with every VPC, allowing all
 traffic between its members and out; CIS 5.4 wants it to allow nothing, so nothing is ever put in it by
@@ -21,8 +23,8 @@ from botocore.exceptions import ClientError
 from bootstrap.aws.retry import error_code
 from bootstrap.changes import Change
 from bootstrap.errors import AwsError
-from bootstrap.observed import ObservedResource
-from bootstrap.resources import ADDRESS_TAG_PROPERTY, Resource
+from bootstrap.observed import Finding, ObservedResource
+from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, Resource
 from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
 from bootstrap.types.ec2_common import (
     EC2_TAGGING,
@@ -38,6 +40,7 @@ from bootstrap.types.ec2_common import (
     tag_specifications,
     tags_of,
 )
+from bootstrap.types.ec2_orphans import VPC, kept_log_group
 from bootstrap.types.mapping import FieldMap
 
 FLOW_LOG = "AWS::EC2::FlowLog"
@@ -79,8 +82,17 @@ def read_flow_logs(scope: ReadScope, resources: list[Resource]) -> dict[str, Obs
             **{name: item.get(name) for name in _DESTINATION_FIELDS.get(kind, ())},
         }
         tags = tags_of(item)
-        result[address] = observed(scope, resource, item["FlowLogId"], props, owned=owned_at(tags, address), tags=tags)
-    result.update(orphan_parts(scope, FLOW_LOG, items, "FlowLogId"))
+        owned = owned_at(tags, address)
+        result[address] = observed(scope, resource, item["FlowLogId"], props, owned=owned, tags=tags)
+        group = item.get("LogGroupName")
+        if owned and group and resource.properties.get("LogDestinationType") != kind:  # the destination moves
+            scope.findings.append(Finding(address, kept_log_group(str(group), "the flow logs delivered so far")))
+    dropped = orphan_parts(scope, FLOW_LOG, items, "FlowLogId")
+    for item in items:
+        address = tags_of(item).get(ADDRESS_TAG, "")
+        if address in dropped and item.get("LogGroupName"):  # flow logs turned off: their group stays
+            scope.findings.append(Finding(address, kept_log_group(str(item["LogGroupName"]), "the flow logs so far")))
+    result.update(dropped)
     return result
 
 
@@ -199,6 +211,7 @@ TYPES = (
         write_actions=("ec2:CreateFlowLogs", "ec2:DeleteFlowLogs", "iam:PassRole", "logs:CreateLogDelivery",
             "logs:DeleteLogDelivery", *EC2_TAGGING),
         service="ec2",
+        read_beside=VPC,
         tagger=tag_ec2,
     ),
     ResourceType(

@@ -27,10 +27,12 @@ from bootstrap.types.ec2_common import (
     owned_at,
     parent_id,
     retag,
+    routed_to,
     tag_ec2,
     tag_specifications,
     tags_of,
 )
+from bootstrap.types.ec2_orphans import VPC
 from bootstrap.types.ec2_teardown import create_tagged, delete_nat_gateways, release_address, wait_nat
 
 EIP = "AWS::EC2::EIP"
@@ -59,6 +61,8 @@ def _nat_matches(scope: ReadScope) -> dict[str, dict[str, Any]]:
 
 
 def read_nat_gateways(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
+    if not resources and not routed_to(scope, "nat-"):  # read beside the VPCs: none left, none routed to
+        return {}
     matched = _nat_matches(scope)
     result = {}
     for resource in resources:
@@ -133,6 +137,8 @@ def read_addresses(scope: ReadScope, resources: list[Resource]) -> dict[str, Obs
 
 
 def read_endpoints(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
+    if not resources and not routed_to(scope, "vpce-"):  # read beside the VPCs: none left, none routed to
+        return {}
     items = [
         e
         for e in listing(scope, "describe_vpc_endpoints", "VpcEndpoints")
@@ -285,6 +291,7 @@ TYPES = (
         read_actions=("ec2:DescribeNatGateways",),
         write_actions=("ec2:CreateNatGateway", "ec2:DeleteNatGateway", "ec2:ReleaseAddress", *EC2_TAGGING),
         service="ec2",
+        read_beside=VPC,
         tagger=tag_ec2,
     ),
     ResourceType(
@@ -310,6 +317,7 @@ TYPES = (
         read_actions=("ec2:DescribeVpcEndpoints",),
         write_actions=("ec2:CreateVpcEndpoint", "ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints", *EC2_TAGGING),
         service="ec2",
+        read_beside=VPC,
         tagger=tag_ec2,
     ),
 )

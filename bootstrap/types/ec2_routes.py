@@ -34,6 +34,7 @@ from bootstrap.types.ec2_common import (
     tag_specifications,
     tags_of,
 )
+from bootstrap.types.ec2_orphans import VPC
 from bootstrap.types.ec2_teardown import create_tagged
 
 ROUTE_TABLE = "AWS::EC2::RouteTable"
@@ -282,6 +283,7 @@ TYPES = (
             "ec2:DeleteRouteTable", *EC2_TAGGING,
         ),
         service="ec2",
+        read_beside=VPC,
         tagger=tag_ec2,
     ),
     ResourceType(

@@ -18,10 +18,8 @@ from botocore.exceptions import ClientError
 from bootstrap.aws.retry import error_code
 from bootstrap.aws.waiter import wait_for
 from bootstrap.errors import AwsError, SafetyError
-from bootstrap.observed import Finding, ObservedResource
-from bootstrap.resources import ADDRESS_TAG, MANAGED_TAG
-from bootstrap.types.base import ReadScope
-from bootstrap.types.ec2_common import VPC_PREFIX, tags_of
+from bootstrap.resources import MANAGED_TAG
+from bootstrap.types.ec2_common import tags_of
 from bootstrap.types.once import create_once, no_blind_retry
 
 T = TypeVar("T")
@@ -66,39 +64,6 @@ def foreign_interfaces(ec2: Any, vpc_id: str) -> list[str]:
             owner = eni.get("RequesterId") or eni.get("OwnerId") or "unknown"
             found.append(f"{eni['NetworkInterfaceId']} ({what}, requested by {owner})")
     return sorted(found)
-
-
-def orphan_vpcs(scope: ReadScope, vpcs: list[dict[str, Any]], desired: set[str]) -> dict[str, ObservedResource]:
-    """The toolkit's VPCs in this account-region the spec no longer asks for; one in use is reported as an error
-    naming its interfaces (the plan is blocked: nothing in use is deleted)."""
-    orphans: dict[str, ObservedResource] = {}
-    for vpc in vpcs:
-        tags = tags_of(vpc)
-        address = tags.get(ADDRESS_TAG, "")
-        if not _ours(vpc) or not address.startswith(VPC_PREFIX) or address in desired:
-            continue
-        if address.count("/") != 4:  # a part of a VPC, never a VPC: not this reader's
-            continue
-        in_use = foreign_interfaces(scope.client("ec2"), vpc["VpcId"])
-        if in_use:
-            scope.findings.append(
-                Finding(
-                    address,
-                    f"the VPC {vpc['VpcId']} is no longer in the spec but is in use: {', '.join(in_use)}. The "
-                    "toolkit deletes nothing in use: move or delete what uses it, or put the VPC back in the spec, "
-                    "then plan again",
-                    "error",
-                )
-            )
-        orphans[address] = ObservedResource(
-            address,
-            "AWS::EC2::VPC",
-            vpc["VpcId"],
-            {"CidrBlock": vpc["CidrBlock"]},
-            owned=True,
-            location=scope.location,
-        )
-    return orphans
 
 
 def teardown_vpc(ec2: Any, vpc_id: str, address: str, *, sleep: Callable[[float], None], timeout: float) -> None:

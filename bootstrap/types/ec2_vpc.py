@@ -22,6 +22,7 @@ from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, Resource
 from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
 from bootstrap.types.ec2_common import (
     EC2_TAGGING,
+    all_vpcs,
     listing,
     match,
     observed,
@@ -30,16 +31,17 @@ from bootstrap.types.ec2_common import (
     parent_id,
     parent_owned,
     retag,
+    routed_to,
     tag_ec2,
     tag_specifications,
     tags_of,
 )
+from bootstrap.types.ec2_orphans import SWEEP_READS, explain_teardown, orphan_vpcs
 from bootstrap.types.ec2_teardown import (
     TEARDOWN_ACTIONS,
     TEARDOWN_READS,
     create_tagged,
     delete_nat_gateways,
-    orphan_vpcs,
     teardown_vpc,
 )
 
@@ -47,63 +49,73 @@ VPC = "AWS::EC2::VPC"
 SUBNET = "AWS::EC2::Subnet"
 INTERNET_GATEWAY = "AWS::EC2::InternetGateway"
 GATEWAY_ATTACHMENT = "AWS::EC2::VPCGatewayAttachment"
-VPC_CIDRS = "vpc-cidrs"
-"""The fact every VPC reader notes (`ReadScope.note`): {"VpcId", "CidrBlock"} of each VPC it lists, the
-toolkit's or not, so new VPCs get blocks nobody in the organization uses."""
-
 _DNS = (("EnableDnsSupport", "enableDnsSupport"), ("EnableDnsHostnames", "enableDnsHostnames"))
-
-
-def all_vpcs(scope: ReadScope) -> list[dict[str, Any]]:
-    """Every VPC of the scope's account-region, listed once whichever reader asks first; each block is noted for
-    the organization-wide allocation (`VPC_CIDRS`)."""
-
-    def read() -> list[dict[str, Any]]:
-        pages = scope.client("ec2").get_paginator("describe_vpcs").paginate()
-        vpcs = [v for page in pages for v in page["Vpcs"]]
-        for vpc in vpcs:
-            for block in vpc.get("CidrBlockAssociationSet") or [{"CidrBlock": vpc["CidrBlock"]}]:
-                if block.get("CidrBlockState", {}).get("State", "associated") in ("associated", "associating"):
-                    scope.note(VPC_CIDRS, {"VpcId": vpc["VpcId"], "CidrBlock": block["CidrBlock"]})
-        return vpcs
-
-    vpcs: list[dict[str, Any]] = scope.once("ec2.describe_vpcs", read)
-    return vpcs
 
 
 def read_vpcs(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
     """Every VPC of the account-region is listed (one call); the spec's are matched by their address tag. VPCs
-    the toolkit made that the spec no longer asks for are reported as orphans (with their location)."""
+    the toolkit made that the spec no longer asks for are reported as orphans (with their location).
+
+    Once the spec's VPCs are known, their DNS attributes and the listings their parts' readers filter by their
+    ids are read at once, in one round trip (`_prefetched`), rather than one reader after another."""
     ec2 = scope.client("ec2")
     vpcs = all_vpcs(scope)
     matched = match(resources, [v for v in vpcs if not v.get("IsDefault")], lambda _: None)
     ids: list[str] = scope.once("ec2.vpc-ids", list)
+    here = [r for r in resources if r.address in matched]
+    ids.extend(matched[r.address]["VpcId"] for r in here)
+    owned = {r.address for r in here if owned_at(tags_of(matched[r.address]), r.address)}
+    attributes = [
+        partial(ec2.describe_vpc_attribute, VpcId=matched[r.address]["VpcId"], Attribute=api)
+        for r in here
+        if r.address in owned
+        for _, api in _DNS
+    ]
+    answers = iter(scope.gather([*attributes, *_prefetched(scope, [r.address for r in here])])[: len(attributes)])
     result: dict[str, ObservedResource] = {}
-    for resource in resources:
-        if resource.address not in matched:
-            continue
+    for resource in here:
         vpc = matched[resource.address]
-        tags = tags_of(vpc)
-        owned = owned_at(tags, resource.address)
-        ids.append(vpc["VpcId"])
         props: dict[str, Any] = {"CidrBlock": vpc["CidrBlock"]}
-        if owned:
-            answers = scope.gather(
-                [partial(ec2.describe_vpc_attribute, VpcId=vpc["VpcId"], Attribute=api) for _, api in _DNS]
-            )
-            for (cfn, _), answer in zip(_DNS, answers, strict=True):
-                props[cfn] = bool(answer[cfn]["Value"])
+        if resource.address in owned:
+            for cfn, _ in _DNS:
+                props[cfn] = bool(next(answers)[cfn]["Value"])
         result[resource.address] = observed(
             scope,
             resource,
             vpc["VpcId"],
             props,
-            owned=owned,
-            tags=tags,
+            owned=resource.address in owned,
+            tags=tags_of(vpc),
             attributes={"VpcId": vpc["VpcId"], "CidrBlock": vpc["CidrBlock"]},
         )
-    result.update(orphan_vpcs(scope, vpcs, {r.address for r in resources}))
+    result.update(orphan_vpcs(scope))
     return result
+
+
+_PARTS_LISTED = (
+    ((), "describe_subnets", "Subnets", "vpc-id"),
+    ((), "describe_route_tables", "RouteTables", "vpc-id"),
+    ((), "describe_security_groups", "SecurityGroups", "vpc-id"),
+    (("endpoint/s3", "endpoint/dynamodb"), "describe_vpc_endpoints", "VpcEndpoints", "vpc-id"),
+    (("flow-log",), "describe_flow_logs", "FlowLogs", "resource-id"),
+    (("nat-gateway/a",), "describe_nat_gateways", "NatGateways", "vpc-id"),
+    (("internet-gateway",), "describe_internet_gateways", "InternetGateways", None),
+)
+"""Each kind of part's listing, as its reader makes it, and the addresses below a VPC's of which one is desired
+whenever the VPC has that kind of part (none: every VPC has subnets, route tables and a default group)."""
+
+
+def _prefetched(scope: ReadScope, vpcs: list[str]) -> list[Any]:
+    """The listings the parts' readers of these VPCs will make (each made once per account-region, `listing`),
+    as calls to make now, all at once: the parts' readers then find them made."""
+    if not vpcs:
+        return []
+    desired = scope.desired.by_address
+    return [
+        partial(listing, scope, operation, key, by_vpc=by_vpc)
+        for probes, operation, key, by_vpc in _PARTS_LISTED
+        if not probes or any(f"{vpc}/{probe}" in desired for vpc in vpcs for probe in probes)
+    ]
 
 
 def read_subnets(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
@@ -142,6 +154,8 @@ def _gateways(scope: ReadScope) -> list[dict[str, Any]]:
 
 
 def read_internet_gateways(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
+    if not resources and not routed_to(scope, "igw-"):  # read beside the VPCs: none left, none routed to
+        return {}
     items = _gateways(scope)
     attachments = scope.desired.of_type(GATEWAY_ATTACHMENT)
 
@@ -338,10 +352,11 @@ TYPES = (
             compared=("CidrBlock", "EnableDnsSupport", "EnableDnsHostnames", ADDRESS_TAG_PROPERTY),
             replace_on=frozenset({"CidrBlock"}),
             owned_only=_TAG,
+            explain=explain_teardown,
         ),
         VpcHandler(),
         read_vpcs,
-        read_actions=("ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", *TEARDOWN_READS),
+        read_actions=("ec2:DescribeRegions", "ec2:DescribeVpcAttribute", *TEARDOWN_READS, *SWEEP_READS),
         write_actions=("ec2:CreateVpc", "ec2:ModifyVpcAttribute", "ec2:DeleteVpc", *EC2_TAGGING, *TEARDOWN_ACTIONS),
         service="ec2",
         tagger=tag_ec2,
@@ -356,6 +371,7 @@ TYPES = (
             "ec2:CreateInternetGateway", "ec2:DetachInternetGateway", "ec2:DeleteInternetGateway", *EC2_TAGGING,
         ),
         service="ec2",
+        read_beside=VPC,
         tagger=tag_ec2,
     ),
     ResourceType(
@@ -383,6 +399,7 @@ TYPES = (
             "ec2:DeleteNatGateway", "ec2:ReleaseAddress", *EC2_TAGGING,
         ),
         service="ec2",
+        read_beside=VPC,
         tagger=tag_ec2,
     ),
 )  # fmt: skip

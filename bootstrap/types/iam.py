@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 from bootstrap.aws.retry import error_code, with_retries
 from bootstrap.changes import Change
 from bootstrap.errors import SafetyError
-from bootstrap.names import BOOTSTRAP, role_address
+from bootstrap.names import BOOTSTRAP, flow_logs_role_address, role_address
 from bootstrap.observed import Finding, ObservedResource
 from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, MANAGED_TAG, Location, Resource
 from bootstrap.types.base import ClientFor, HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
@@ -25,6 +25,9 @@ from bootstrap.types.mapping import tag_dict
 from bootstrap.types.pages import pages
 
 ROLE = "AWS::IAM::Role"
+DROPPED_WHEN_UNUSED = (flow_logs_role_address,)
+"""Addresses (per account) of roles that serve one purpose of the spec: once the spec no longer has it there (no
+VPC of the account sends its flow logs to CloudWatch Logs), the role is an orphan the plan deletes."""
 
 
 def _roles(scope: ReadScope) -> dict[str, dict[str, Any]]:
@@ -99,7 +102,33 @@ def read_roles(scope: ReadScope, resources: list[Resource]) -> dict[str, Observe
             owned=owned,
             attributes={"Arn": role["Arn"], "RoleId": role["RoleId"]},
         )
+    found.update(_dropped_roles(scope, roles))
     return found
+
+
+def _dropped_roles(scope: ReadScope, roles: dict[str, dict[str, Any]]) -> dict[str, ObservedResource]:
+    """Roles the toolkit made for a purpose the spec no longer has in this account (`DROPPED_WHEN_UNUSED`), as
+    orphans for the plan to delete; the landing zone's own roles are never deleted this way."""
+    account = scope.location.account
+    orphans = {}
+    for name, role in roles.items():
+        tags = tag_dict(role.get("Tags", []))
+        address = tags.get(ADDRESS_TAG, "")
+        if tags.get(MANAGED_TAG) != "true" or address in scope.desired.by_address:
+            continue
+        if address not in {dropped(account) for dropped in DROPPED_WHEN_UNUSED}:
+            continue
+        policies = [{"PolicyName": p["PolicyName"]} for p in role.get("RolePolicyList", [])]
+        managed = sorted(p["PolicyArn"] for p in role.get("AttachedManagedPolicies", []))
+        orphans[address] = ObservedResource(
+            address,
+            ROLE,
+            name,
+            {"RoleName": name, "Policies": policies, "ManagedPolicyArns": managed},
+            owned=True,
+            location=scope.location,
+        )
+    return orphans
 
 
 class RoleHandler:

@@ -212,7 +212,9 @@ def test_demo_runs_the_whole_journey(run) -> None:
     assert "removed the billing alarm subscriber aws+billing-alarms@example.com" in result.out
     assert "not on this endpoint billing/anomaly-monitor" in result.out
     assert "Demo complete" in result.out
-    assert re.search(r"New accounts: audit [0-9]{12}, log-archive [0-9]{12}\.", result.out), result.out
+    assert re.search(r"New accounts: audit [0-9]{12}, log-archive [0-9]{12}, workload-dev [0-9]{12}\.", result.out)
+    assert re.search(r"Custom VPC workloads in workload-dev / us-east-1: 10\.0\.0\.0/20", result.out), result.out
+    assert "default-security-group" in result.out  # the custom VPC's drift, found and repaired
     temporary = re.search(r"written to a temporary folder, (\S+), deleted when the demo ends", result.out)
     assert temporary is not None, result.out
     assert "`bootstrap demo --keep DIR` keeps them" in result.out

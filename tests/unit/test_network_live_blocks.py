@@ -9,7 +9,8 @@ from variants import default_spec, network_spec
 from bootstrap.desired import desired_state
 from bootstrap.names import vpc_address
 from bootstrap.observed import ObservedResource, ObservedState
-from bootstrap.types.ec2_vpc import VPC, VPC_CIDRS
+from bootstrap.types.ec2_common import VPC_CIDRS
+from bootstrap.types.ec2_vpc import VPC
 from bootstrap.workflow import with_live_network
 
 

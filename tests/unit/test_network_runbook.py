@@ -78,3 +78,18 @@ def test_a_vpc_with_no_account_yet_and_flow_logs_to_a_missing_archive_is_a_warni
     assert any(
         "sends flow logs to s3, the log archive, which this spec does not build" in w for w in network_warnings(spec)
     )
+
+
+def test_init_says_how_to_land_the_workloads_vpc_and_the_demo_lands_it() -> None:
+    """`init --defaults` writes a Workloads VPC targeting an OU with no account: it says which account to add.
+    The demo's answers add one, so the demo builds and shows a custom VPC."""
+    from bootstrap.sandbox.demo import DEMO_ACCOUNTS
+    from bootstrap.spec.load import parse_spec
+    from bootstrap.spec.network_checks import unplaced_vpcs
+
+    bare = parse_spec(render_spec_yaml(Answers(management_account_id=MANAGEMENT_ID)))
+    (note,) = unplaced_vpcs(bare)
+    assert "workloads" in note and "ou Workloads/NonProd" in note
+    demo = parse_spec(render_spec_yaml(Answers(management_account_id=MANAGEMENT_ID, accounts=DEMO_ACCOUNTS)))
+    assert not unplaced_vpcs(demo)
+    assert [(v.spec.name, v.account) for v in allocate(demo)] == [("workloads", "workload-dev")]

@@ -26,7 +26,7 @@ from bootstrap.guardrails.packing import minify, pack_all
 from bootstrap.render.artifacts import artifact_files, render_artifacts
 from bootstrap.render.atomic import WriteError, atomic_write, write_tree
 from bootstrap.render.mermaid import NodeIds, label, org_chart
-from bootstrap.render.steps import manual_steps
+from bootstrap.render.steps import manual_steps, step_order
 from bootstrap.spec.answers import DEFAULT_OUS, Answers, default_guardrails, render_spec_yaml
 from bootstrap.spec.load import parse_spec
 from bootstrap.spec.model import LandingZoneSpec
@@ -357,7 +357,7 @@ def test_manual_steps_are_ordered_and_each_has_its_runbook_anchor() -> None:
     ids = [s.id for s in steps]
     assert ids[:2] == ["root-mfa", "root-access-keys"]
     assert len(set(ids)) == len(ids)
-    assert [s.order for s in steps] == sorted(s.order for s in steps)
+    assert steps == sorted(steps, key=step_order)
     runbooks = render_runbooks_text(spec)
     for step in steps:
         assert step.runbook in runbooks, f"{step.id}: no runbook {step.runbook}"

@@ -12,7 +12,8 @@ from blueprints.cis import FILTERS
 from blueprints.cis_responses import RESPONSES, alarm_responses
 from blueprints.respond import responses_for
 from bootstrap.desired import desired_state
-from bootstrap.render.runbooks import render_runbooks
+from bootstrap.render.artifacts import artifact_files
+from bootstrap.spec.billing_model import BillingSpec
 from bootstrap.spec.log_archive import log_group_name
 
 ALARM = "AWS::CloudWatch::Alarm"
@@ -56,9 +57,8 @@ def test_each_check_uses_the_alarms_own_filter_pattern() -> None:
 
 def test_without_alarms_respond_says_nothing_can_fire() -> None:
     for variant in ("no-cis-alarms", "no-logging"):
-        spec = spec_variants()[variant]
-        assert alarm_responses(spec) == []
-        spec = spec.model_copy(update={"billing": spec.billing.model_copy(update={"enabled": False})})
-        text = render_runbooks(spec)["respond.md"]
+        assert alarm_responses(spec_variants()[variant]) == []
+        quiet = spec_variants()[variant].model_copy(update={"billing": BillingSpec(enabled=False)})
+        text = artifact_files(quiet)["runbooks/respond.md"]
         assert "This spec creates no CloudWatch alarm" in text
         assert "<a id=" not in text

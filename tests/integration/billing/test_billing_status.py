@@ -1,5 +1,5 @@
 """`bootstrap status` on the billing steps: the billing alerts preference is done only once AWS publishes
-`AWS/Billing` metrics in us-east-1; IAM access to billing information is never guessed (no API reads it)."""
+`AWS/Billing` metrics in us-east-1; IAM access to billing information is the checklist's unverifiable step."""
 
 from __future__ import annotations
 
@@ -15,13 +15,12 @@ from bootstrap.status.report import collect_status
 
 
 def states(spec: LandingZoneSpec, sessions: Sessions) -> dict[str, tuple[str, str]]:
-    return {r.step.id: (r.state, r.detail) for r in collect_status(spec, sessions) if "billing" in r.step.id}
+    return {r.step.id: (r.state, r.detail) for r in collect_status(spec, sessions) if r.step.id.startswith("billing-")}
 
 
 def test_the_preference_is_verified_by_the_billing_metrics(spec: LandingZoneSpec, aws: Any) -> None:
     sessions = Sessions(AwsTarget(max_attempts=2), default_region="us-east-1")  # as on AWS, not the sandbox
     found = states(spec, sessions)
-    assert found["iam-billing-access"][0] == "unverifiable"  # no API reads it: never guessed
     assert found["billing-preference"][0] == "pending"
     assert "Receive CloudWatch billing alerts" in found["billing-preference"][1]
     boto3.client("cloudwatch", region_name="eu-west-1").put_metric_data(
@@ -43,8 +42,7 @@ def test_the_preference_is_verified_by_the_billing_metrics(spec: LandingZoneSpec
 def test_the_sandbox_says_it_cannot_show_the_preference(spec: LandingZoneSpec, sessions: Sessions) -> None:
     found = states(spec, sessions)
     assert found["billing-preference"] == ("unavailable", SANDBOX)
-    assert found["iam-billing-access"][0] == "unverifiable"
 
 
 def test_no_billing_steps_without_the_layer(sessions: Sessions) -> None:
-    assert set(states(billing_spec(enabled=False), sessions)) == {"iam-billing-access"}
+    assert states(billing_spec(enabled=False), sessions) == {}

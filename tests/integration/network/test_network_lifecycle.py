@@ -7,32 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from variants import default_spec, network_spec
+from network_vpcs import EXTRA, LIGHT, light_spec
 
 from bootstrap.apply.adopt import adopt
 from bootstrap.aws.session import Sessions
 from bootstrap.changes import Action
 from bootstrap.errors import SafetyError
 from bootstrap.names import vpc_address
-from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.spec.network_plan import allocate
 from bootstrap.workflow import find_live_adoption, plan_live
-
-LIGHT = {"name": "main", "ous": ["Workloads"], "subnets": [{"tier": "private", "size": 24}], "gateway_endpoints": []}
-LIGHT["flow_logs"] = {"destination": "none"}
-EXTRA = {**LIGHT, "name": "extra", "ous": [], "accounts": ["app-dev"]}
-
-
-def light_spec(vpcs: list[dict[str, Any]], extra_accounts: list[dict[str, str]] | None = None) -> LandingZoneSpec:
-    """No logging layer (no flow logs to deliver), light VPCs: fast to apply."""
-    base = default_spec(billing=False)
-    base = base.model_copy(update={"logging": base.logging.model_copy(update={"enabled": False})})
-    spec = network_spec(base, vpcs)
-    if not extra_accounts:
-        return spec
-    data = spec.model_dump(mode="json", exclude_none=True)
-    data["accounts"] = [*data["accounts"][:2], *extra_accounts, *data["accounts"][2:]]
-    return LandingZoneSpec.model_validate(data)
 
 
 def _creates(plan: Any, type_: str) -> dict[str, Any]:

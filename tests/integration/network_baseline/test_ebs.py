@@ -81,3 +81,37 @@ def test_a_customer_key_per_account_region_is_the_default_key(
     _repaired(spec, sessions, apply, [(address, "update", ["KmsKeyId"])])
     assert net.ec2("us-west-2", "audit").get_ebs_default_kms_key_id()["KmsKeyId"] == keys[("audit", "us-west-2")]
     assert ebs_key_address("audit", "us-west-2") == "network/ebs-key/audit/us-west-2"
+
+
+def test_an_allowed_region_the_account_has_not_enabled_gets_no_key_and_is_reported(
+    sessions: Sessions, net: Ec2Outsider, apply: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ap-east-1 is an opt-in region moto lists as not enabled: allowed by the spec, it gets no customer key, no
+    alias, no EBS setting and no custom VPC (nothing can be made there, calls to it fail on AWS); one note per
+    account names it and what was left, and the rest applies and settles."""
+    with_ebs_default_key(monkeypatch)
+    data = network_spec(enabled=False).model_dump(mode="json", exclude_none=True)
+    data["organization"]["allowed_regions"] = [*ALLOWED, "ap-east-1"]
+    data["network"]["ebs_encryption"]["customer_key"] = True
+    data["network"]["vpcs"] = [
+        {
+            "name": "edge", "accounts": ["audit"], "regions": ["us-west-2", "ap-east-1"],
+            "subnets": [{"tier": "private", "size": 24}], "gateway_endpoints": [], "flow_logs": {"destination": "none"},
+        }
+    ]  # fmt: skip
+    spec = LandingZoneSpec.model_validate(data)
+    apply(network_spec(enabled=False), sessions)  # the accounts, before ap-east-1 is allowed
+    live, _ = plan_live(spec, sessions)
+    where = {c.address: c.location.region for c in live.plan.changes}
+    assert where and "ap-east-1" not in where.values(), where
+    assert any(a.startswith("network/vpc/edge/audit/us-west-2") for a in where)
+    notes = {n.address: n.message for n in live.plan.notes}
+    audit, log_archive = notes["organizations/account/audit"], notes["organizations/account/log-archive"]
+    assert "not enabled" in audit and all(f" {kind}," in audit for kind in ("Alias", "Key", "Subnet")), audit
+    assert "ap-east-1: Alias, Key." in log_archive, log_archive
+    assert not live.plan.blocked and not [n for n in live.plan.notes if n.severity == "failed"]
+    apply(spec, sessions)
+    aliases = net.client("kms", "ap-east-1", "audit").list_aliases()["Aliases"]
+    assert not [a for a in aliases if not a["AliasName"].startswith("alias/aws/")], aliases
+    again, _ = plan_live(spec, sessions)
+    assert again.plan.empty, changes_of(again.plan)
