@@ -196,13 +196,14 @@ def test_status_json_is_the_checklist_for_automation(run) -> None:
         "alarm-subscriptions": "done",  # the sandbox confirms e-mail subscriptions by itself
         "mfa-delete": "unavailable",
         "iam-billing-access": "unverifiable",
+        "billing-preference": "unavailable",  # the sandbox publishes no AWS/Billing metrics
     }
     assert steps["alarm-subscriptions"]["runbook"] == "runbooks/respond.md#alarm-subscriptions"
     assert steps["mfa-delete"]["account"] == "log-archive" and re.fullmatch(
         r"[0-9]{12}", steps["mfa-delete"]["account_id"]
     )
     assert set(steps["root-mfa"]) == {"id", "title", "phase", "state", "detail", "runbook", "account", "account_id"}
-    assert data["summary"] == {"done": 1, "pending": 1, "unverifiable": 1, "unavailable": 3, "unknown": 0}
+    assert data["summary"] == {"done": 1, "pending": 1, "unverifiable": 1, "unavailable": 4, "unknown": 0}
 
 
 def test_demo_runs_the_whole_journey(run) -> None:
