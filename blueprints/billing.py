@@ -418,8 +418,9 @@ def alarm_responses(spec: LandingZoneSpec) -> list[AlarmResponse]:
                     "Move an account that is out of control to the Suspended OU (its deny-all guardrail stops it).",
                     "If the spend is legitimate, raise billing.monthly_spend in landing-zone.yaml and apply.",
                 ),
-                tell=f"The billing contacts ({', '.join(spec.billing.emails)}) and the security team; open an "
-                "AWS Support case if a key was stolen (AWS may waive charges from abuse).",
+                where=f"the management account {management}, region {BILLING_REGION}",
+                tell=f"the billing contacts ({', '.join(spec.billing.emails)}) and the security team; open an "
+                "AWS Support case if a key was stolen (AWS may waive charges from abuse)",
             )
         )
     return responses

@@ -207,13 +207,14 @@ def test_status_json_is_the_checklist_for_automation(run) -> None:
         "identity-center": "unavailable",  # the sandbox has an instance everywhere; MFA settings have no API
         "alternate-contacts": "pending",  # `init --defaults` gives no phone: the spec sets no contacts
         "member-root-credentials": "unavailable",  # the sandbox has no centralized root access
+        "billing-preference": "unavailable",  # the sandbox publishes no AWS/Billing metrics
     }
     assert steps["alarm-subscriptions"]["runbook"] == "runbooks/respond.md#alarm-subscriptions"
     assert steps["mfa-delete"]["account"] == "log-archive" and re.fullmatch(
         r"[0-9]{12}", steps["mfa-delete"]["account_id"]
     )
     assert set(steps["root-mfa"]) == {"id", "title", "phase", "state", "detail", "runbook", "account", "account_id"}
-    assert data["summary"] == {"done": 1, "pending": 2, "unverifiable": 1, "unavailable": 5, "unknown": 0}
+    assert data["summary"] == {"done": 1, "pending": 2, "unverifiable": 1, "unavailable": 6, "unknown": 0}
 
 
 def test_demo_runs_the_whole_journey(run) -> None:
