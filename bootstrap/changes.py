@@ -188,7 +188,7 @@ class Plan:
                 f"Blocked: {len(self.blocked)} error(s) above must be resolved first "
                 f"({add} to add, {change} to change, {destroy} to destroy waiting)."
             )
-        warnings = sum(n.severity in ("warning", UNAVAILABLE, WAITING) for n in self.notes)
+        warnings = sum(n.severity in ("warning", WAITING) for n in self.notes)  # unavailable ones: said below
         unread = (
             f" {len(self.failures)} account-region(s) could not be read (see the notes): nothing is planned there."
             if self.failures

@@ -21,7 +21,11 @@ REGION = "us-east-1"
 def billing_spec(**billing: Any) -> LandingZoneSpec:
     data = yaml.safe_load(
         render_spec_yaml(
-            Answers(management_account_id="123456789012", billing_emails=["finance@example.com", "ops@example.com"])
+            Answers(
+                management_account_id="123456789012",
+                billing_emails=["finance@example.com", "ops@example.com"],
+                identity=False,
+            )
         )
     )
     for layer in ("logging", "baseline"):

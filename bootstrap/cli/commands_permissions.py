@@ -24,7 +24,12 @@ def permissions(
     """Print the IAM policy (JSON) that running plan, apply and status for this spec needs: generated from the
     actions each resource type declares, so it grows with the spec. No AWS call."""
     from bootstrap.render.atomic import atomic_write
-    from bootstrap.render.permissions import MAX_MANAGED_POLICY_CHARS, identity_policy_json, policy_json, policy_size
+    from bootstrap.render.permissions import (
+        MAX_MANAGED_POLICY_CHARS,
+        people_and_billing_policy_json,
+        policy_json,
+        policy_size,
+    )
 
     checked = read_spec(spec)
     text = policy_json(checked)
@@ -33,15 +38,19 @@ def permissions(
     else:
         atomic_write(output, text)
         sys.stderr.write(f"Wrote the operator policy to {output}.\n")
-    identity = identity_policy_json(checked)
+    identity = people_and_billing_policy_json(checked)
     if identity is not None and output is not None:
-        second = output.with_name("identity-policy.json")
+        second = output.with_name("people-and-billing-policy.json")
         atomic_write(second, identity)
-        sys.stderr.write(f"The identity layer's actions are a second policy, written to {second}: attach both.\n")
+        sys.stderr.write(
+            f"Identity Center's, billing's and Account Management's actions are a second policy, written to "
+            f"{second}: attach both.\n"
+        )
     elif identity is not None:
         sys.stderr.write(
-            "The identity layer's actions (Identity Center) are a second policy: `bootstrap permissions -o FILE` "
-            "writes it beside FILE as identity-policy.json (attach both).\n"
+            "Identity Center's, billing's and Account Management's actions are a second policy: "
+            "`bootstrap permissions -o FILE` "
+            "writes it beside FILE as people-and-billing-policy.json (attach both).\n"
         )
     size = policy_size(checked)
     if size > MAX_MANAGED_POLICY_CHARS:

@@ -18,7 +18,7 @@ from bootstrap.desired import build_blueprints
 from bootstrap.errors import InputError
 from bootstrap.guardrails.packing import pack_all
 from bootstrap.render.atomic import write_tree
-from bootstrap.render.permissions import identity_policy_json, policy_json
+from bootstrap.render.permissions import people_and_billing_policy_json, policy_json
 from bootstrap.render.runbooks import render_runbooks
 from bootstrap.spec.model import LandingZoneSpec
 
@@ -51,9 +51,9 @@ def artifact_files(spec: LandingZoneSpec) -> dict[str, str]:
     for name, text in render_runbooks(spec).items():
         put(f"{RUNBOOKS}/{name}", text)
     put(f"{PERMISSIONS}/operator-policy.json", policy_json(spec))
-    identity = identity_policy_json(spec)
+    identity = people_and_billing_policy_json(spec)
     if identity is not None:
-        put(f"{PERMISSIONS}/identity-policy.json", identity)
+        put(f"{PERMISSIONS}/people-and-billing-policy.json", identity)
     return files
 
 

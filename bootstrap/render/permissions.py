@@ -47,9 +47,11 @@ LOCK_PARAMETER = "/bootstrap/apply-lock"
 MAX_MANAGED_POLICY_CHARS = 6144
 """IAM's limit on a customer managed policy (white space not counted)."""
 
-IDENTITY_SERVICES = frozenset({"sso", "identitystore"})
-"""The identity layer's services: their actions form a policy of their own (`identity_policy`), since together
-with the rest they exceed one managed policy; the operator attaches both."""
+SECOND_POLICY_SERVICES = frozenset({"sso", "identitystore", "budgets", "ce", "account"})
+"""The services of the layers about people and money (Identity Center and its identity store; Budgets and Cost
+Anomaly Detection; Account Management's alternate contacts): their actions form a policy of their own
+(`people_and_billing_policy`), since together with the rest they exceed one managed policy (6,144 characters);
+the operator attaches both."""
 
 
 def required_actions(spec: LandingZoneSpec) -> dict[str, list[str]]:
@@ -65,28 +67,28 @@ def required_actions(spec: LandingZoneSpec) -> dict[str, list[str]]:
     return by_service
 
 
-def identity_policy(spec: LandingZoneSpec) -> dict[str, Any] | None:
-    """The identity layer's policy document (Identity Center and its identity store), or None without that layer."""
+def people_and_billing_policy(spec: LandingZoneSpec) -> dict[str, Any] | None:
+    """The second policy document (`SECOND_POLICY_SERVICES`' actions), or None when the spec needs none of them."""
     statements = [
         {"Sid": _sid(service), "Effect": "Allow", "Action": actions, "Resource": "*"}
         for service, actions in required_actions(spec).items()
-        if service in IDENTITY_SERVICES
+        if service in SECOND_POLICY_SERVICES
     ]
     return {"Version": "2012-10-17", "Statement": statements} if statements else None
 
 
-def identity_policy_json(spec: LandingZoneSpec) -> str | None:
-    policy = identity_policy(spec)
+def people_and_billing_policy_json(spec: LandingZoneSpec) -> str | None:
+    policy = people_and_billing_policy(spec)
     return None if policy is None else json.dumps(policy, indent=2) + "\n"
 
 
 def operator_policy(spec: LandingZoneSpec) -> dict[str, Any]:
-    """The policy document: an IAM identity policy, ready for `aws iam create-policy` (the identity layer's
-    actions are in `identity_policy`)."""
+    """The policy document: an IAM identity policy, ready for `aws iam create-policy` (the actions of
+    `SECOND_POLICY_SERVICES` are in `people_and_billing_policy`)."""
     statements: list[dict[str, Any]] = [
         {"Sid": _sid(service), "Effect": "Allow", "Action": actions, "Resource": "*"}
         for service, actions in required_actions(spec).items()
-        if service not in IDENTITY_SERVICES
+        if service not in SECOND_POLICY_SERVICES
     ]
     statements.append(
         {

@@ -10,7 +10,14 @@ import pytest
 from variants import default_spec, spec_variants
 
 from bootstrap.cli.app import run
-from bootstrap.render.permissions import MAX_MANAGED_POLICY_CHARS, operator_policy, policy_size, required_actions
+from bootstrap.render.permissions import (
+    MAX_MANAGED_POLICY_CHARS,
+    SECOND_POLICY_SERVICES,
+    operator_policy,
+    people_and_billing_policy,
+    policy_size,
+    required_actions,
+)
 from bootstrap.spec.answers import Answers, render_spec_yaml
 
 
@@ -25,6 +32,14 @@ def _actions(policy: dict[str, object]) -> set[str]:
 @pytest.mark.parametrize("variant", sorted(spec_variants()))
 def test_every_variant_fits_one_managed_policy(variant: str) -> None:
     assert policy_size(spec_variants()[variant]) < MAX_MANAGED_POLICY_CHARS
+    second = people_and_billing_policy(spec_variants()[variant])
+    if second is not None:
+        assert len(json.dumps(second, separators=(",", ":"))) < MAX_MANAGED_POLICY_CHARS
+        services = {s["Action"][0].split(":")[0] for s in second["Statement"]}
+        assert services <= SECOND_POLICY_SERVICES
+        assert not services & {
+            s["Action"][0].split(":")[0] for s in operator_policy(spec_variants()[variant])["Statement"]
+        }
 
 
 def test_the_policy_follows_the_spec() -> None:

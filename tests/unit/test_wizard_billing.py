@@ -120,6 +120,11 @@ SCRIPT = {
     "Create": False,
     "Build": True,
     "Second": "12",
+    "Security": "soc@example.org",  # the account baseline's contacts
+    "Billing": "soc@example.org",
+    "Operations": "soc@example.org",
+    "Phone": "+1 206 555 0100",
+    "Give": False,  # the identity questions: tests/unit/test_wizard_identity.py
 }
 
 

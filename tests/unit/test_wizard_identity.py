@@ -88,6 +88,11 @@ def test_the_whole_wizard_asks_the_identity_questions(monkeypatch: pytest.Monkey
         "Remove": True,
         "Turn": True,
         "Create": False,
+        "Build": False,  # billing: tests/unit/test_wizard_billing.py
+        "Security": "soc@example.org",  # the account baseline's contacts
+        "Billing": "soc@example.org",
+        "Operations": "soc@example.org",
+        "Phone": "+1 206 555 0100",
         "Give": True,
         "Identity": "external",
         "Permission": ["security-audit", "billing"],

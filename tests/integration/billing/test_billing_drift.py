@@ -62,7 +62,7 @@ def test_builds_alarms_topic_budget_and_says_anomaly_detection_is_unavailable(
     ]
     again = _plan(spec, sessions)
     assert again.empty, [c.address for c in again.changes]
-    assert "warning" in again.summary()  # the unavailable steps are never "matches the spec"
+    assert "2 setting(s) this endpoint cannot read or set" in again.summary()  # never "matches the spec"
 
 
 Drift = tuple[str, Action, str | None]

@@ -40,7 +40,11 @@ SECURITY = {"Name": "acme security team", "Title": "Security contact", "EmailAdd
 @pytest.fixture
 def spec() -> LandingZoneSpec:
     answers = Answers(
-        management_account_id=MANAGEMENT_ID, contact_phone=PHONE, security_contact_email="sec@example.com"
+        management_account_id=MANAGEMENT_ID,
+        contact_phone=PHONE,
+        security_contact_email="sec@example.com",
+        billing=False,
+        identity=False,
     )
     data = yaml.safe_load(render_spec_yaml(answers))
     data["network"] = without_network(data.get("network"))
@@ -158,7 +162,7 @@ def test_against_the_sandbox_the_settings_it_lacks_are_noted_never_planned_and_a
     """Instance metadata defaults and centralized root access against an endpoint that says it is the sandbox:
     every one of them, in accounts that exist and in accounts still to be created, is a note, not a change."""
     monkeypatch.setattr(AwsTarget, "simulated", property(lambda self: True))
-    data = yaml.safe_load(render_spec_yaml(Answers(management_account_id=MANAGEMENT_ID)))
+    data = yaml.safe_load(render_spec_yaml(Answers(management_account_id=MANAGEMENT_ID, billing=False, identity=False)))
     data["network"] = without_network(data.get("network"))
     data["logging"]["enabled"] = False
     full = parse_spec(yaml.safe_dump(data, sort_keys=False))
