@@ -134,6 +134,8 @@ def run(argv: list[str]) -> int:
     except _aws_errors() as exc:
         return _aws_error(exc, err, debug)  # type: ignore[arg-type]  # one of botocore's error classes
     except Exception as exc:  # boundary: anything unexpected becomes one clear line, not a traceback
+        if _interrupted(exc):
+            return _stopped(err, STARTING)
         not_aws = _not_aws(exc, argv)
         if not_aws is not None:
             return _bootstrap_error(not_aws, err, debug)
@@ -145,6 +147,19 @@ def run(argv: list[str]) -> int:
     if result == EXIT_INTERRUPTED:  # typer returns 130 for a Ctrl-C that no command turned into `Cancelled`
         return _stopped(err, STARTING)
     return result if isinstance(result, int) else 0
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """A Ctrl-C that Python wrapped on its way out: a `KeyboardInterrupt` raised while a class is being made
+    (a spec model imported on first use) comes out as `RuntimeError: Error calling __set_name__`, caused by it."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _not_aws(exc: Exception, argv: list[str]) -> BootstrapError | None:

@@ -164,7 +164,7 @@ def test_an_installed_wheel_renders_from_another_folder(backend: ModuleType, tmp
         done = subprocess.run([command, *step], cwd=work, env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
     runbooks = len(list((ROOT / "runbooks").glob("*.md.j2")))  # every runbook ships and renders
-    assert f"(8 blueprints, 2 permissions, {runbooks} runbooks, 11 scps)" in done.stdout
+    assert f"(9 blueprints, 2 permissions, {runbooks} runbooks, 11 scps)" in done.stdout
     where = subprocess.run(
         [str(venv / "bin" / "python"), "-c", "import bootstrap; print(bootstrap.__file__)"],
         cwd=work,

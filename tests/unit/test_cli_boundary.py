@@ -102,3 +102,25 @@ def test_ctrl_c_while_importing_the_cli(monkeypatch: pytest.MonkeyPatch, capsys:
     assert (
         capsys.readouterr().err == "Stopped: bootstrap was interrupted while starting: nothing was read or written.\n"
     )
+
+
+def test_a_ctrl_c_python_wrapped_while_making_a_class_is_an_interrupt(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Ctrl-C that lands while a spec model class is being made comes out as `RuntimeError: Error calling
+    __set_name__`, caused by the KeyboardInterrupt: the boundary says "Stopped", never "Unexpected error"."""
+
+    class Interrupting:
+        def __set_name__(self, owner: type, name: str) -> None:
+            raise KeyboardInterrupt
+
+    try:
+        type("Model", (), {"field": Interrupting()})
+    except RuntimeError as wrapped:
+        error: BaseException = wrapped
+    else:  # pragma: no cover - Python stopped wrapping it: the plain KeyboardInterrupt path covers it
+        error = KeyboardInterrupt()
+    assert _run(monkeypatch, error) == 130
+    err = capsys.readouterr().err
+    assert "Stopped:" in err and "Unexpected error" not in err
+    assert _run(monkeypatch, RuntimeError("a real bug")) == 1
