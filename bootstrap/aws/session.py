@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal
@@ -161,6 +161,8 @@ class Sessions:
         (registering them is most of what creating a session costs) and shared, never registered to again
         (each client copies them when it is created)."""
         self._instrument(botocore.session.Session(event_hooks=self._member_events))
+        self._regional_sts: Any = None
+        """`regional_sts`'s client, once made."""
         self._member_classes: client_classes.ClassCache = {}
         """The client classes of every member session (`bootstrap.aws.client_classes`)."""
 
@@ -184,6 +186,33 @@ class Sessions:
                     service, region_name=key[2], endpoint_url=self.target.endpoint, config=self._config
                 )
             return self._clients[key]
+
+    def regional_sts(self) -> Any:
+        """An STS client on the home region's own endpoint, never the global one: `sts:AssumeRoot` is served only
+        by regional endpoints, and this botocore sends us-east-1's (and other older regions') STS calls to the
+        global endpoint unless told otherwise. Made once, from a session of the caller's own credentials."""
+        with self._lock:
+            if self._regional_sts is None:
+                session = botocore.session.Session(profile=self.target.profile)
+                session.set_config_variable("sts_regional_endpoints", "regional")
+                self._instrument(session)
+                self._regional_sts = session.create_client(
+                    "sts", region_name=self.region, endpoint_url=self.target.endpoint, config=self._config
+                )
+            return self._regional_sts
+
+    def client_with(self, service: str, credentials: Mapping[str, Any]) -> Any:
+        """A client for `service` signed with short-lived credentials the caller obtained (STS's `Credentials`,
+        e.g. a root session from `sts:AssumeRoot`). Not cached: they expire within minutes; close it after use."""
+        return self._base.create_client(
+            service,
+            region_name=self.region,
+            endpoint_url=self.target.endpoint,
+            config=self._config,
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
 
     def _session_for(self, account_id: str | None) -> botocore.session.Session:
         with self._lock:

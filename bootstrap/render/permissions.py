@@ -33,10 +33,12 @@ STATUS_ACTIONS = (
     "sns:ListSubscriptionsByTopic",
     "cloudwatch:ListMetrics",
     "ce:GetCostAndUsage",
+    "sts:AssumeRoot",
 )
 """What `bootstrap status` reads beyond the types' readers (the accounts' ids, root MFA and keys, the break-glass
-user, MFA Delete, the alarm topics' subscriptions, the billing alerts preference by its metrics), and what
-`bootstrap init` reads (the last months' costs)."""
+user, MFA Delete, the alarm topics' subscriptions, the billing alerts preference by its metrics, member accounts'
+root credentials through `sts:AssumeRoot` sessions: their IAM reads are granted by AWS's audit task policy, not
+by this one), and what `bootstrap init` reads (the last months' costs)."""
 
 LOCK_ACTIONS = ("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter")
 """What the apply lock does (`bootstrap.apply.lock`): one SSM parameter in the management account."""

@@ -60,7 +60,7 @@ def test_no_wildcard_actions_and_assume_role_only_into_the_landing_zones_roles()
         "arn:aws:iam::*:role/LandingZoneBootstrap",
         "arn:aws:iam::*:role/OrganizationAccountAccessRole",
     ]
-    assert "sts" not in required_actions(default_spec())
+    assert required_actions(default_spec())["sts"] == ["sts:AssumeRoot"], "status's audit root sessions only"
 
 
 def test_the_apply_lock_is_granted_on_its_parameter_only() -> None:
