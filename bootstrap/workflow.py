@@ -102,7 +102,7 @@ def plan_live(
         journal=_NullRecorder(),
         resumed_notes=run.notes if run is not None else {},
     )
-    return LivePlan(spec, desired, plan, observed.fingerprint()), ctx
+    return LivePlan(spec, desired, plan, plan.state_fingerprint), ctx
 
 
 def with_live_network(spec: LandingZoneSpec, desired: DesiredState, observed: ObservedState) -> DesiredState:

@@ -7,7 +7,8 @@ service models are parsed once per run rather than once per account, and member 
 event handlers (botocore's and the toolkit's) registered once. Clients reuse one class per service
 (`bootstrap.aws.client_classes`): a client per service, account and region then costs about 1.5 ms of CPU
 (EC2 included) instead of 3-7 ms. Roles are assumed outside the shared lock, so that many accounts are entered
-at once; clients are created under it (botocore sessions are not thread-safe; clients are). When an endpoint
+at once; clients are created one at a time per session (botocore sessions are not thread-safe; clients are),
+under a lock of the account's, not the shared one. When an endpoint
 override is in use (the sandbox, or `--endpoint-url`), the s3control account-id host prefix is stripped
 because `<account>.127.0.0.1` does not resolve.
 """
@@ -131,6 +132,9 @@ class Sessions:
         self.stats = stats or CallStats()
         self._lock = threading.RLock()
         self._clients: dict[tuple[str, str | None, str], Any] = {}
+        self._creating: dict[str | None, threading.Lock] = {}
+        """Per account: held while one of its session's clients is created. Creating a client takes milliseconds
+        of CPU, so never under `_lock`: other accounts' clients are created and used meanwhile."""
         self._sessions: dict[str | None, botocore.session.Session] = {}
         self._entering: dict[str, threading.Lock] = {}
         """Per member account: held while its role is assumed, so each account is entered once."""
@@ -147,7 +151,11 @@ class Sessions:
             # at every client it creates (one per service, account and region). With a proxy, botocore decides.
             proxies=None if getproxies() else {},
         )
-        self._base = botocore.session.Session(profile=target.profile)
+        base_events = HierarchicalEmitter()
+        client_classes.register_builtin_handlers(base_events)
+        self._base = botocore.session.Session(
+            profile=target.profile, event_hooks=base_events, include_builtin_handlers=False
+        )
         if target.profile is not None and target.profile not in self._base.available_profiles:
             raise InputError(
                 f"The config profile ({target.profile}) could not be found",
@@ -155,16 +163,20 @@ class Sessions:
             )
         self._instrument(self._base)
         self._sessions[None] = self._base
-        client_classes.share(self._base.get_component("event_emitter"), {})
+        base_emitter = client_classes.SharedAliases(base_events)
+        self._base.register_component("event_emitter", base_emitter)
+        client_classes.share(base_emitter, {})
         self._member_events = HierarchicalEmitter()
         """Event handlers every member session uses: botocore's built-in ones and ours, registered once here
         (registering them is most of what creating a session costs) and shared, never registered to again
         (each client copies them when it is created)."""
-        self._instrument(botocore.session.Session(event_hooks=self._member_events))
+        client_classes.register_builtin_handlers(self._member_events)
+        self._instrument(botocore.session.Session(event_hooks=self._member_events, include_builtin_handlers=False))
+        self._member_emitter = client_classes.SharedAliases(self._member_events)
+        """The `event_emitter` of every member session: its clients share one cache of event names."""
+        client_classes.share(self._member_emitter, {})
         self._regional_sts: Any = None
         """`regional_sts`'s client, once made."""
-        self._member_classes: client_classes.ClassCache = {}
-        """The client classes of every member session (`bootstrap.aws.client_classes`)."""
 
     def _instrument(self, session: botocore.session.Session) -> None:
         session.register("before-call", self.stats.on_call)
@@ -177,15 +189,20 @@ class Sessions:
         key = (service, account_id, region or self.region)
         with self._lock:
             found = self._clients.get(key)
-        if found is not None:
-            return found
+            if found is not None:
+                return found
+            creating = self._creating.setdefault(account_id, threading.Lock())
         session = self._session_for(account_id)  # may assume a role: not under the shared lock
-        with self._lock:
-            if key not in self._clients:
-                self._clients[key] = session.create_client(
+        with creating:  # a botocore session is not thread-safe: its clients are made one at a time
+            with self._lock:
+                found = self._clients.get(key)
+            if found is None:
+                found = session.create_client(
                     service, region_name=key[2], endpoint_url=self.target.endpoint, config=self._config
                 )
-            return self._clients[key]
+                with self._lock:
+                    self._clients[key] = found
+        return found
 
     def regional_sts(self) -> Any:
         """An STS client on the home region's own endpoint, never the global one: `sts:AssumeRoot` is served only
@@ -224,18 +241,19 @@ class Sessions:
                 if account_id in self._sessions:
                     return self._sessions[account_id]
             role_arn, first = self._enter(str(account_id))
+            sts = self.client("sts")  # made before taking the lock: a client is never created under it
             with self._lock:
-                return self._build(str(account_id), role_arn, first)
+                return self._build(str(account_id), role_arn, first, sts)
 
-    def _build(self, account_id: str, role_arn: str, first: dict[str, str]) -> botocore.session.Session:
+    def _build(self, account_id: str, role_arn: str, first: dict[str, str], sts: Any) -> botocore.session.Session:
         """A member account's session (call under the lock). Refreshable: an apply that waits on slow AWS
         work can outlive one set of role credentials; botocore refreshes them before they expire."""
         credentials = RefreshableCredentials.create_from_metadata(
-            metadata=first, refresh_using=partial(_assume, self.client("sts"), role_arn), method="sts-assume-role"
+            metadata=first, refresh_using=partial(_assume, sts, role_arn), method="sts-assume-role"
         )
         session = botocore.session.Session(event_hooks=self._member_events, include_builtin_handlers=False)
         session.register_component("data_loader", self._base.get_component("data_loader"))
-        client_classes.share(session.get_component("event_emitter"), self._member_classes)
+        session.register_component("event_emitter", self._member_emitter)  # shares classes, models, event names
         session.register_component("credential_provider", CredentialResolver([_AssumedRole(credentials)]))
         self._sessions[account_id] = session
         self._entered[account_id] = role_arn
@@ -278,12 +296,13 @@ class Sessions:
         first = wait_for(
             assumed, timeout=timeout, sleep=sleep, first_delay=1.0, max_delay=10.0, on_timeout=lambda: refusals[-1]
         )
+        sts = self.client("sts")
         with self._lock:
             if role not in self.member_roles:  # the first choice from now on, in every account
                 self.member_roles = (role, *self.member_roles)
             for key in [k for k in self._clients if k[1] == account_id]:
                 del self._clients[key]
-            self._build(account_id, role_arn, first)
+            self._build(account_id, role_arn, first, sts)
 
     def _enter(self, account_id: str) -> tuple[str, dict[str, str]]:
         """Assume the first member role that lets us in: its ARN and its first credentials."""

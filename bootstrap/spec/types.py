@@ -161,4 +161,4 @@ class Model(BaseModel):
     """Base of every spec model: immutable, strict about unknown keys and about types (YAML's `true` is
     not the number 1, `"30"` is not the number 30)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, strict=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, strict=True, defer_build=True)

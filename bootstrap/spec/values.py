@@ -121,15 +121,20 @@ BUCKET_FIX = (
 )
 
 
+_REGION_FILES = (("partitions.json", "id"), ("endpoints.json", "partition"))
+"""botocore's region data: `partitions.json` (6 KB) names every region; `endpoints.json` (1 MB, 40 ms to parse) is
+read only when a name is not in the first, in case a region is listed there alone."""
+
+
 @functools.cache
-def regions_by_partition() -> dict[str, frozenset[str]]:
-    """Every region botocore knows, by partition, from its `partitions.json` and `endpoints.json`."""
+def _regions_in(files: int) -> dict[str, frozenset[str]]:
+    """Every region botocore's first `files` region files name, by partition."""
     spec = importlib.util.find_spec("botocore")
     found: dict[str, set[str]] = {}
     if spec is None or spec.origin is None:
         return {}
     data = Path(spec.origin).parent / "data"
-    for name, key in (("partitions.json", "id"), ("endpoints.json", "partition")):
+    for name, key in _REGION_FILES[:files]:
         try:
             document = json.loads((data / name).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -140,12 +145,18 @@ def regions_by_partition() -> dict[str, frozenset[str]]:
     return {partition: frozenset(regions) for partition, regions in found.items()}
 
 
+def regions_by_partition() -> dict[str, frozenset[str]]:
+    """Every region botocore knows, by partition, from its `partitions.json` and `endpoints.json`."""
+    return _regions_in(len(_REGION_FILES))
+
+
 def region_problem(value: str, *, commercial_only: bool = True) -> str | None:
     """None for a region botocore knows (of the commercial partition, unless `commercial_only` is off)."""
-    known = regions_by_partition()
-    commercial = known.get(COMMERCIAL, frozenset())
-    if value in commercial or (not commercial_only and any(value in r for r in known.values())):
-        return None
+    for files in range(1, len(_REGION_FILES) + 1):  # the small file first: it names every region in use
+        known = _regions_in(files)
+        commercial = known.get(COMMERCIAL, frozenset())
+        if value in commercial or (not commercial_only and any(value in r for r in known.values())):
+            return None
     other = next((p for p, regions in known.items() if value in regions), None)
     if other is not None:
         return (
