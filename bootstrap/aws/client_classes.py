@@ -11,7 +11,7 @@ The service model is shared the same way. botocore parses a new `ServiceModel` f
 (operation models, shapes) start empty each time: creating an EC2 client walks all 600 operations to look for
 endpoint discovery (`ServiceModel.endpoint_discovery_operation`), about 40 % of the client's cost, and every
 client resolves again the shapes of the calls it makes. A model is read-only once built, and its caches fill with
-the same values whichever client fills them. Both caches are filled under a lock per service, so the first
+the same values whichever client fills them. Both are built under a lock per service, so the first
 clients of a service, created at once by many threads, build it once instead of each parsing the service's
 JSON model (EC2's is 5 MB) in parallel.
 
@@ -26,13 +26,14 @@ every handler of its session when it is created (a tree of about 170 nodes), whi
 at 20 accounts x 17 regions; `register_builtin_handlers` registers the others only (56 of 116 in botocore 1.35),
 and the copy costs 0.07 ms instead of 0.19 ms.
 
-Only the class and the model are shared: every client still gets its own credentials, endpoint, connection pool,
-retry quota and copy of the event handlers. A class depends on the service's model (one per service: every session the toolkit
-builds shares one loader) and on the handlers of the `creating-client-class` event, so each family of sessions
-that share their event handlers shares a cache (`ClassCache`); sessions that did not register themselves, such
-as a plain boto3 session in the same process, are left to botocore. The hooks are botocore's private
-`ClientCreator._create_client_class` and `ClientCreator._load_service_model`: should a botocore release drop one,
-it is not replaced and clients are built as before (only slower).
+Only the class, the model and the cache of event names are shared: every client still gets its own credentials,
+endpoint, connection pool, retry quota and copy of the event handlers. A class depends on the service's model
+(one per service: every session the toolkit builds shares one loader) and on the handlers of the
+`creating-client-class` event, so each family of sessions that share their event handlers shares a cache
+(`ClassCache`); sessions that did not register themselves, such as a plain boto3 session in the same process,
+are left to botocore. The hooks are botocore's private `ClientCreator._create_client_class` and
+`ClientCreator._load_service_model`: should a botocore release drop one, it is not replaced and clients are
+built as before (only slower).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from botocore import handlers
 from botocore.client import ClientCreator
 from botocore.hooks import EventAliaser, HierarchicalEmitter
 
-ClassCache = dict[tuple[str, str], Any]
+ClassCache = dict[tuple[str, ...], Any]
 """(service name, API version) -> the client class botocore built for it; ("model", service name, API version) ->
 its service model."""
 
@@ -112,6 +113,7 @@ def _load_service_model(creator: Any, service_name: str, api_version: str | None
     key = ("model", service_name, str(api_version))
     return _shared(cache, key, lambda: _original_model(creator, service_name, api_version))
 
+
 NEVER_CALLED = frozenset(
     {
         "apigateway", "autoscaling", "cloudformation", "cloudsearchdomain", "cognito-identity", "docdb", "dsql",
@@ -152,8 +154,9 @@ class SharedAliases(EventAliaser):  # type: ignore[misc,unused-ignore]  # typed 
 
     def __init__(self, emitter: HierarchicalEmitter, event_aliases: Any = None, names: dict[str, str] | None = None):
         super().__init__(emitter, event_aliases)
+        self._handlers_of, self._renames = emitter, event_aliases
         if names is not None:
             self._alias_name_cache = names
 
     def __copy__(self) -> SharedAliases:
-        return SharedAliases(copy.copy(self._emitter), self._event_aliases, self._alias_name_cache)
+        return SharedAliases(copy.copy(self._handlers_of), self._renames, self._alias_name_cache)

@@ -7,8 +7,8 @@ import threading
 from typing import Any
 
 import botocore.session
-from botocore.config import Config
 import pytest
+from botocore.config import Config
 
 from bootstrap.aws import client_classes
 from bootstrap.aws.session import AwsTarget, Sessions
