@@ -8,9 +8,9 @@ event handlers (botocore's and the toolkit's) registered once. Clients reuse one
 (`bootstrap.aws.client_classes`): a client per service, account and region then costs about 1.5 ms of CPU
 (EC2 included) instead of 3-7 ms. Roles are assumed outside the shared lock, so that many accounts are entered
 at once; clients are created one at a time per session (botocore sessions are not thread-safe; clients are),
-under a lock of the account's, not the shared one. When an endpoint
-override is in use (the sandbox, or `--endpoint-url`), the s3control account-id host prefix is stripped
-because `<account>.127.0.0.1` does not resolve.
+under a lock of the account's, not the shared one. When an endpoint override is in use (the sandbox, or
+`--endpoint-url`), the s3control account-id host prefix is stripped because `<account>.127.0.0.1` does not
+resolve.
 """
 
 from __future__ import annotations
