@@ -7,7 +7,9 @@
   with MFA, for one-hour sessions (runbooks/break-glass.md);
 - the key administrators and key readers roles, in each account that holds the toolkit's keys (the log
   archive and the trail account): administrators manage the keys but cannot use them; readers decrypt
-  and read the logs.
+  and read the logs. The key readers role also trusts the security-audit permission set's sessions in every
+  member account that set is assigned in (a second statement, those accounts' ids entering the template as
+  Parameters), since `init` assigns it by OU.
 
 A role of one of these names that exists without the toolkit's tags is adopted (its trust and policies are
 set to the spec's, its tags stamped): the name is exempt from every guardrail, so whoever else controls it
@@ -24,10 +26,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from troposphere import Template
+from troposphere import Parameter, Ref, Template
 from troposphere.iam import Policy, Role
 
-from blueprints.binding import engine_dependencies
+from blueprints.binding import account_id_value, bind, engine_dependencies, iam_arn, location_bindings
 from blueprints.common import Blueprint, tags
 from blueprints.keys import ADMIN_ACTIONS, READER_ACTIONS
 from bootstrap.names import (
@@ -40,6 +42,7 @@ from bootstrap.names import (
     role_logical_id,
 )
 from bootstrap.resources import GLOBAL, Location, Resource
+from bootstrap.spec.identity_checks import SECURITY_AUDIT, sso_key_reader_accounts, sso_role_resource
 from bootstrap.spec.log_archive import log_bucket_name, log_group_name, logging_enabled
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 from bootstrap.spec.roles import (
@@ -86,6 +89,36 @@ def _trust(spec: LandingZoneSpec, principals: list[str], *, mfa: bool = False) -
             }
         ],
     }
+
+
+def _account_parameter(account: str) -> str:
+    return logical_id("AccountId", account)
+
+
+def _audit_sessions(spec: LandingZoneSpec) -> dict[str, Any]:
+    """The key readers role's second trust statement: the security-audit permission set's sessions in each member
+    account it is assigned in (each account's id a template Parameter, bound to the account in the engine)."""
+    accounts = sso_key_reader_accounts(spec)
+    return {
+        "Sid": "SecurityAuditSessions",
+        "Effect": "Allow",
+        "Principal": {"AWS": [iam_arn(Ref(_account_parameter(a)), "root") for a in accounts]},
+        "Action": "sts:AssumeRole",
+        "Condition": {
+            "ArnLike": {
+                "aws:PrincipalArn": [
+                    iam_arn(Ref(_account_parameter(a)), sso_role_resource(SECURITY_AUDIT)) for a in accounts
+                ]
+            }
+        },
+    }
+
+
+def _key_reader_trust(spec: LandingZoneSpec) -> dict[str, Any]:
+    trust = _trust(spec, key_reader_principals(spec))
+    if sso_key_reader_accounts(spec):
+        trust["Statement"].append(_audit_sessions(spec))
+    return trust
 
 
 def _administrator() -> Policy:
@@ -173,7 +206,7 @@ def _role(spec: LandingZoneSpec, purpose: str, address: str) -> Role:
         )
         description = "Manages the landing zone's KMS keys; cannot use them."
     else:
-        name, trust, policy = logging.key_readers_role, _trust(spec, key_reader_principals(spec)), _log_reading(spec)
+        name, trust, policy = logging.key_readers_role, _key_reader_trust(spec), _log_reading(spec)
         description = "Reads and decrypts the landing zone's logs, and nothing else."
     extra: dict[str, Any] = {"Metadata": _ADMIN_SKIPS} if purpose in (BOOTSTRAP, BREAK_GLASS) else {}
     return Role(
@@ -202,7 +235,19 @@ def _place(bp: Blueprint, spec: LandingZoneSpec, purpose: str, account: str) -> 
     depends = engine_dependencies(resource.location)
     if purpose != BOOTSTRAP:
         depends += (role_logical_id(BOOTSTRAP, account),)
-    bp.add_native(replace(resource, logical_id=role_logical_id(purpose, account), depends_on=depends))
+    bindings = location_bindings(
+        spec,
+        resource.location,
+        **{_account_parameter(a): account_id_value(spec, a) for a in sso_key_reader_accounts(spec)},
+    )
+    bp.add_native(
+        replace(
+            resource,
+            logical_id=role_logical_id(purpose, account),
+            depends_on=depends,
+            properties=bind(dict(resource.properties), bindings),
+        )
+    )
 
 
 def _template(spec: LandingZoneSpec, purposes: tuple[str, ...], what: str, where: str) -> Template:
@@ -211,6 +256,11 @@ def _template(spec: LandingZoneSpec, purposes: tuple[str, ...], what: str, where
         "StackSet for member accounts, a stack in the management account). In the engine each role's "
         "bootstrap:address tag also names its account.",
     )
+    if KEY_READERS in purposes:
+        for account in sso_key_reader_accounts(spec):
+            template.add_parameter(
+                Parameter(_account_parameter(account), Type="String", Description=f"The id of account {account}.")
+            )
     for purpose in purposes:
         template.add_resource(_role(spec, purpose, f"iam/role/{purpose}"))
     return template

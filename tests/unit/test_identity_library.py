@@ -1,6 +1,7 @@
 """The permission-set library and the identity section's meaning: every library set is one AWS accepts, the
-security-audit set reaches the log archive through the key readers role, the administrator set's sessions are
-operators the bootstrap role trusts, and OU targets expand to every account below them."""
+security-audit set reaches the log archive through the key readers role (which trusts its sessions in every
+account it is assigned in), the administrator set's sessions are operators the bootstrap role trusts, and OU
+targets expand to every account below them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from variants import identity_spec, spec_variants
 
 from blueprints.identity import owned_description, owner_of
 from blueprints.roles import _role
-from bootstrap.names import BOOTSTRAP, KEY_READERS, role_address
+from blueprints.roles import build as build_roles
+from bootstrap.names import BOOTSTRAP, KEY_READERS, account_logical_id, role_address
+from bootstrap.plan.refs import Registry
 from bootstrap.spec.identity_checks import (
     INLINE_POLICY_MAX_CHARS,
     MAX_MANAGED_POLICIES,
@@ -57,6 +60,37 @@ def test_security_audit_assumes_the_key_readers_role_which_trusts_it() -> None:
     assert statement["Resource"] == f"arn:aws:iam::*:role/{spec.logging.key_readers_role}"
     trust = _role(spec, KEY_READERS, role_address(KEY_READERS, "log-archive")).properties["AssumeRolePolicyDocument"]
     assert sso_role_pattern(spec, "security-audit") in str(trust)
+
+
+def test_the_key_readers_role_trusts_security_audit_sessions_in_every_account_the_set_is_assigned_in() -> None:
+    spec = identity_spec(spec_variants()["default"])  # security-audit assigned to the Security OU
+    (keys,) = [bp for bp in build_roles(spec) if bp.name == "key-roles"]
+    template = keys.template.to_dict()
+    assert {p: template["Parameters"][p]["Description"] for p in ("AccountIdLogArchive", "AccountIdAudit")} == {
+        "AccountIdLogArchive": "The id of account log-archive.",
+        "AccountIdAudit": "The id of account audit.",
+    }
+    rendered = template["Resources"]["RoleKeyReaders"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert [s["Sid"] for s in rendered] == ["OnlyFromTheManagementAccount", "SecurityAuditSessions"]
+    assert {"Ref": "AccountIdAudit"} in rendered[1]["Principal"]["AWS"][1]["Fn::Join"][1]
+    ids = {"log-archive": "111111111111", "audit": "222222222222"}
+    registry = Registry()
+    for name, account_id in ids.items():
+        registry.set(account_logical_id(name), None, {"AccountId": account_id})
+    for resource in [r for r in keys.resources if r.address.startswith("iam/role/key-readers/")]:
+        trust = registry.resolve(resource.properties["AssumeRolePolicyDocument"])
+        first, audit = trust["Statement"]
+        assert sso_role_pattern(spec, "security-audit") in first["Condition"]["ArnLike"]["aws:PrincipalArn"]
+        assert audit["Principal"]["AWS"] == [f"arn:aws:iam::{i}:root" for i in ids.values()]
+        assert audit["Condition"]["ArnLike"]["aws:PrincipalArn"] == [
+            f"arn:aws:iam::{i}:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_security-audit_*"
+            for i in ids.values()
+        ]
+    unassigned = identity_spec(spec_variants()["default"], assignments=[])
+    (keys,) = [bp for bp in build_roles(unassigned) if bp.name == "key-roles"]
+    assert "Parameters" not in keys.template.to_dict()
+    trust = keys.resources[-1].properties["AssumeRolePolicyDocument"]
+    assert [s["Sid"] for s in trust["Statement"]] == ["OnlyFromTheManagementAccount"]
 
 
 def test_the_administrator_sets_sessions_may_assume_the_bootstrap_role() -> None:
