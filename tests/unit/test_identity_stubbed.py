@@ -59,7 +59,10 @@ class Ctx:
         return SimpleNamespace(target=SimpleNamespace(simulated=self.simulated))
 
 
-def _change(**after: Any) -> tuple[Resource, Change]:
+def _change(
+    diff: PropertyDiff = PropertyDiff("SessionDuration", "PT12H", "PT2H"), **after: Any
+) -> tuple[Resource, Change]:
+    """The data-analyst set with `after` in its properties, and an update of it by `diff`."""
     props = {"InstanceArn": INSTANCE, "Name": "data-analyst", "Description": MARK, "SessionDuration": "PT2H", **after}
     resource = Resource(
         "identity/permission-set/data-analyst", "PermissionSetDataAnalyst", "AWS::SSO::PermissionSet", HOME, props
@@ -70,8 +73,8 @@ def _change(**after: Any) -> tuple[Resource, Change]:
         HOME,
         Action.UPDATE,
         SET,
-        diffs=(PropertyDiff("SessionDuration", "PT12H", "PT2H"),),
-        before={"SessionDuration": "PT12H"},
+        diffs=(diff,),
+        before={diff.name: diff.before},
     )
     return resource, change
 
@@ -271,16 +274,7 @@ def test_tags_are_read_across_pages_and_only_the_spec_keys_compared(sso: tuple[A
 
 def test_a_change_of_tags_alone_re_tags_the_spec_keys_and_re_provisions_nothing(sso: tuple[Any, Stubber]) -> None:
     client, stubber = sso
-    resource, _ = _change(**PARTS)
-    change = Change(
-        resource.address,
-        resource.type,
-        HOME,
-        Action.UPDATE,
-        SET,
-        diffs=(PropertyDiff("Tags", [{"Key": "team", "Value": "finance"}], SPEC_TAGS),),
-        before={"Tags": [{"Key": "team", "Value": "finance"}]},
-    )
+    resource, change = _change(PropertyDiff("Tags", [{"Key": "team", "Value": "finance"}], SPEC_TAGS), **PARTS)
     stubber.add_response("tag_resource", {}, {"InstanceArn": INSTANCE, "ResourceArn": SET, "Tags": SPEC_TAGS})
     outputs = PermissionSetHandler().update(Ctx(client), resource, dict(resource.properties), change)  # type: ignore[arg-type]
     assert outputs.ref == SET  # and no provision_permission_set: the Stubber refuses any call not queued
