@@ -8,8 +8,7 @@
 - the key administrators and key readers roles, in each account that holds the toolkit's keys (the log
   archive and the trail account): administrators manage the keys but cannot use them; readers decrypt
   and read the logs. The key readers role also trusts the security-audit permission set's sessions in every
-  member account that set is assigned in (a second statement, those accounts' ids entering the template as
-  Parameters), since `init` assigns it by OU.
+  member account that set is assigned in (a second statement: `blueprints.audit_trust`).
 
 A role of one of these names that exists without the toolkit's tags is adopted (its trust and policies are
 set to the spec's, its tags stamped): the name is exempt from every guardrail, so whoever else controls it
@@ -26,10 +25,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from troposphere import Parameter, Ref, Template
+from troposphere import Template
 from troposphere.iam import Policy, Role
 
-from blueprints.binding import account_id_value, bind, engine_dependencies, iam_arn, location_bindings
+from blueprints.audit_trust import AuditTrust, audit_trust
+from blueprints.binding import bind, engine_dependencies, location_bindings
 from blueprints.common import Blueprint, tags
 from blueprints.keys import ADMIN_ACTIONS, READER_ACTIONS
 from bootstrap.names import (
@@ -42,7 +42,6 @@ from bootstrap.names import (
     role_logical_id,
 )
 from bootstrap.resources import GLOBAL, Location, Resource
-from bootstrap.spec.identity_checks import SECURITY_AUDIT, sso_key_reader_accounts, sso_role_resource
 from bootstrap.spec.log_archive import log_bucket_name, log_group_name, logging_enabled
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 from bootstrap.spec.roles import (
@@ -91,33 +90,17 @@ def _trust(spec: LandingZoneSpec, principals: list[str], *, mfa: bool = False) -
     }
 
 
-def _account_parameter(account: str) -> str:
-    return logical_id("AccountId", account)
-
-
-def _audit_sessions(spec: LandingZoneSpec) -> dict[str, Any]:
-    """The key readers role's second trust statement: the security-audit permission set's sessions in each member
-    account it is assigned in (each account's id a template Parameter, bound to the account in the engine)."""
-    accounts = sso_key_reader_accounts(spec)
-    return {
-        "Sid": "SecurityAuditSessions",
-        "Effect": "Allow",
-        "Principal": {"AWS": [iam_arn(Ref(_account_parameter(a)), "root") for a in accounts]},
-        "Action": "sts:AssumeRole",
-        "Condition": {
-            "ArnLike": {
-                "aws:PrincipalArn": [
-                    iam_arn(Ref(_account_parameter(a)), sso_role_resource(SECURITY_AUDIT)) for a in accounts
-                ]
-            }
-        },
-    }
+def audit_sessions(spec: LandingZoneSpec) -> AuditTrust:
+    """The key readers role's statement for the security-audit set's sessions in member accounts, and its
+    Parameters (`blueprints.audit_trust`)."""
+    return audit_trust(spec, _trust(spec, key_reader_principals(spec)))
 
 
 def _key_reader_trust(spec: LandingZoneSpec) -> dict[str, Any]:
     trust = _trust(spec, key_reader_principals(spec))
-    if sso_key_reader_accounts(spec):
-        trust["Statement"].append(_audit_sessions(spec))
+    audit = audit_sessions(spec).statement
+    if audit is not None:
+        trust["Statement"].append(audit)
     return trust
 
 
@@ -236,9 +219,7 @@ def _place(bp: Blueprint, spec: LandingZoneSpec, purpose: str, account: str) -> 
     if purpose != BOOTSTRAP:
         depends += (role_logical_id(BOOTSTRAP, account),)
     bindings = location_bindings(
-        spec,
-        resource.location,
-        **{_account_parameter(a): account_id_value(spec, a) for a in sso_key_reader_accounts(spec)},
+        spec, resource.location, **(audit_sessions(spec).bindings if purpose == KEY_READERS else {})
     )
     bp.add_native(
         replace(
@@ -257,10 +238,8 @@ def _template(spec: LandingZoneSpec, purposes: tuple[str, ...], what: str, where
         "bootstrap:address tag also names its account.",
     )
     if KEY_READERS in purposes:
-        for account in sso_key_reader_accounts(spec):
-            template.add_parameter(
-                Parameter(_account_parameter(account), Type="String", Description=f"The id of account {account}.")
-            )
+        for parameter in audit_sessions(spec).parameters:
+            template.add_parameter(parameter)
     for purpose in purposes:
         template.add_resource(_role(spec, purpose, f"iam/role/{purpose}"))
     return template

@@ -14,14 +14,13 @@ import jinja2
 
 from blueprints.billing import runbook_facts as billing_facts
 from blueprints.respond import responses_for
-from blueprints.roles import key_accounts
+from blueprints.roles import audit_sessions, key_accounts
 from bootstrap.guardrails.library import load_library
 from bootstrap.guardrails.packing import pack_all
 from bootstrap.render.identity import identity_facts
 from bootstrap.render.mermaid import org_chart
 from bootstrap.render.network import network_facts
 from bootstrap.render.steps import PHASES, alarm_topics, manual_steps
-from bootstrap.spec.identity_checks import sso_key_reader_accounts
 from bootstrap.spec.log_archive import runbook_facts
 from bootstrap.spec.model import MANAGEMENT, ROOT, LandingZoneSpec
 from bootstrap.spec.roles import break_glass_principal, operator_patterns
@@ -99,7 +98,7 @@ def _break_glass_facts(spec: LandingZoneSpec) -> dict[str, Any]:
         "break_glass_is_user": resource.startswith("user/"),
         "break_glass_user": resource.rsplit("/", 1)[-1],
         "key_role_accounts": key_accounts(spec),
-        "audit_session_accounts": sso_key_reader_accounts(spec),
+        "audit_sessions": audit_sessions(spec),
     }
 
 
