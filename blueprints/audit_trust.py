@@ -32,6 +32,16 @@ TRUST_POLICY_MAX_CHARS = 2048
 SID = "SecurityAuditSessions"
 ORGANIZATION_PARAMETER = "OrganizationId"
 SESSIONS = f"arn:aws:iam::*:{sso_role_resource(SECURITY_AUDIT)}"
+ORGANIZATION_SKIPS = {
+    "checkov": {
+        "skip": [
+            {"id": "CKV_AWS_60", "comment": "The principal '*' of the statement naming the organization is bound by "
+             "aws:PrincipalOrgID and by the security-audit set's Identity Center roles (aws:PrincipalArn)."}
+        ]
+    }
+}  # fmt: skip
+"""The role's Metadata when its statement names the organization: checkov flags any principal `*`, conditions
+or not."""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from typing import Any
 from troposphere import Template
 from troposphere.iam import Policy, Role
 
-from blueprints.audit_trust import AuditTrust, audit_trust
+from blueprints.audit_trust import ORGANIZATION_SKIPS, AuditTrust, audit_trust
 from blueprints.binding import bind, engine_dependencies, location_bindings
 from blueprints.common import Blueprint, tags
 from blueprints.keys import ADMIN_ACTIONS, READER_ACTIONS
@@ -192,6 +192,8 @@ def _role(spec: LandingZoneSpec, purpose: str, address: str) -> Role:
         name, trust, policy = logging.key_readers_role, _key_reader_trust(spec), _log_reading(spec)
         description = "Reads and decrypts the landing zone's logs, and nothing else."
     extra: dict[str, Any] = {"Metadata": _ADMIN_SKIPS} if purpose in (BOOTSTRAP, BREAK_GLASS) else {}
+    if purpose == KEY_READERS and audit_sessions(spec).organization:
+        extra = {"Metadata": ORGANIZATION_SKIPS}
     return Role(
         logical_id("Role", purpose),
         RoleName=name,
