@@ -7,7 +7,8 @@
   with MFA, for one-hour sessions (runbooks/break-glass.md);
 - the key administrators and key readers roles, in each account that holds the toolkit's keys (the log
   archive and the trail account): administrators manage the keys but cannot use them; readers decrypt
-  and read the logs.
+  and read the logs. The key readers role also trusts the security-audit permission set's sessions in every
+  member account that set is assigned in (a second statement: `blueprints.audit_trust`).
 
 A role of one of these names that exists without the toolkit's tags is adopted (its trust and policies are
 set to the spec's, its tags stamped): the name is exempt from every guardrail, so whoever else controls it
@@ -27,7 +28,8 @@ from typing import Any
 from troposphere import Template
 from troposphere.iam import Policy, Role
 
-from blueprints.binding import engine_dependencies
+from blueprints.audit_trust import ORGANIZATION_SKIPS, AuditTrust, audit_trust
+from blueprints.binding import bind, engine_dependencies, location_bindings
 from blueprints.common import Blueprint, tags
 from blueprints.keys import ADMIN_ACTIONS, READER_ACTIONS
 from bootstrap.names import (
@@ -86,6 +88,20 @@ def _trust(spec: LandingZoneSpec, principals: list[str], *, mfa: bool = False) -
             }
         ],
     }
+
+
+def audit_sessions(spec: LandingZoneSpec) -> AuditTrust:
+    """The key readers role's statement for the security-audit set's sessions in member accounts, and its
+    Parameters (`blueprints.audit_trust`)."""
+    return audit_trust(spec, _trust(spec, key_reader_principals(spec)))
+
+
+def _key_reader_trust(spec: LandingZoneSpec) -> dict[str, Any]:
+    trust = _trust(spec, key_reader_principals(spec))
+    audit = audit_sessions(spec).statement
+    if audit is not None:
+        trust["Statement"].append(audit)
+    return trust
 
 
 def _administrator() -> Policy:
@@ -173,9 +189,11 @@ def _role(spec: LandingZoneSpec, purpose: str, address: str) -> Role:
         )
         description = "Manages the landing zone's KMS keys; cannot use them."
     else:
-        name, trust, policy = logging.key_readers_role, _trust(spec, key_reader_principals(spec)), _log_reading(spec)
+        name, trust, policy = logging.key_readers_role, _key_reader_trust(spec), _log_reading(spec)
         description = "Reads and decrypts the landing zone's logs, and nothing else."
     extra: dict[str, Any] = {"Metadata": _ADMIN_SKIPS} if purpose in (BOOTSTRAP, BREAK_GLASS) else {}
+    if purpose == KEY_READERS and audit_sessions(spec).organization:
+        extra = {"Metadata": ORGANIZATION_SKIPS}
     return Role(
         logical_id("Role", purpose),
         RoleName=name,
@@ -202,7 +220,17 @@ def _place(bp: Blueprint, spec: LandingZoneSpec, purpose: str, account: str) -> 
     depends = engine_dependencies(resource.location)
     if purpose != BOOTSTRAP:
         depends += (role_logical_id(BOOTSTRAP, account),)
-    bp.add_native(replace(resource, logical_id=role_logical_id(purpose, account), depends_on=depends))
+    bindings = location_bindings(
+        spec, resource.location, **(audit_sessions(spec).bindings if purpose == KEY_READERS else {})
+    )
+    bp.add_native(
+        replace(
+            resource,
+            logical_id=role_logical_id(purpose, account),
+            depends_on=depends,
+            properties=bind(dict(resource.properties), bindings),
+        )
+    )
 
 
 def _template(spec: LandingZoneSpec, purposes: tuple[str, ...], what: str, where: str) -> Template:
@@ -211,6 +239,9 @@ def _template(spec: LandingZoneSpec, purposes: tuple[str, ...], what: str, where
         "StackSet for member accounts, a stack in the management account). In the engine each role's "
         "bootstrap:address tag also names its account.",
     )
+    if KEY_READERS in purposes:
+        for parameter in audit_sessions(spec).parameters:
+            template.add_parameter(parameter)
     for purpose in purposes:
         template.add_resource(_role(spec, purpose, f"iam/role/{purpose}"))
     return template

@@ -14,7 +14,7 @@ import jinja2
 
 from blueprints.billing import runbook_facts as billing_facts
 from blueprints.respond import responses_for
-from blueprints.roles import key_accounts
+from blueprints.roles import audit_sessions, key_accounts
 from bootstrap.guardrails.library import load_library
 from bootstrap.guardrails.packing import pack_all
 from bootstrap.render.identity import identity_facts
@@ -98,6 +98,7 @@ def _break_glass_facts(spec: LandingZoneSpec) -> dict[str, Any]:
         "break_glass_is_user": resource.startswith("user/"),
         "break_glass_user": resource.rsplit("/", 1)[-1],
         "key_role_accounts": key_accounts(spec),
+        "audit_sessions": audit_sessions(spec),
     }
 
 

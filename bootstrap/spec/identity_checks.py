@@ -61,11 +61,16 @@ def assignment_accounts(spec: LandingZoneSpec, index: int) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def sso_role_resource(permission_set: str) -> str:
+    """The resource part of the IAM roles Identity Center makes for a permission set's sessions in an account
+    (`role/aws-reserved/sso.amazonaws.com/<region or nothing>/AWSReservedSSO_<set>_<suffix of AWS's own>`)."""
+    return f"role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_{permission_set}_*"
+
+
 def sso_role_pattern(spec: LandingZoneSpec, permission_set: str) -> str:
     """The IAM roles Identity Center makes for a permission set's sessions in the management account, as an
-    `aws:PrincipalArn` pattern (AWS adds a suffix of its own to the role's name)."""
-    account = spec.organization.management_account_id
-    return f"arn:aws:iam::{account}:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_{permission_set}_*"
+    `aws:PrincipalArn` pattern."""
+    return f"arn:aws:iam::{spec.organization.management_account_id}:{sso_role_resource(permission_set)}"
 
 
 def sso_operator_patterns(spec: LandingZoneSpec) -> list[str]:
@@ -85,6 +90,21 @@ def sso_key_reader_patterns(spec: LandingZoneSpec) -> list[str]:
     if not identity_applies(spec) or SECURITY_AUDIT not in spec.identity.permission_sets:
         return []
     return [sso_role_pattern(spec, SECURITY_AUDIT)]
+
+
+def sso_key_reader_accounts(spec: LandingZoneSpec) -> list[str]:
+    """The member accounts the security-audit permission set is assigned in (by name or OU), in spec order: its
+    sessions there may assume the key readers role as well (`blueprints.roles`). Its sessions in the management
+    account are among `sso_key_reader_patterns`."""
+    if not sso_key_reader_patterns(spec):
+        return []
+    found = [
+        name
+        for index, assignment in enumerate(spec.identity.assignments)
+        if assignment.permission_set == SECURITY_AUDIT
+        for name in assignment_accounts(spec, index)
+    ]
+    return [name for name in dict.fromkeys(found) if name != MANAGEMENT]
 
 
 def _did_you_mean(value: str, known: list[str]) -> str:

@@ -5,6 +5,11 @@ through SCIM, only looked up by display name).
 Reading: one paginated `list_groups` per observation (`sso_common.groups`). Groups carry no tags: the toolkit's
 are marked in their description (`blueprints.identity.owned_description`). A group the toolkit did not make is
 never changed; an external group not there yet is a `waiting` finding, never an error and never created.
+
+Changing: a group's description is changed in place with `UpdateGroup` (its display name is how it is found, and
+its identity store is the instance's: a change of either replaces it). The sandbox (moto) has no `UpdateGroup`:
+there a description that differs from the spec's is an `unavailable` note naming both, and nothing is planned
+for the group (apply could not change it there).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from blueprints.identity import EXTERNAL_GROUP, owner_of
-from bootstrap.changes import WAITING, Change
+from bootstrap.changes import UNAVAILABLE, WAITING, Change
 from bootstrap.errors import AwsError, SafetyError
 from bootstrap.names import IDENTITY_GROUPS_ADDRESS
 from bootstrap.observed import Finding, ObservedResource
@@ -47,6 +52,8 @@ def read_groups(scope: ReadScope, resources: list[Resource]) -> dict[str, Observ
         group = by_name.get(resource.properties["DisplayName"])
         if group is not None:
             found[resource.address] = _observed(resource, group, owner_of(group.get("Description")) == resource.address)
+            if scope.simulated and found[resource.address].owned:
+                _unchangeable_here(scope, resource, found[resource.address])
     wanted = {r.address for r in resources}
     for group in listed:
         owner = owner_of(group.get("Description"))
@@ -62,6 +69,22 @@ def read_groups(scope: ReadScope, resources: list[Resource]) -> dict[str, Observ
             Finding(IDENTITY_GROUPS_ADDRESS, f"groups the toolkit did not create, left alone: {shown}", "info")
         )
     return found
+
+
+def _unchangeable_here(scope: ReadScope, resource: Resource, live: ObservedResource) -> None:
+    """In the sandbox, which has no `UpdateGroup`: a description that differs from the spec's is said plainly,
+    and the note (`unavailable`) keeps the plan from listing an update apply could not make there."""
+    wanted, found = resource.properties.get("Description", ""), live.properties["Description"]
+    if found != wanted:
+        scope.findings.append(
+            Finding(
+                resource.address,
+                f"the group's description is {found!r} live but {wanted!r} in the spec, and this endpoint cannot "
+                "change it (the sandbox has no identitystore UpdateGroup): not planned here. On AWS, apply updates "
+                "it in place",
+                UNAVAILABLE,
+            )
+        )
 
 
 def read_external_groups(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:

@@ -2,14 +2,22 @@
 re-provisioned, and the IAM actions that takes.
 
 Reading: the instance's permission sets once per observation (`sso_common.permission_sets`), then, per set of the
-spec, its AWS managed policies, customer managed policy references and inline policy at once (and its permissions
-boundary when the spec gives it one: the boundary's read is not available on every endpoint). A set is the
-toolkit's when its description carries the ownership mark; one of the spec's names without it is someone else's,
-and never changed. The toolkit's sets the spec no longer lists are orphans (deleted with `--allow-destroy`).
+spec, its AWS managed policies, customer managed policy references, inline policy, permissions boundary and tags
+at once. A boundary attached by hand is drift like any other part. Of the tags, only the keys the spec's `Tags`
+hold are compared (a missing key or another value is drift); tags of other keys are other people's, left alone.
+A set is the toolkit's when its description carries the ownership mark; one of the spec's names without it is
+someone else's, and never changed. The toolkit's sets the spec no longer lists are orphans (deleted with
+`--allow-destroy`).
 
 Changing: a set's parts are set to the spec's, then the set is re-provisioned to every account it is provisioned
 in (`ALL_PROVISIONED_ACCOUNTS`): until then the roles in those accounts keep the old permissions. Provisioning is
-asynchronous; the handler waits for it, bounded (`sso_common.wait_for`).
+asynchronous; the handler waits for it, bounded (`sso_common.wait_for`). Tags are not part of those roles: a
+change of tags alone is made with `TagResource` (the spec's keys only) and re-provisions nothing.
+
+The sandbox (moto) has no tag or permissions-boundary calls (`ListTagsForResource`, `TagResource`,
+`Get/Put/DeletePermissionsBoundary...`). There the reader calls neither, takes the spec's tags and boundary as
+read (nothing is planned for them) and says so in one `unavailable` note; the handler never calls them (the tags
+given at creation are kept: `CreatePermissionSet` takes them).
 """
 
 from __future__ import annotations
@@ -22,18 +30,28 @@ from botocore.exceptions import ClientError
 
 from blueprints.identity import owner_of
 from bootstrap.aws.retry import error_code
-from bootstrap.changes import Change
+from bootstrap.changes import UNAVAILABLE, Change
 from bootstrap.errors import SafetyError
 from bootstrap.names import IDENTITY_PERMISSION_SETS_ADDRESS
 from bootstrap.observed import Finding, ObservedResource
 from bootstrap.resources import Resource
 from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
+from bootstrap.types.mapping import tag_dict
 from bootstrap.types.pages import pages
 from bootstrap.types.sso_common import instance, permission_sets, wait_for
 
 PERMISSION_SET = "AWS::SSO::PermissionSet"
 SET_PREFIX = "identity/permission-set/"
 _SETTINGS = ("Description", "SessionDuration", "RelayStateType")
+_NOT_PROVISIONED = frozenset({"Tags"})
+"""Parts that are not in the roles Identity Center makes in the accounts: a change of them alone re-provisions
+nothing."""
+SANDBOX_NOTE = (
+    "this endpoint cannot read a permission set's tags or permissions boundary (the sandbox has no "
+    "ListTagsForResource, TagResource or permissions-boundary calls): a change to them, in the spec or by hand, is "
+    "not seen here, and apply sets no boundary and re-tags nothing here. On AWS the toolkit reads both, compares "
+    "them with the spec and repairs them"
+)
 
 
 def _compact(document: Any) -> str:
@@ -51,7 +69,7 @@ def _boundary(answer: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _parts(scope: ReadScope, instance_arn: str, arn: str, with_boundary: bool) -> dict[str, Any]:
+def _parts(scope: ReadScope, instance_arn: str, arn: str, resource: Resource) -> dict[str, Any]:
     sso = scope.management_client("sso-admin")
     at = {"InstanceArn": instance_arn, "PermissionSetArn": arn}
     calls = [
@@ -60,9 +78,15 @@ def _parts(scope: ReadScope, instance_arn: str, arn: str, with_boundary: bool) -
                 "CustomerManagedPolicyReferences", **at),
         partial(sso.get_inline_policy_for_permission_set, **at),
     ]  # fmt: skip
-    if with_boundary:
+    if not scope.simulated:  # the sandbox has neither call: SANDBOX_NOTE
         calls.append(partial(_read_boundary, sso, at))
-    managed, customer, inline, *boundary = scope.gather(calls)
+        calls.append(partial(pages, sso, "list_tags_for_resource", "Tags", InstanceArn=instance_arn, ResourceArn=arn))
+    managed, customer, inline, *guarded = scope.gather(calls)
+    tags: list[dict[str, str]] | None
+    if guarded:
+        boundary, tags = guarded[0], _spec_keys(resource, guarded[1])
+    else:
+        boundary, tags = resource.properties.get("PermissionsBoundary"), resource.properties.get("Tags")
     text = inline.get("InlinePolicy") or ""
     return {
         "ManagedPolicies": sorted(p["Arn"] for p in managed),
@@ -70,8 +94,17 @@ def _parts(scope: ReadScope, instance_arn: str, arn: str, with_boundary: bool) -
             ({"Name": c["Name"], "Path": c.get("Path", "/")} for c in customer), key=lambda c: (c["Path"], c["Name"])
         ),
         "InlinePolicy": json.loads(text) if text else None,
-        "PermissionsBoundary": boundary[0] if boundary else None,
+        "PermissionsBoundary": boundary,
+        "Tags": tags,
     }
+
+
+def _spec_keys(resource: Resource, live: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The live tags of the keys the spec's `Tags` hold, in the spec's order (a key missing live is left out, so
+    it shows as drift); tags of other keys are someone else's and not compared."""
+    values = tag_dict(live)
+    wanted = [str(t["Key"]) for t in resource.properties.get("Tags") or []]
+    return [{"Key": key, "Value": values[key]} for key in wanted if key in values]
 
 
 def _read_boundary(sso: Any, at: dict[str, str]) -> dict[str, Any] | None:
@@ -88,15 +121,14 @@ def read_permission_sets(scope: ReadScope, resources: list[Resource]) -> dict[st
     if found_instance is None:
         return {}
     instance_arn = str(found_instance["InstanceArn"])
+    if scope.simulated and resources:
+        scope.findings.append(Finding(IDENTITY_PERMISSION_SETS_ADDRESS, SANDBOX_NOTE, UNAVAILABLE))
     listed = permission_sets(scope)
     by_name = {ps["Name"]: ps for ps in listed.values()}
     wanted = {r.address for r in resources}
     found: dict[str, ObservedResource] = {}
     present = [(r, by_name[str(r.properties["Name"])]) for r in resources if str(r.properties["Name"]) in by_name]
-    parts = scope.gather(
-        [partial(_parts, scope, instance_arn, ps["PermissionSetArn"], "PermissionsBoundary" in r.properties)
-         for r, ps in present]
-    )  # fmt: skip
+    parts = scope.gather([partial(_parts, scope, instance_arn, ps["PermissionSetArn"], r) for r, ps in present])
     for (resource, ps), read in zip(present, parts, strict=True):
         arn = str(ps["PermissionSetArn"])
         found[resource.address] = ObservedResource(
@@ -154,7 +186,7 @@ class PermissionSetHandler:
             if error_code(err) != "ConflictException":
                 raise
             arn, before = self._resumed(sso, resource, props)
-        self._set_parts(sso, instance_arn, arn, props, before)
+        self._set_parts(sso, instance_arn, arn, props, before, sandbox=ctx.sessions.target.simulated)
         return Outputs(arn, {"PermissionSetArn": arn})
 
     @staticmethod
@@ -199,7 +231,12 @@ class PermissionSetHandler:
             if props.get("RelayStateType"):
                 arguments["RelayState"] = props["RelayStateType"]
             sso.update_permission_set(**arguments)
-        self._set_parts(sso, instance_arn, arn, props, change.before or {}, only=changed)
+        sandbox = ctx.sessions.target.simulated
+        self._set_parts(sso, instance_arn, arn, props, change.before or {}, only=changed, sandbox=sandbox)
+        if "Tags" in changed and not sandbox:  # the sandbox has no TagResource (SANDBOX_NOTE)
+            sso.tag_resource(InstanceArn=instance_arn, ResourceArn=arn, Tags=list(props.get("Tags") or []))
+        if changed <= _NOT_PROVISIONED:
+            return Outputs(arn, {"PermissionSetArn": arn})
         request = sso.provision_permission_set(
             InstanceArn=instance_arn, PermissionSetArn=arn, TargetType="ALL_PROVISIONED_ACCOUNTS"
         )["PermissionSetProvisioningStatus"]
@@ -223,9 +260,11 @@ class PermissionSetHandler:
         props: dict[str, Any],
         before: dict[str, Any],
         only: set[str] | None = None,
+        sandbox: bool = False,
     ) -> None:
         """Attach what the spec has and the live set lacks, detach the rest: inline policy and additions first,
-        so a set never passes through a moment with less than both the old and the new permissions allow."""
+        so a set never passes through a moment with less than both the old and the new permissions allow. The
+        sandbox has no permissions-boundary calls: there the boundary is left as it is (SANDBOX_NOTE says so)."""
         at = {"InstanceArn": instance_arn, "PermissionSetArn": arn}
 
         def wanted(name: str) -> bool:
@@ -260,7 +299,7 @@ class PermissionSetHandler:
                     sso.detach_customer_managed_policy_reference_from_permission_set(
                         **at, CustomerManagedPolicyReference=ref
                     )
-        if wanted("PermissionsBoundary"):
+        if wanted("PermissionsBoundary") and not sandbox:
             if props.get("PermissionsBoundary"):
                 sso.put_permissions_boundary_to_permission_set(**at, PermissionsBoundary=props["PermissionsBoundary"])
             elif before.get("PermissionsBoundary"):
@@ -283,7 +322,7 @@ TYPES = (
         TypeRule(
             compared=(
                 "InstanceArn", "Name", "Description", "SessionDuration", "RelayStateType", "ManagedPolicies",
-                "CustomerManagedPolicyReferences", "InlinePolicy", "PermissionsBoundary",
+                "CustomerManagedPolicyReferences", "InlinePolicy", "PermissionsBoundary", "Tags",
             ),
             sets=frozenset({"ManagedPolicies"}),
             replace_on=frozenset({"InstanceArn", "Name"}),
@@ -294,6 +333,7 @@ TYPES = (
             "sso:ListInstances", "sso:ListPermissionSets", "sso:DescribePermissionSet",
             "sso:ListManagedPoliciesInPermissionSet", "sso:ListCustomerManagedPolicyReferencesInPermissionSet",
             "sso:GetInlinePolicyForPermissionSet", "sso:GetPermissionsBoundaryForPermissionSet",
+            "sso:ListTagsForResource",
         ),
         write_actions=(
             "sso:CreatePermissionSet", "sso:UpdatePermissionSet", "sso:DeletePermissionSet", "sso:TagResource",

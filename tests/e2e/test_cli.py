@@ -27,17 +27,17 @@ def test_journey_plan_apply_replan(run, tmp_path: Path) -> None:
     # (checked at apply, as an account is made); 2 changes: EBS encryption by default in management's 2 regions.
     # 8 of the adds are billing's (key, alias, topic, its policy, a subscriber, two alarms, the budget), 3 the
     # baseline's, 16 the identity layer's. The sandbox lacks Cost Anomaly Detection (billing's monitor and
-    # subscription) and the APIs of 7 baseline settings (IMDS defaults in 3 accounts x 2 regions, root access):
-    # 9 unavailable notes.
-    assert "Plan: 114 to add, 2 to change, 84 to destroy. 9 setting(s) this endpoint cannot read or set" in first.out
+    # subscription), the APIs of 7 baseline settings (IMDS defaults in 3 accounts x 2 regions, root access) and
+    # permission sets' tags and boundaries (one note): 10 unavailable notes.
+    assert "Plan: 114 to add, 2 to change, 84 to destroy. 10 setting(s) this endpoint cannot read or set" in first.out
     assert "unavailable billing/anomaly-monitor: Cost Anomaly Detection is not available on this endpoint" in first.out
     assert "Default VPC removals (asked for by the spec's network.remove_default_vpcs" in first.out
     applied = run("apply", "--yes")
     assert applied.code == 0, applied.err
-    assert "Verified: live state now matches the spec, except 9 setting(s) this endpoint cannot read" in applied.out
+    assert "Verified: live state now matches the spec, except 10 setting(s) this endpoint cannot read" in applied.out
     again = run("plan", "--stats")
     assert again.code == 0, again.err
-    assert "No changes to what this endpoint can read. 9 setting(s) this endpoint cannot read or set" in again.out
+    assert "No changes to what this endpoint can read. 10 setting(s) this endpoint cannot read or set" in again.out
     assert "(0 writes)" in again.err
 
 
@@ -53,7 +53,9 @@ def test_plan_json_is_versioned_machine_format(run) -> None:
         "destroy": 84,
     }  # 8 adds of billing, 3 of the baseline, 16 of identity
     unavailable = [n["address"] for n in data["notes"] if n["severity"] == "unavailable"]
-    assert len(unavailable) == 9 and "baseline/centralized-root-access" in unavailable
+    assert len(unavailable) == 10 and {"baseline/centralized-root-access", "identity/permission-sets"} <= set(
+        unavailable
+    )
     assert {c["action"] for c in data["changes"]} == {"create", "update"}
     removals = [c for c in data["changes"] if c["removes"]]
     assert len(removals) == 84 and {c["consented_by"] for c in removals} == {"network.remove_default_vpcs"}

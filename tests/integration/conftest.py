@@ -128,6 +128,14 @@ def sessions(aws: None) -> Sessions:
 
 
 @pytest.fixture
+def sandbox_sessions(aws: None, monkeypatch: pytest.MonkeyPatch) -> Sessions:
+    """Sessions that treat in-process moto as the sandbox it is (`AwsTarget.simulated`), for the tests of layers
+    that call APIs moto lacks: their readers say so instead of calling them (moto answers HTTP 500, retried)."""
+    monkeypatch.setattr(AwsTarget, "simulated", property(lambda self: True))
+    return Sessions(AwsTarget(max_attempts=2), default_region="us-east-1")
+
+
+@pytest.fixture
 def spec() -> LandingZoneSpec:
     """The default landing zone: nested OUs (Workloads/Prod, Workloads/NonProd), an SCP per guarded
     top-level OU, and the log-archive and audit accounts in Security."""

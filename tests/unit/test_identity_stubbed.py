@@ -1,23 +1,29 @@
 """What moto's Identity Center does not implement, against botocore's Stubber with answers shaped as AWS's:
 re-provisioning that is still in progress (bounded polling, a timeout that names the request), a provisioning
-failure with AWS's reason, permissions boundaries, and an organization with no Identity Center instance yet."""
+failure with AWS's reason, permissions boundaries and tags (read for every set, repaired; a change of tags alone
+re-provisions nothing), what the sandbox does instead, a group's description updated in place (`UpdateGroup`),
+and an organization with no Identity Center instance yet."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 
-from bootstrap.changes import WAITING, Action, Change, PropertyDiff
+from bootstrap.changes import UNAVAILABLE, WAITING, Action, Change, PropertyDiff
 from bootstrap.errors import AwsError
 from bootstrap.observe.isolation import OnceCache
-from bootstrap.resources import Location, Resource
+from bootstrap.observed import ObservedState
+from bootstrap.plan.diff import make_plan
+from bootstrap.resources import DesiredState, Location, Resource
+from bootstrap.types.identitystore_group import GroupHandler, read_groups
 from bootstrap.types.sso_instance import read_instance
-from bootstrap.types.sso_permission_set import PermissionSetHandler, read_permission_sets
+from bootstrap.types.sso_permission_set import SANDBOX_NOTE, PermissionSetHandler, read_permission_sets
 
 INSTANCE = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
 SET = f"{INSTANCE}/ps-1234567890abcdef"
@@ -39,6 +45,7 @@ class Ctx:
     sso: Any
     wait_timeout: float = 10.0
     slept: list[float] = field(default_factory=list)
+    simulated: bool = False
 
     def client(self, service: str, location: Location) -> Any:
         return self.sso
@@ -47,8 +54,15 @@ class Ctx:
     def sleep(self) -> Callable[[float], None]:
         return self.slept.append
 
+    @property
+    def sessions(self) -> Any:
+        return SimpleNamespace(target=SimpleNamespace(simulated=self.simulated))
 
-def _change(**after: Any) -> tuple[Resource, Change]:
+
+def _change(
+    diff: PropertyDiff = PropertyDiff("SessionDuration", "PT12H", "PT2H"), **after: Any
+) -> tuple[Resource, Change]:
+    """The data-analyst set with `after` in its properties, and an update of it by `diff`."""
     props = {"InstanceArn": INSTANCE, "Name": "data-analyst", "Description": MARK, "SessionDuration": "PT2H", **after}
     resource = Resource(
         "identity/permission-set/data-analyst", "PermissionSetDataAnalyst", "AWS::SSO::PermissionSet", HOME, props
@@ -59,8 +73,8 @@ def _change(**after: Any) -> tuple[Resource, Change]:
         HOME,
         Action.UPDATE,
         SET,
-        diffs=(PropertyDiff("SessionDuration", "PT12H", "PT2H"),),
-        before={"SessionDuration": "PT12H"},
+        diffs=(diff,),
+        before={diff.name: diff.before},
     )
     return resource, change
 
@@ -127,6 +141,7 @@ class Scope:
     location: Location = HOME
     account_id: str | None = None
     cache: OnceCache = field(default_factory=OnceCache)
+    simulated: bool = False
 
     def client(self, service: str) -> Any:
         return self.sso
@@ -150,9 +165,8 @@ def test_no_instance_is_a_waiting_finding_pointing_to_the_runbook(sso: tuple[Any
     assert finding.severity == WAITING and "runbooks/identity-center.md" in finding.message
 
 
-def test_a_permissions_boundary_is_read_where_the_spec_sets_one(sso: tuple[Any, Stubber]) -> None:
-    client, stubber = sso
-    boundary = {"ManagedPolicyArn": "arn:aws:iam::aws:policy/PowerUserAccess"}
+def _stub_listing(stubber: Stubber) -> None:
+    """The instance and its one permission set, as AWS lists and describes them."""
     stubber.add_response(
         "list_instances",
         {"Instances": [{"InstanceArn": INSTANCE, "IdentityStoreId": "d-1234567890", "Status": "ACTIVE"}]},
@@ -174,8 +188,185 @@ def test_a_permissions_boundary_is_read_where_the_spec_sets_one(sso: tuple[Any, 
         "list_customer_managed_policy_references_in_permission_set", {"CustomerManagedPolicyReferences": []}
     )
     stubber.add_response("get_inline_policy_for_permission_set", {})  # AWS leaves it out when there is none
-    stubber.add_response("get_permissions_boundary_for_permission_set", {"PermissionsBoundary": boundary})
-    resource, _ = _change(PermissionsBoundary=boundary)
-    found = read_permission_sets(Scope(client), [resource])  # type: ignore[arg-type]
+
+
+def _stub_boundary_and_tags(
+    stubber: Stubber, boundary: dict[str, Any] | None, *tag_pages: list[dict[str, str]]
+) -> None:
+    at = {"InstanceArn": INSTANCE, "PermissionSetArn": SET}
+    if boundary is None:
+        stubber.add_client_error(
+            "get_permissions_boundary_for_permission_set",
+            service_error_code="ResourceNotFoundException",
+            service_message="The permissions boundary does not exist.",
+            http_status_code=404,
+            expected_params=at,
+        )
+    else:
+        stubber.add_response("get_permissions_boundary_for_permission_set", {"PermissionsBoundary": boundary}, at)
+    answers = tag_pages or ([],)
+    for number, tags in enumerate(answers):
+        asked = {"InstanceArn": INSTANCE, "ResourceArn": SET, **({"NextToken": f"t{number}"} if number else {})}
+        more = {"NextToken": f"t{number + 1}"} if number < len(answers) - 1 else {}
+        stubber.add_response("list_tags_for_resource", {"Tags": tags, **more}, asked)
+
+
+SPEC_TAGS = [{"Key": "team", "Value": "data"}, {"Key": "bootstrap:managed", "Value": "true"}]
+PARTS = {"ManagedPolicies": [], "CustomerManagedPolicyReferences": [], "Tags": SPEC_TAGS}
+
+
+def _read(client: Any, resource: Resource, simulated: bool = False) -> tuple[dict[str, Any], list[Any]]:
+    scope = Scope(client, simulated=simulated)
+    found = read_permission_sets(scope, [resource])  # type: ignore[arg-type]
+    return found, scope.findings
+
+
+def test_a_permissions_boundary_is_read_where_the_spec_sets_one(sso: tuple[Any, Stubber]) -> None:
+    client, stubber = sso
+    boundary = {"ManagedPolicyArn": "arn:aws:iam::aws:policy/PowerUserAccess"}
+    _stub_listing(stubber)
+    _stub_boundary_and_tags(stubber, boundary, SPEC_TAGS)
+    resource, _ = _change(PermissionsBoundary=boundary, **PARTS)
+    found, _ = _read(client, resource)
     live = found["identity/permission-set/data-analyst"]
     assert live.owned and live.properties["PermissionsBoundary"] == boundary
+    assert make_plan(DesiredState((resource,)), ObservedState(resources=found)).empty
+
+
+def test_a_boundary_attached_by_hand_is_found_and_removed_then_re_provisioned(sso: tuple[Any, Stubber]) -> None:
+    client, stubber = sso
+    by_hand = {"CustomerManagedPolicyReference": {"Name": "anything-goes", "Path": "/"}}
+    _stub_listing(stubber)
+    _stub_boundary_and_tags(stubber, by_hand, SPEC_TAGS)
+    resource, _ = _change(**PARTS)  # the spec gives this set no boundary
+    found, _ = _read(client, resource)
+    (change,) = make_plan(DesiredState((resource,)), ObservedState(resources=found)).changes
+    assert [(d.name, d.before, d.after) for d in change.diffs] == [("PermissionsBoundary", by_hand, None)]
+    at = {"InstanceArn": INSTANCE, "PermissionSetArn": SET}
+    stubber.add_response("delete_permissions_boundary_from_permission_set", {}, at)
+    stubber.add_response(
+        "provision_permission_set", _status("SUCCEEDED"), {**at, "TargetType": "ALL_PROVISIONED_ACCOUNTS"}
+    )
+    PermissionSetHandler().update(Ctx(client), resource, dict(resource.properties), change)  # type: ignore[arg-type]
+
+
+def test_no_boundary_on_aws_is_none(sso: tuple[Any, Stubber]) -> None:
+    client, stubber = sso
+    _stub_listing(stubber)
+    _stub_boundary_and_tags(stubber, None, SPEC_TAGS)
+    resource, _ = _change(**PARTS)
+    found, _ = _read(client, resource)
+    assert found[resource.address].properties["PermissionsBoundary"] is None
+    assert make_plan(DesiredState((resource,)), ObservedState(resources=found)).empty
+
+
+def test_tags_are_read_across_pages_and_only_the_spec_keys_compared(sso: tuple[Any, Stubber]) -> None:
+    client, stubber = sso
+    _stub_listing(stubber)
+    others = [{"Key": "cost-center", "Value": "4711"}]  # someone else's: never compared, never removed
+    _stub_boundary_and_tags(stubber, None, [{"Key": "team", "Value": "finance"}], others)  # `bootstrap:managed` gone
+    resource, _ = _change(**PARTS)
+    found, _ = _read(client, resource)
+    assert found[resource.address].properties["Tags"] == [{"Key": "team", "Value": "finance"}]
+    (change,) = make_plan(DesiredState((resource,)), ObservedState(resources=found)).changes
+    assert [(d.name, d.after) for d in change.diffs] == [("Tags", SPEC_TAGS)]
+
+
+def test_a_change_of_tags_alone_re_tags_the_spec_keys_and_re_provisions_nothing(sso: tuple[Any, Stubber]) -> None:
+    client, stubber = sso
+    resource, change = _change(PropertyDiff("Tags", [{"Key": "team", "Value": "finance"}], SPEC_TAGS), **PARTS)
+    stubber.add_response("tag_resource", {}, {"InstanceArn": INSTANCE, "ResourceArn": SET, "Tags": SPEC_TAGS})
+    outputs = PermissionSetHandler().update(Ctx(client), resource, dict(resource.properties), change)  # type: ignore[arg-type]
+    assert outputs.ref == SET  # and no provision_permission_set: the Stubber refuses any call not queued
+
+
+def test_the_sandbox_reads_neither_tags_nor_boundary_and_says_so(sso: tuple[Any, Stubber]) -> None:
+    client, stubber = sso
+    _stub_listing(stubber)  # and nothing else: a boundary or tags call would fail the test
+    boundary = {"ManagedPolicyArn": "arn:aws:iam::aws:policy/PowerUserAccess"}
+    resource, _ = _change(PermissionsBoundary=boundary, **PARTS)
+    found, findings = _read(client, resource, simulated=True)
+    live = found[resource.address].properties
+    assert live["PermissionsBoundary"] == boundary and live["Tags"] == SPEC_TAGS
+    (note,) = findings
+    assert (note.address, note.severity, note.message) == ("identity/permission-sets", UNAVAILABLE, SANDBOX_NOTE)
+    plan = make_plan(DesiredState((resource,)), ObservedState(resources=found, findings=findings))
+    assert plan.empty and len(plan.unavailable) == 1
+    assert "cannot read a permission set's tags or permissions boundary" in note.message
+
+
+def test_the_sandbox_creates_a_set_with_its_tags_but_sets_no_boundary(sso: tuple[Any, Stubber]) -> None:
+    client, stubber = sso
+    boundary = {"ManagedPolicyArn": "arn:aws:iam::aws:policy/PowerUserAccess"}
+    resource, _ = _change(PermissionsBoundary=boundary, **PARTS)
+    created = {"PermissionSet": {"Name": "data-analyst", "PermissionSetArn": SET}}
+    stubber.add_response(
+        "create_permission_set",
+        created,
+        {"InstanceArn": INSTANCE, "Name": "data-analyst", "Description": MARK, "SessionDuration": "PT2H",
+         "Tags": SPEC_TAGS},
+    )  # fmt: skip
+    change = Change(resource.address, resource.type, HOME, Action.CREATE)
+    ctx = Ctx(client, simulated=True)
+    outputs = PermissionSetHandler().create(ctx, resource, dict(resource.properties), change)  # type: ignore[arg-type]
+    assert outputs.ref == SET  # no put_permissions_boundary_to_permission_set: not queued, so never called
+
+
+STORE = "d-1234567890"
+GROUP_ID = "906722b2-d0a1-70e4-1234-56789abcdef0"
+GROUP_MARK = "[managed by the landing zone toolkit: identity/group/auditors]"
+
+
+@dataclass
+class StoreScope(Scope):
+    """A reader's view with Identity Center and its identity store stubbed apart."""
+
+    store: Any = None
+
+    def client(self, service: str) -> Any:
+        return self.store if service == "identitystore" else self.sso
+
+    management_client = client
+
+
+def test_a_group_whose_description_drifted_is_updated_in_place(sso: tuple[Any, Stubber]) -> None:
+    client, stubber = sso
+    store = boto3.client("identitystore", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    stubber.add_response(
+        "list_instances", {"Instances": [{"InstanceArn": INSTANCE, "IdentityStoreId": STORE, "Status": "ACTIVE"}]}
+    )
+    wanted = f"Review security configuration {GROUP_MARK}"
+    props = {"DisplayName": "auditors", "Description": wanted, "IdentityStoreId": STORE}
+    resource = Resource("identity/group/auditors", "GroupAuditors", "AWS::IdentityStore::Group", HOME, props)
+    with Stubber(store) as directory:
+        directory.add_response(
+            "list_groups",
+            {
+                "Groups": [
+                    {"GroupId": GROUP_ID, "DisplayName": "auditors", "Description": f"Anyone {GROUP_MARK}",
+                     "IdentityStoreId": STORE}
+                ]
+            },
+            {"IdentityStoreId": STORE},
+        )  # fmt: skip
+        found = read_groups(StoreScope(client, store=store), [resource])  # type: ignore[arg-type]
+        (change,) = make_plan(DesiredState((resource,)), ObservedState(resources=found)).changes
+        assert (change.action, [(d.name, d.after) for d in change.diffs]) == (
+            Action.UPDATE,
+            [("Description", wanted)],
+        )
+        directory.add_response(
+            "update_group",
+            {},
+            {
+                "IdentityStoreId": STORE,
+                "GroupId": GROUP_ID,
+                "Operations": [
+                    {"AttributePath": "description", "AttributeValue": wanted},
+                    {"AttributePath": "displayName", "AttributeValue": "auditors"},
+                ],
+            },
+        )
+        ctx = Ctx(store)
+        assert GroupHandler().update(ctx, resource, props, change).ref == GROUP_ID  # type: ignore[arg-type]
+        directory.assert_no_pending_responses()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from billing_lz import BillingOutsider, billing_spec
 
-from bootstrap.aws.session import AwsTarget, Sessions
+from bootstrap.aws.session import Sessions
 from bootstrap.spec.model import LandingZoneSpec
 
 REGION = "us-east-1"
@@ -17,9 +17,8 @@ def spec() -> LandingZoneSpec:
 
 
 @pytest.fixture
-def sessions(aws: None, monkeypatch: pytest.MonkeyPatch) -> Sessions:
-    monkeypatch.setattr(AwsTarget, "simulated", property(lambda self: True))
-    return Sessions(AwsTarget(max_attempts=2), default_region=REGION)
+def sessions(sandbox_sessions: Sessions) -> Sessions:
+    return sandbox_sessions
 
 
 @pytest.fixture

@@ -2,8 +2,10 @@
 section (three library permission sets, three groups, assignments by OU and by account), and an outsider who
 grants and edits access through plain boto3, as a colleague in the console would.
 
-moto's Identity Center needs one fix to accept the job-function managed policies AWS accepts
-(`bootstrap.sandbox.identity_fixes`).
+In-process moto is treated as the sandbox it is (`sandbox_sessions`): it has no permission-set tags or
+permissions boundaries and no identity store `UpdateGroup`, which the toolkit reports there as `unavailable`
+instead of calling them (tests/unit/test_identity_stubbed.py covers AWS's side). moto's Identity Center needs one
+fix to accept the job-function managed policies AWS accepts (`bootstrap.sandbox.identity_fixes`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import boto3
 import pytest
 from variants import identity_spec
 
+from bootstrap.aws.session import Sessions
 from bootstrap.sandbox.identity_fixes import accept_managed_policy_paths
 from bootstrap.spec.model import LandingZoneSpec
 
@@ -25,6 +28,11 @@ HOME = "us-east-1"
 def identity(spec: LandingZoneSpec) -> LandingZoneSpec:
     """The default (Organizations-only) test spec with the identity layer on."""
     return identity_spec(spec)
+
+
+@pytest.fixture
+def sessions(sandbox_sessions: Sessions) -> Sessions:
+    return sandbox_sessions
 
 
 @pytest.fixture(autouse=True)

@@ -1,12 +1,13 @@
 """The identity layer end to end on moto: the first plan creates the permission sets, groups and assignments
-the spec asks for, apply makes them as AWS would, and the next plan is empty."""
+the spec asks for, apply makes them as AWS would, and the next plan is empty, but for one note saying what the
+sandbox cannot read (permission sets' tags and boundaries)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from bootstrap.aws.session import Sessions
-from bootstrap.changes import Action
+from bootstrap.changes import UNAVAILABLE, Action
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.workflow import plan_live
 
@@ -32,6 +33,9 @@ def test_apply_builds_the_identity_layer_and_the_next_plan_is_empty(
     assert not result.failed, result.failed
     live, _ = plan_live(identity, sessions)
     assert live.plan.empty, [(c.address, c.diffs) for c in live.plan.changes]
+    (note,) = [n for n in live.plan.notes if n.address.startswith("identity/") and n.severity == UNAVAILABLE]
+    assert note.address == "identity/permission-sets" and "tags or permissions boundary" in note.message
+    assert "1 setting(s) this endpoint cannot read or set" in live.plan.summary()
     assert [a["PrincipalId"] for a in idp.assignments("app-prod", "read-only")] == [idp.group_id("developers")]
     audit = idp.sso.get_inline_policy_for_permission_set(**idp.at("security-audit"))["InlinePolicy"]
     assert identity.logging.key_readers_role in audit

@@ -1,5 +1,6 @@
 """Drift of the identity layer: an outsider changes access by hand (plain boto3, as in the console); the plan
-shows exactly that drift, apply repairs it, and the next plan is empty."""
+shows exactly that drift, apply repairs it, and the next plan is empty. What the sandbox cannot change (a group's
+description: moto has no UpdateGroup) is said plainly and not planned."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from variants import IDENTITY_GROUPS, identity_spec
 
 from bootstrap.aws.session import Sessions
-from bootstrap.changes import Action
+from bootstrap.changes import UNAVAILABLE, Action
 from bootstrap.errors import SafetyError
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.workflow import plan_live
@@ -105,3 +107,16 @@ def test_a_user_given_access_by_hand_is_named(
     (change,) = plan_live(identity, sessions)[0].plan.changes
     assert change.address == "identity/assignment/audit/security-audit/user:mallory"
     assert change.action is Action.DELETE
+
+
+def test_a_group_description_the_sandbox_cannot_change_is_said_plainly_and_not_planned(
+    spec: LandingZoneSpec, identity: LandingZoneSpec, sessions: Sessions, apply: Any
+) -> None:
+    assert not apply(identity, sessions).failed
+    groups = [{**g, "description": "Security reviews; reads the log archive"} if g["name"] == "auditors" else g
+              for g in IDENTITY_GROUPS]  # fmt: skip
+    plan = plan_live(identity_spec(spec, groups=groups), sessions)[0].plan
+    assert plan.empty, [(c.address, c.diffs) for c in plan.changes]
+    (note,) = [n for n in plan.unavailable if n.address == "identity/group/auditors"]
+    assert "'Security reviews [managed" in note.message and "'Security reviews; reads the log archive" in note.message
+    assert "no identitystore UpdateGroup" in note.message and note.severity == UNAVAILABLE
