@@ -222,11 +222,12 @@ def describe_interface(interface: Mapping[str, Any]) -> str:
 
 
 def nat_interfaces(nats: list[dict[str, Any]]) -> set[str]:
-    """The network interfaces of the toolkit's NAT gateways among `nats` (deleted with them, never in the way)."""
+    """The network interfaces of the toolkit's NAT gateways among `nats`, whatever their state: they go with their
+    gateways (one still listed after its gateway's deletion is AWS finishing it), never someone's workload."""
     return {
         str(a.get("NetworkInterfaceId"))
         for n in nats
-        if tags_of(n).get(MANAGED_TAG) == "true" and n.get("State") != "deleted"
+        if tags_of(n).get(MANAGED_TAG) == "true"
         for a in n.get("NatGatewayAddresses", [])
     }
 

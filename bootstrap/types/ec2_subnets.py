@@ -257,7 +257,7 @@ TYPES = (
         read_actions=("ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces", "ec2:DescribeNatGateways"),
         write_actions=(
             "ec2:CreateSubnet", "ec2:ModifySubnetAttribute", "ec2:DeleteSubnet", "ec2:DescribeNatGateways",
-            "ec2:DeleteNatGateway", "ec2:ReleaseAddress", "ec2:DescribeNetworkInterfaces",
+            "ec2:DeleteNatGateway", "ec2:ReleaseAddress", "ec2:DisassociateAddress", "ec2:DescribeNetworkInterfaces",
             "ec2:DescribeRouteTables", "ec2:DisassociateRouteTable", *EC2_TAGGING,
         ),
         service="ec2",

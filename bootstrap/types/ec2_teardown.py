@@ -125,9 +125,21 @@ def delete_nat_gateways(
         ec2.delete_nat_gateway(NatGatewayId=nat["NatGatewayId"])
     for nat in nats:
         wait_nat(ec2, nat["NatGatewayId"], "deleted", sleep=sleep, timeout=timeout)
-        for address in nat.get("NatGatewayAddresses", []) if release else []:
-            if address.get("AllocationId"):
+        for address in nat.get("NatGatewayAddresses", []):
+            if release and address.get("AllocationId"):
                 release_address(ec2, address["AllocationId"])
+            elif not release and address.get("AssociationId"):
+                disassociate_address(ec2, address["AssociationId"])
+
+
+def disassociate_address(ec2: Any, association_id: str) -> None:
+    """Free a kept Elastic IP for the NAT gateway that replaces its own. AWS lets go of it with the deleted
+    gateway (the association is then already gone); the sandbox keeps it associated until told."""
+    try:
+        ec2.disassociate_address(AssociationId=association_id)
+    except ClientError as err:
+        if error_code(err) not in ("InvalidAssociationID.NotFound",):
+            raise
 
 
 def release_address(ec2: Any, allocation_id: str) -> None:
