@@ -11,6 +11,7 @@ import random
 from typing import Any
 
 import pytest
+from variants import default_spec, network_spec
 
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.spec.network_blocks import AllocationError, v4
@@ -177,20 +178,7 @@ def test_the_same_live_state_in_any_order_gives_the_same_layout() -> None:
 
 
 def _spec(tiers: list[dict[str, Any]]) -> LandingZoneSpec:
-    return LandingZoneSpec.model_validate(
-        {
-            "organization": {
-                "name": "acme",
-                "management_account_id": "123456789012",
-                "home_region": "us-east-1",
-                "allowed_regions": ["us-east-1"],
-            },
-            "account_email_pattern": "aws+{name}@example.com",
-            "organizational_units": [{"path": "Workloads"}],
-            "accounts": [{"name": "aa", "ou": "Workloads"}, {"name": "bb", "ou": "Workloads"}],
-            "network": {"vpcs": [{"name": "main", "ous": ["Workloads"], "subnets": tiers}]},
-        }
-    )
+    return network_spec(default_spec(), [{"name": "main", "ous": ["Workloads"], "subnets": tiers}])
 
 
 def test_allocate_lays_out_only_the_vpcs_with_live_subnets_against_them() -> None:
@@ -198,12 +186,12 @@ def test_allocate_lays_out_only_the_vpcs_with_live_subnets_against_them() -> Non
     keeps them and the others are laid out as in an empty VPC."""
     before = _spec(PUBLIC_PRIVATE)
     rendered = {i.account: i for i in allocate(before)}
-    assert [s.cidr for s in rendered["aa"].subnets] == ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]
-    key = ("main", "aa", "us-east-1")
-    live = {key: rendered["aa"].cidr}
-    subnets = {key: [ours(s.tier, s.zone[-1], s.cidr) for s in rendered["aa"].subnets]}
+    prod = rendered["app-prod"]
+    assert [s.cidr for s in prod.subnets] == ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]
+    live = {prod.key: prod.cidr}
+    subnets = {prod.key: [ours(s.tier, s.zone[-1], s.cidr) for s in prod.subnets]}
     after = {i.account: i for i in allocate(_spec([PUBLIC_PRIVATE[1]]), live=live, subnets=subnets)}
-    assert [s.cidr for s in after["aa"].subnets] == ["10.0.2.0/24", "10.0.3.0/24"]  # kept
-    assert [s.cidr for s in after["bb"].subnets] == ["10.0.16.0/24", "10.0.17.0/24"]  # new VPC: empty layout
+    assert [s.cidr for s in after["app-prod"].subnets] == ["10.0.2.0/24", "10.0.3.0/24"]  # kept
+    assert [s.cidr for s in after["app-dev"].subnets] == ["10.0.16.0/24", "10.0.17.0/24"]  # new VPC: empty layout
     again = allocate(_spec([PUBLIC_PRIVATE[1]]), live=live, subnets=subnets)
     assert again == list(after.values())
