@@ -110,8 +110,8 @@ def test_a_tier_resized_is_replaced_around_the_live_subnets_and_its_nat_gateway_
     """The public tier holds the NAT gateway: the gateway is made again in the new subnet, on the same Elastic
     IP; the subnets' associations and the private tier's default route follow."""
     wide = {**ONE, "subnets": [PUBLIC, PRIVATE], "nat_gateways": "one"}
-    ec2 = net_outsider.ec2("app-dev")
     assert not apply(light_spec([wide]), sessions).failed
+    ec2 = net_outsider.ec2("app-dev")
     (address,) = ec2.describe_addresses()["Addresses"]
     narrow = {**wide, "subnets": [{"tier": "public", "size": 26}, PRIVATE]}
     before, after, plan = _change_and_check(wide, narrow, sessions, apply, net_outsider)
