@@ -3,6 +3,7 @@ it in the same plan, and a subnet deleted to free a range runs before the subnet
 
 from __future__ import annotations
 
+from rich.console import Console
 from variants import default_spec, network_spec
 
 from bootstrap.changes import Action
@@ -11,6 +12,7 @@ from bootstrap.names import vpc_address
 from bootstrap.observed import ObservedResource, ObservedState
 from bootstrap.plan.diff import make_plan
 from bootstrap.plan.refs import UNKNOWN
+from bootstrap.plan.render import print_plan
 from bootstrap.resources import ADDRESS_TAG_PROPERTY, Location
 
 TIERS = [{"tier": "public", "size": 24}, {"tier": "private", "size": 24}]
@@ -103,3 +105,16 @@ def test_without_a_replacement_nothing_refers_to_an_unknown_id() -> None:
     touched = {c.address: c.action for c in plan.changes if c.address.startswith(at())}
     for address in ("subnet/public/a", "route-table-association/public/a", "nat-gateway/a", "eip/a"):
         assert at(*address.split("/")) not in touched, touched
+
+
+def test_the_printed_plan_shows_each_subnets_blocks() -> None:
+    """A reviewer sees the block each new subnet gets, the old and new block of a replaced one, and what a deleted
+    one frees."""
+    plan = make_plan(desired_state(network_spec(default_spec(), [VPC])), _observed())
+    console = Console(record=True, width=200)
+    print_plan(plan, console, allow_destroy=True)
+    printed = console.export_text()
+    assert "CidrBlock: 10.0.0.0/25 → 10.0.0.0/24" in printed
+    assert "frees 10.0.0.128/25 in us-east-1a" in printed
+    created = printed[printed.index(at("subnet", "private", "b")) :].splitlines()
+    assert created[1].split() == ["CidrBlock:", "(none)", "→", "10.0.3.0/24"]
