@@ -1,7 +1,10 @@
 """`make_plan`: the pure diff of desired against observed state, ordered by dependencies.
 
 No AWS here (a test forbids importing boto3 from this package). The result is a `Plan` of typed
-changes plus notes for everything the toolkit will not do (unowned objects, refused replacements).
+changes plus notes for everything the toolkit will not do (unowned objects, refused replacements). A resource
+whose type renews its dependents when replaced (`TypeRule.renews_dependents`: a subnet, a NAT gateway) has its id
+compared as unknown by what refers to it, so the plan updates or replaces those too; the order the changes run in
+is `bootstrap.plan.order`'s.
 """
 
 from __future__ import annotations
