@@ -12,7 +12,7 @@ from network_vpcs import LIGHT, light_spec
 
 from bootstrap.aws.session import Sessions
 from bootstrap.changes import Action
-from bootstrap.errors import SafetyError
+from bootstrap.errors import AwsError, SafetyError
 from bootstrap.names import vpc_address
 from bootstrap.workflow import plan_live
 
@@ -179,3 +179,24 @@ def test_a_subnet_to_replace_that_holds_an_interface_blocks_the_plan(
         net_outsider.tagged("app-dev", "subnets", "Subnets", at("subnet", "private", "a"))["CidrBlock"]
         == (subnet["CidrBlock"])
     )
+
+
+def test_an_interface_that_appears_between_plan_and_apply_stops_that_subnets_deletion(
+    sessions: Sessions, apply: Any, run_plan: Any, net_outsider: Any
+) -> None:
+    """Checked again right before the deletion: that subnet stays, named with what runs in it; the rest of the
+    plan is made, and the next plan still shows it."""
+    assert not apply(light_spec([{**ONE, "subnets": [PUBLIC, PRIVATE]}]), sessions).failed
+    spec = light_spec([{**ONE, "subnets": [PRIVATE]}])
+    live, ctx = plan_live(spec, sessions)
+    subnet = net_outsider.tagged("app-dev", "subnets", "Subnets", at("subnet", "public", "a"))
+    eni = net_outsider.ec2("app-dev").create_network_interface(SubnetId=subnet["SubnetId"], Description="a lambda")
+    with pytest.raises(AwsError) as failed:
+        run_plan(live.plan, ctx, allow_destroy=True)
+    assert f"{at('subnet', 'public', 'a')} (app-dev / us-east-1)" in failed.value.message
+    assert eni["NetworkInterface"]["NetworkInterfaceId"] in failed.value.message
+    assert net_outsider.tagged("app-dev", "subnets", "Subnets", at("subnet", "public", "a"))["SubnetId"]
+    assert at("subnet", "public", "b") not in _subnets(net_outsider)
+    again, _ = plan_live(spec, sessions)
+    (blocked,) = again.plan.blocked
+    assert blocked.address == at("subnet", "public", "a") and "a lambda" in blocked.message
