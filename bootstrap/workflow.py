@@ -16,10 +16,10 @@ from bootstrap.aws.session import MEMBER_ROLE, Sessions
 from bootstrap.changes import Action, Note, Plan
 from bootstrap.desired import build_blueprints, desired_state
 from bootstrap.errors import StalePlanError
-from bootstrap.names import vpc_address
 from bootstrap.observe.live import observe
 from bootstrap.observed import ObservedState
 from bootstrap.plan.diff import make_plan, registry_from
+from bootstrap.plan.network_live import live_network
 from bootstrap.plan.operators import caller_notes
 from bootstrap.plan.origin import desired_digests, mark_origins
 from bootstrap.plan.stale import stale_plan_message
@@ -27,7 +27,6 @@ from bootstrap.render.atomic import atomic_write
 from bootstrap.resources import DesiredState
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.spec.network_plan import allocate
-from bootstrap.types.ec2_common import VPC_CIDRS
 
 
 def _applied_path(journal: Journal) -> Path:
@@ -108,20 +107,15 @@ def plan_live(
 def with_live_network(spec: LandingZoneSpec, desired: DesiredState, observed: ObservedState) -> DesiredState:
     """The desired state with the custom VPCs' blocks allocated against live state: a VPC that exists keeps its
     live block, a new one gets the lowest free block no VPC seen in the organization uses (the VPC readers note
-    every VPC's block, the toolkit's or not). `render` shows the allocation of an empty organization instead.
-    Addresses do not depend on blocks, so what was observed for `desired` holds for the result."""
+    every VPC's block, the toolkit's or not); a subnet that exists keeps its live block while it has its tier's
+    size, a new one gets the lowest free block no live subnet of its VPC uses (`bootstrap.plan.network_live`).
+    `render` shows the allocation of an empty organization instead. Addresses do not depend on blocks, so what
+    was observed for `desired` holds for the result."""
     rendered = allocate(spec)
     if not rendered:  # no VPC lands in any account (yet)
         return desired
-    live: dict[tuple[str, str, str], str] = {}
-    ours: set[str] = set()
-    for vpc in rendered:
-        found = observed.resources.get(vpc_address(*vpc.key))
-        if found is not None and found.physical_id and found.properties.get("CidrBlock"):
-            live[vpc.key] = str(found.properties["CidrBlock"])
-            ours.add(found.physical_id)
-    taken = [str(f["CidrBlock"]) for f in observed.facts.get(VPC_CIDRS, []) if f["VpcId"] not in ours]
-    placed = allocate(spec, live=live, taken=taken)
+    live = live_network(rendered, observed)
+    placed = allocate(spec, live=live.live, taken=live.taken, subnets=live.subnets)
     if placed == rendered:  # every block where `render` puts it (a settled organization): nothing to build again
         return desired
     return desired_state(spec, build_blueprints(spec, placed))

@@ -1,12 +1,14 @@
 """`make_plan`: the pure diff of desired against observed state, ordered by dependencies.
 
 No AWS here (a test forbids importing boto3 from this package). The result is a `Plan` of typed
-changes plus notes for everything the toolkit will not do (unowned objects, refused replacements).
+changes plus notes for everything the toolkit will not do (unowned objects, refused replacements). A resource
+whose type renews its dependents when replaced (`TypeRule.renews_dependents`: a subnet, a NAT gateway) has its id
+compared as unknown by what refers to it, so the plan updates or replaces those too; the order the changes run in
+is `bootstrap.plan.order`'s.
 """
 
 from __future__ import annotations
 
-import graphlib
 from dataclasses import replace
 from typing import Any
 
@@ -17,6 +19,7 @@ from bootstrap.names import ROOT_ADDRESS, attachment_key
 from bootstrap.observed import ObservedResource, ObservedState
 from bootstrap.plan.guards import break_glass_notes
 from bootstrap.plan.normalize import equivalent
+from bootstrap.plan.order import OU, SCP, ordered
 from bootstrap.plan.org_notes import held_ou_refusal, rename_hints
 from bootstrap.plan.refs import Registry, contains_unknown
 from bootstrap.resources import ADDRESS_TAG_PROPERTY, GLOBAL, DesiredState, Location, Resource, address_tag
@@ -24,15 +27,14 @@ from bootstrap.spec.model import MANAGEMENT
 from bootstrap.types.base import TypeRule
 from bootstrap.types.registry import rule_for
 
-OU = "AWS::Organizations::OrganizationalUnit"
-SCP = "AWS::Organizations::Policy"
 
-
-def registry_from(desired: DesiredState, observed: ObservedState) -> Registry:
+def registry_from(desired: DesiredState, observed: ObservedState, forget: frozenset[str] = frozenset()) -> Registry:
+    """The live ids of the desired resources; those of `forget` (being replaced, by logical id) are left unknown:
+    what refers to them must follow their new ids (`TypeRule.renews_dependents`)."""
     registry = Registry()
     for r in desired.resources:
         live = observed.resources.get(r.address)
-        if live is not None and live.physical_id is not None:
+        if live is not None and live.physical_id is not None and r.logical_id not in forget:
             registry.set(r.logical_id, live.physical_id, live.attributes)
     return registry
 
@@ -51,10 +53,23 @@ def make_plan(
     notes: list[Note] = [Note(f.address, f.message, f.severity) for f in observed.findings]
     notes += [Note(f.where, f"could not be read: {f.message}. {f.remediation}", FAILED) for f in observed.failures]
     refused = {f.address for f in observed.findings if f.severity in ("error", UNAVAILABLE)} | unread(desired, observed)
-    for resource in desired.resources:
-        if resource.address in refused:  # a note says why and what to do; no change is listed for it
-            continue
-        change, extra_notes = _diff_one(resource, observed.resources.get(resource.address), registry)
+    renewed: frozenset[str] = frozenset()
+    while True:  # until no replacement renews what has not been compared as renewed yet
+        diffed = [
+            (resource, _diff_one(resource, observed.resources.get(resource.address), registry))
+            for resource in desired.resources
+            if resource.address not in refused  # a note says why and what to do; no change is listed for it
+        ]
+        replaced = renewed | {
+            r.logical_id
+            for r, (change, _) in diffed
+            if change is not None and change.action is Action.REPLACE and rule_for(r.type).renews_dependents
+        }
+        if replaced == renewed:
+            break
+        renewed = replaced
+        registry = registry_from(desired, observed, forget=renewed)
+    for _, (change, extra_notes) in diffed:
         notes.extend(extra_notes)
         if change is not None:
             changes.append(change)
@@ -87,7 +102,7 @@ def make_plan(
     notes.extend(break_glass_notes(changes, observed))
     changes = [_flag_weakening(c) for c in changes]
     return Plan(
-        changes=tuple(_ordered(changes, desired, observed)),
+        changes=tuple(ordered(changes, desired, observed)),
         notes=tuple(notes),
         state_fingerprint=observed.fingerprint(),
         spec_digest=spec_digest,
@@ -351,43 +366,3 @@ def _attachment_slots(desired: DesiredState, observed: ObservedState, scps_per_t
                     )
                 )
     return notes
-
-
-def _ordered(changes: list[Change], desired: DesiredState, observed: ObservedState) -> list[Change]:
-    """Attach dependencies to each change and return them in a dependency-respecting, stable order."""
-    by_address = {c.address: c for c in changes}
-    address_of = {r.logical_id: r.address for r in desired.resources}
-    non_deletes = [c.address for c in changes if c.action is not Action.DELETE]
-    deps: dict[str, set[str]] = {}
-    for change in changes:
-        if change.action is Action.DELETE:
-            needs = set(non_deletes) | _delete_children(change, changes, observed)
-        else:
-            resource = desired.by_address[change.address]
-            needs = {address_of[ref] for ref in resource.references() if address_of.get(ref) in by_address}
-        deps[change.address] = needs - {change.address}
-    sorter = graphlib.TopologicalSorter(deps)
-    position = {c.address: i for i, c in enumerate(changes)}
-    ordered: list[Change] = []
-    sorter.prepare()
-    while sorter.is_active():
-        ready = sorted(sorter.get_ready(), key=position.__getitem__)
-        for address in ready:
-            c = by_address[address]
-            ordered.append(Change(**{**c.__dict__, "depends_on": tuple(sorted(deps[address]))}))
-            sorter.done(address)
-    return ordered
-
-
-def _delete_children(change: Change, changes: list[Change], observed: ObservedState) -> set[str]:
-    """A deleted OU waits for deletes of its child OUs and of SCPs; nothing else waits on deletes."""
-    if change.type != OU:
-        return set()
-    needs = set()
-    for other in changes:
-        if other.action is not Action.DELETE or other is change:
-            continue
-        orphan = observed.orphans.get(other.address)
-        if other.type == SCP or (orphan is not None and orphan.properties.get("ParentId") == change.physical_id):
-            needs.add(other.address)
-    return needs

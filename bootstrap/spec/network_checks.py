@@ -12,8 +12,10 @@ import ipaddress
 from bootstrap.spec.log_archive import logging_enabled
 from bootstrap.spec.logging_model import LOG_GROUP_RETENTION_DAYS
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
+from bootstrap.spec.network_blocks import AllocationError
 from bootstrap.spec.network_model import MAX_PREFIX, MIN_PREFIX, VpcSpec
-from bootstrap.spec.network_plan import AllocationError, allocate, tier_need, vpc_targets
+from bootstrap.spec.network_plan import allocate, vpc_targets
+from bootstrap.spec.network_subnets import tier_need
 from bootstrap.spec.network_zones import ZONE_LETTERS, zone_count
 
 Problem = tuple[tuple[str | int, ...], str, str]

@@ -61,6 +61,15 @@ class TypeRule:
     consent: SpecConsent | None = None
     """The spec field that asks for what this type destroys, by name (`network.remove_default_vpcs`): its
     destructive changes need no `--allow-destroy`, and the plan lists them in a section of their own."""
+    renews_dependents: bool = False
+    """A replacement gives it a new id that what refers to it must follow (a subnet's route table association
+    and the NAT gateway in it; the routes to a NAT gateway): the plan compares those with its id unknown, so
+    each is updated or replaced in the same plan, after it."""
+    frees_for: Callable[[Mapping[str, Any], Mapping[str, Any]], bool] | None = None
+    """Whether an object of this type being removed (the live properties of a delete, or of a replacement's old
+    object) holds what one being made in the same account-region needs (its desired properties): a subnet's
+    address range. The making then waits for the removal, and such a delete runs first, not after every
+    other change as deletes do."""
 
 
 @dataclass(frozen=True)

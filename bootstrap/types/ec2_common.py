@@ -17,6 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from bootstrap.aws.retry import error_code
 from bootstrap.observed import ObservedResource
 from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, MANAGED_TAG, Location, Resource
 from bootstrap.types.base import ClientFor, ReadScope
@@ -150,6 +153,11 @@ VPC_PREFIX = "network/vpc/"
 VPC_CIDRS = "vpc-cidrs"
 """The fact every VPC reader notes (`ReadScope.note`): {"VpcId", "CidrBlock"} of each VPC it lists, the
 toolkit's or not, so new VPCs get blocks nobody in the organization uses."""
+SUBNET_CIDRS = "subnet-cidrs"
+"""The fact the subnet reader notes: {"VpcId", "CidrBlock", "Address", "Freeable"} of every subnet of the spec's
+VPCs that exist, the toolkit's or not, so a live subnet keeps its block and a new one avoids every live one
+(`bootstrap.spec.network_subnets`). `Address` is its address tag (empty without one); `Freeable`, whether the plan
+may delete or replace it (the toolkit's, and nothing else in it)."""
 
 
 def all_vpcs(scope: ReadScope) -> list[dict[str, Any]]:
@@ -169,21 +177,74 @@ def all_vpcs(scope: ReadScope) -> list[dict[str, Any]]:
     return vpcs
 
 
-def orphan_parts(scope: ReadScope, type_: str, items: list[dict[str, Any]], id_key: str) -> dict[str, ObservedResource]:
+def orphan_address(item: Mapping[str, Any], desired: Mapping[str, Any]) -> str | None:
+    """The address of a part the toolkit made in a VPC the spec still asks for, that the spec no longer gives it;
+    else None."""
+    tags = tags_of(item)
+    address = tags.get(ADDRESS_TAG, "")
+    if tags.get(MANAGED_TAG) != "true" or not address.startswith(VPC_PREFIX) or address in desired:
+        return None
+    return address if "/".join(address.split("/")[:5]) in desired else None
+
+
+def orphan_parts(
+    scope: ReadScope,
+    type_: str,
+    items: list[dict[str, Any]],
+    id_key: str,
+    props: Callable[[dict[str, Any]], dict[str, Any]] = lambda _: {},
+) -> dict[str, ObservedResource]:
     """Parts the toolkit made in a VPC the spec still asks for, that the spec no longer gives it (an endpoint
     dropped, a zone less, a NAT gateway per zone become one): reported as orphans, for the plan to delete (a
-    destructive change). The parts of a VPC dropped whole go with it (`bootstrap.types.ec2_teardown`)."""
-    desired = scope.desired.by_address
+    destructive change), with the live properties `props` picks. The parts of a VPC dropped whole go with it
+    (`bootstrap.types.ec2_teardown`)."""
     orphans = {}
     for item in items:
-        tags = tags_of(item)
-        address = tags.get(ADDRESS_TAG, "")
-        if tags.get(MANAGED_TAG) != "true" or not address.startswith(VPC_PREFIX) or address in desired:
-            continue
-        if "/".join(address.split("/")[:5]) not in desired:
-            continue
-        orphans[address] = ObservedResource(address, type_, str(item[id_key]), {}, owned=True, location=scope.location)
+        address = orphan_address(item, scope.desired.by_address)
+        if address is not None:
+            orphans[address] = ObservedResource(
+                address, type_, str(item[id_key]), props(item), owned=True, location=scope.location
+            )
     return orphans
+
+
+def describe_interface(interface: Mapping[str, Any]) -> str:
+    """A network interface as an operator finds it: id, type, description, who asked for it and who owns it."""
+    parts = [str(interface.get("InterfaceType") or "interface")]
+    if interface.get("Description"):
+        parts.append(repr(str(interface["Description"])))
+    attached = interface.get("Attachment") or {}
+    if attached.get("InstanceId"):
+        parts.append(f"instance {attached['InstanceId']}")
+    parts.append(f"requester {interface.get('RequesterId') or 'the account'}")
+    parts.append(f"owner {interface.get('OwnerId') or '?'}")
+    return f"{interface.get('NetworkInterfaceId', '?')} ({', '.join(parts)})"
+
+
+def nat_interfaces(nats: list[dict[str, Any]]) -> set[str]:
+    """The network interfaces of the toolkit's NAT gateways among `nats`, whatever their state: they go with their
+    gateways (one still listed after its gateway's deletion is AWS finishing it), never someone's workload."""
+    return {
+        str(a.get("NetworkInterfaceId"))
+        for n in nats
+        if tags_of(n).get(MANAGED_TAG) == "true"
+        for a in n.get("NatGatewayAddresses", [])
+    }
+
+
+def find_tagged(describe: Any, key: str, address: str) -> dict[str, Any] | None:
+    """The object of this kind tagged with `address` (what an ambiguous create may have made)."""
+    items = describe(Filters=[{"Name": f"tag:{ADDRESS_TAG}", "Values": [address]}])[key]
+    return dict(items[0]) if items else None
+
+
+def gone_ok(call: Callable[[], Any], *codes: str) -> None:
+    """A delete whose object is already gone is done."""
+    try:
+        call()
+    except ClientError as err:
+        if error_code(err) not in codes:
+            raise
 
 
 def tag_specifications(resource_type: str, props: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -37,7 +37,7 @@ from bootstrap.names import DEFAULT_VPC_PREFIX
 from bootstrap.observed import Finding, ObservedResource
 from bootstrap.resources import GLOBAL, Location, Resource
 from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, SpecConsent, TypeRule
-from bootstrap.types.ec2_common import all_vpcs
+from bootstrap.types.ec2_common import all_vpcs, describe_interface
 from bootstrap.types.ec2_orphans import SWEEP_READS, orphan_vpcs
 from bootstrap.types.ec2_regions import NOT_ENABLED, enabled_regions, skipped_regions
 
@@ -150,19 +150,6 @@ def find_default_vpc(
             )
         ),
     )
-
-
-def describe_interface(interface: Mapping[str, Any]) -> str:
-    """A network interface as an operator finds it: id, type, description, who asked for it and who owns it."""
-    parts = [str(interface.get("InterfaceType") or "interface")]
-    if interface.get("Description"):
-        parts.append(repr(str(interface["Description"])))
-    attached = interface.get("Attachment") or {}
-    if attached.get("InstanceId"):
-        parts.append(f"instance {attached['InstanceId']}")
-    parts.append(f"requester {interface.get('RequesterId') or 'the account'}")
-    parts.append(f"owner {interface.get('OwnerId') or '?'}")
-    return f"{interface.get('NetworkInterfaceId', '?')} ({', '.join(parts)})"
 
 
 def in_use(vpc: DefaultVpc, shown: int = 10) -> str:

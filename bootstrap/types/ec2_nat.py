@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from bootstrap.aws.retry import error_code
-from bootstrap.changes import Change
+from bootstrap.changes import Action, Change
 from bootstrap.observed import ObservedResource
 from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, MANAGED_TAG, Resource
 from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
@@ -231,7 +231,7 @@ class NatGatewayHandler:
 
     def delete(self, ctx: HandlerContext, change: Change) -> None:
         """Deleted and awaited (its interface holds the subnet and the Elastic IP until AWS is done); its
-        Elastic IP is released with it."""
+        Elastic IP is released with it, unless it is being replaced (its subnet was): the new one takes it."""
         ec2 = _ec2(ctx, change)
         nat_id = str(change.physical_id)
         try:
@@ -241,7 +241,14 @@ class NatGatewayHandler:
                 raise
             return
         if nats:
-            delete_nat_gateways(ec2, nats[0]["VpcId"], sleep=ctx.sleep, timeout=ctx.wait_timeout, only=nat_id)
+            delete_nat_gateways(
+                ec2,
+                nats[0]["VpcId"],
+                sleep=ctx.sleep,
+                timeout=ctx.wait_timeout,
+                only=nat_id,
+                release=change.action is not Action.REPLACE,
+            )
 
 
 class EndpointHandler:
@@ -285,11 +292,18 @@ TYPES = (
             compared=("SubnetId", "AllocationId", ADDRESS_TAG_PROPERTY),
             replace_on=frozenset({"SubnetId", "AllocationId"}),
             owned_only=_TAG,
+            renews_dependents=True,
         ),
         NatGatewayHandler(),
         read_nat_gateways,
         read_actions=("ec2:DescribeNatGateways",),
-        write_actions=("ec2:CreateNatGateway", "ec2:DeleteNatGateway", "ec2:ReleaseAddress", *EC2_TAGGING),
+        write_actions=(
+            "ec2:CreateNatGateway",
+            "ec2:DeleteNatGateway",
+            "ec2:ReleaseAddress",
+            "ec2:DisassociateAddress",
+            *EC2_TAGGING,
+        ),
         service="ec2",
         read_beside=VPC,
         tagger=tag_ec2,

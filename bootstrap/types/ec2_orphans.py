@@ -22,7 +22,7 @@ from typing import Any
 from bootstrap.observed import Finding, ObservedResource
 from bootstrap.resources import ADDRESS_TAG, MANAGED_TAG
 from bootstrap.types.base import ReadScope
-from bootstrap.types.ec2_common import VPC_PREFIX, all_vpcs, tags_of
+from bootstrap.types.ec2_common import VPC_PREFIX, all_vpcs, describe_interface, nat_interfaces, tags_of
 from bootstrap.types.pages import pages
 
 VPC = "AWS::EC2::VPC"
@@ -110,10 +110,10 @@ def _orphan(
         return [i for i in listed[kind] if i.get(key) == vpc_id]
 
     nats = [n for n in of("nats") if _ours(n)]
-    nat_enis = {a.get("NetworkInterfaceId") for n in nats for a in n.get("NatGatewayAddresses", [])}
+    nat_enis = nat_interfaces(nats)
     attached = [g for g in listed["gateways"] if any(a.get("VpcId") == vpc_id for a in g.get("Attachments", []))]
     tables = [t for t in of("tables") if not any(a.get("Main") for a in t.get("Associations", []))]
-    foreign = [_interface(e) for e in of("enis") if e["NetworkInterfaceId"] not in nat_enis]
+    foreign = [describe_interface(e) for e in of("enis") if e["NetworkInterfaceId"] not in nat_enis]
     foreign += [s["SubnetId"] for s in of("subnets") if not _ours(s)]
     foreign += [t["RouteTableId"] for t in tables if not _ours(t)]
     foreign += [e["VpcEndpointId"] for e in of("endpoints") if not _ours(e)]
@@ -149,11 +149,6 @@ def _nat(nat: Mapping[str, Any]) -> str:
     return (
         " with ".join([str(nat["NatGatewayId"]), ", ".join(allocations)]) if allocations else str(nat["NatGatewayId"])
     )
-
-
-def _interface(eni: Mapping[str, Any]) -> str:
-    what = eni.get("Description") or eni.get("InterfaceType") or "interface"
-    return f"{eni['NetworkInterfaceId']} ({what}, requested by {eni.get('RequesterId') or eni.get('OwnerId') or '?'})"
 
 
 def kept_log_group(group: str, holding: str) -> str:

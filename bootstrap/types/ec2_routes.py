@@ -11,6 +11,7 @@ local route and the routes AWS adds for gateway endpoints (to a prefix list) are
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -22,6 +23,7 @@ from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, Resource
 from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
 from bootstrap.types.ec2_common import (
     EC2_TAGGING,
+    gone_ok,
     listing,
     match,
     observed,
@@ -203,8 +205,11 @@ class RouteTableHandler:
         table_id = str(change.physical_id)
         tables = ec2.describe_route_tables(Filters=[{"Name": "route-table-id", "Values": [table_id]}])["RouteTables"]
         for association in tables[0].get("Associations", []) if tables else []:
-            if not association.get("Main"):
-                ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
+            if not association.get("Main"):  # a subnet deleted meanwhile took its association with it
+                gone_ok(
+                    partial(ec2.disassociate_route_table, AssociationId=association["RouteTableAssociationId"]),
+                    "InvalidAssociationID.NotFound",
+                )
         try:
             ec2.delete_route_table(RouteTableId=table_id)
         except ClientError as err:

@@ -19,7 +19,7 @@ from bootstrap.aws.retry import error_code
 from bootstrap.aws.waiter import wait_for
 from bootstrap.errors import AwsError, SafetyError
 from bootstrap.resources import MANAGED_TAG
-from bootstrap.types.ec2_common import tags_of
+from bootstrap.types.ec2_common import describe_interface, nat_interfaces, tags_of
 from bootstrap.types.once import create_once, no_blind_retry
 
 T = TypeVar("T")
@@ -45,30 +45,23 @@ def _ours(item: dict[str, Any]) -> bool:
     return tags_of(item).get(MANAGED_TAG) == "true"
 
 
-def foreign_interfaces(ec2: Any, vpc_id: str) -> list[str]:
-    """Network interfaces in the VPC other than its NAT gateways': "eni-... (description, owner)"."""
-    nats = ec2.describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["NatGateways"]
-    allowed = {
-        a.get("NetworkInterfaceId")
-        for n in nats
-        if _ours(n) and n.get("State") not in ("deleted",)
-        for a in n.get("NatGatewayAddresses", [])
-    }
-    pages = ec2.get_paginator("describe_network_interfaces").paginate(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
-    found = []
-    for page in pages:
-        for eni in page["NetworkInterfaces"]:
-            if eni["NetworkInterfaceId"] in allowed:
-                continue
-            what = eni.get("Description") or eni.get("InterfaceType") or "interface"
-            owner = eni.get("RequesterId") or eni.get("OwnerId") or "unknown"
-            found.append(f"{eni['NetworkInterfaceId']} ({what}, requested by {owner})")
-    return sorted(found)
+def foreign_interfaces(ec2: Any, within: str, physical_id: str) -> list[str]:
+    """Network interfaces in a VPC (`within` "vpc-id") or a subnet ("subnet-id") other than the toolkit's NAT
+    gateways', described (`ec2_common.describe_interface`)."""
+    where = [{"Name": within, "Values": [physical_id]}]
+    allowed = nat_interfaces(ec2.describe_nat_gateways(Filters=where)["NatGateways"])
+    pages = ec2.get_paginator("describe_network_interfaces").paginate(Filters=where)
+    return sorted(
+        describe_interface(eni)
+        for page in pages
+        for eni in page["NetworkInterfaces"]
+        if eni["NetworkInterfaceId"] not in allowed
+    )
 
 
 def teardown_vpc(ec2: Any, vpc_id: str, address: str, *, sleep: Callable[[float], None], timeout: float) -> None:
     """Delete the VPC and everything the toolkit made in it, after checking again that nothing else is there."""
-    in_use = foreign_interfaces(ec2, vpc_id)
+    in_use = foreign_interfaces(ec2, "vpc-id", vpc_id)
     by_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
     subnets = ec2.describe_subnets(Filters=by_vpc)["Subnets"]
     tables = [
@@ -111,10 +104,17 @@ def teardown_vpc(ec2: Any, vpc_id: str, address: str, *, sleep: Callable[[float]
 
 
 def delete_nat_gateways(
-    ec2: Any, vpc_id: str, *, sleep: Callable[[float], None], timeout: float, only: str | None = None
+    ec2: Any,
+    vpc_id: str,
+    *,
+    sleep: Callable[[float], None],
+    timeout: float,
+    only: str | None = None,
+    release: bool = True,
 ) -> None:
     """Delete the toolkit's NAT gateways of the VPC (or the one `only` names), wait until AWS says they are
-    gone (their interfaces hold the subnet until then), and release their Elastic IPs."""
+    gone (their interfaces hold the subnet until then), and release their Elastic IPs (not when `release` is
+    false: a NAT gateway replaced keeps its address, which its replacement takes)."""
     filters = [{"Name": "vpc-id", "Values": [vpc_id]}]
     nats = [
         n
@@ -126,8 +126,20 @@ def delete_nat_gateways(
     for nat in nats:
         wait_nat(ec2, nat["NatGatewayId"], "deleted", sleep=sleep, timeout=timeout)
         for address in nat.get("NatGatewayAddresses", []):
-            if address.get("AllocationId"):
+            if release and address.get("AllocationId"):
                 release_address(ec2, address["AllocationId"])
+            elif not release and address.get("AssociationId"):
+                disassociate_address(ec2, address["AssociationId"])
+
+
+def disassociate_address(ec2: Any, association_id: str) -> None:
+    """Free a kept Elastic IP for the NAT gateway that replaces its own. AWS lets go of it with the deleted
+    gateway (the association is then already gone); the sandbox keeps it associated until told."""
+    try:
+        ec2.disassociate_address(AssociationId=association_id)
+    except ClientError as err:
+        if error_code(err) not in ("InvalidAssociationID.NotFound",):
+            raise
 
 
 def release_address(ec2: Any, allocation_id: str) -> None:

@@ -1,8 +1,8 @@
-"""Custom VPCs, their subnets, internet gateways and the gateways' attachments: how they are read, compared,
-changed, and the IAM actions that takes.
+"""Custom VPCs, internet gateways and the gateways' attachments: how they are read, compared, changed, and the IAM
+actions that takes (subnets: `bootstrap.types.ec2_subnets`).
 
 Reading: one `describe_vpcs` per account-region (every VPC: their blocks are noted for the organization-wide
-CIDR allocation, `bootstrap.workflow`), the DNS attributes of the spec's VPCs, one `describe_subnets` and one
+CIDR allocation, `bootstrap.workflow`), the DNS attributes of the spec's VPCs, and one
 `describe_internet_gateways` per account-region. Changing: everything is created with its tags
 (`TagSpecifications`); a VPC is deleted only with every part the toolkit made in it, and never while it holds
 network interfaces other than its NAT gateways' (`bootstrap.types.ec2_teardown`).
@@ -18,11 +18,13 @@ from botocore.exceptions import ClientError
 from bootstrap.aws.retry import error_code
 from bootstrap.changes import Change
 from bootstrap.observed import ObservedResource
-from bootstrap.resources import ADDRESS_TAG, ADDRESS_TAG_PROPERTY, Resource
+from bootstrap.resources import ADDRESS_TAG_PROPERTY, Resource
 from bootstrap.types.base import HandlerContext, Outputs, ReadScope, ResourceType, TypeRule
 from bootstrap.types.ec2_common import (
     EC2_TAGGING,
     all_vpcs,
+    find_tagged,
+    gone_ok,
     listing,
     match,
     observed,
@@ -41,12 +43,10 @@ from bootstrap.types.ec2_teardown import (
     TEARDOWN_ACTIONS,
     TEARDOWN_READS,
     create_tagged,
-    delete_nat_gateways,
     teardown_vpc,
 )
 
 VPC = "AWS::EC2::VPC"
-SUBNET = "AWS::EC2::Subnet"
 INTERNET_GATEWAY = "AWS::EC2::InternetGateway"
 GATEWAY_ATTACHMENT = "AWS::EC2::VPCGatewayAttachment"
 _DNS = (("EnableDnsSupport", "enableDnsSupport"), ("EnableDnsHostnames", "enableDnsHostnames"))
@@ -118,36 +118,6 @@ def _prefetched(scope: ReadScope, vpcs: list[str]) -> list[Any]:
     ]
 
 
-def read_subnets(scope: ReadScope, resources: list[Resource]) -> dict[str, ObservedResource]:
-    items = listing(scope, "describe_subnets", "Subnets")
-
-    def place(resource: Resource) -> Any:
-        vpc = parent_id(scope, resource.properties.get("VpcId"))
-        cidr = resource.properties.get("CidrBlock")
-        return (lambda i: i["VpcId"] == vpc and i["CidrBlock"] == cidr) if vpc else None
-
-    result = {}
-    for address, item in match(resources, items, place).items():
-        resource = next(r for r in resources if r.address == address)
-        tags = tags_of(item)
-        result[address] = observed(
-            scope,
-            resource,
-            item["SubnetId"],
-            {
-                "VpcId": item["VpcId"],
-                "CidrBlock": item["CidrBlock"],
-                "AvailabilityZone": item["AvailabilityZone"],
-                "MapPublicIpOnLaunch": bool(item.get("MapPublicIpOnLaunch")),
-            },
-            owned=owned_at(tags, address),
-            tags=tags,
-            attributes={"SubnetId": item["SubnetId"]},
-        )
-    result.update(orphan_parts(scope, SUBNET, items, "SubnetId"))
-    return result
-
-
 def _gateways(scope: ReadScope) -> list[dict[str, Any]]:
     """Every internet gateway of the account-region: a detached one of the toolkit's is found all the same."""
     return listing(scope, "describe_internet_gateways", "InternetGateways", by_vpc=None)
@@ -208,7 +178,7 @@ class VpcHandler:
             lambda: ec2.create_vpc(CidrBlock=props["CidrBlock"], TagSpecifications=tag_specifications("vpc", props))[
                 "Vpc"
             ],
-            lambda: _tagged(ec2.describe_vpcs, "Vpcs", resource.address),
+            lambda: find_tagged(ec2.describe_vpcs, "Vpcs", resource.address),
             what=f"the VPC {resource.address}",
         )
         for cfn, _ in _DNS:
@@ -231,57 +201,6 @@ class VpcHandler:
         teardown_vpc(ec2, str(change.physical_id), change.address, sleep=ctx.sleep, timeout=ctx.wait_timeout)
 
 
-def _tagged(describe: Any, key: str, address: str) -> dict[str, Any] | None:
-    """The object of this kind tagged with `address` (what an ambiguous create may have made)."""
-    items = describe(Filters=[{"Name": f"tag:{ADDRESS_TAG}", "Values": [address]}])[key]
-    return dict(items[0]) if items else None
-
-
-class SubnetHandler:
-    def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
-        ec2: Any = ctx.client("ec2", resource.location)
-        subnet = create_tagged(
-            ec2,
-            "CreateSubnet",
-            lambda: ec2.create_subnet(
-                VpcId=props["VpcId"],
-                CidrBlock=props["CidrBlock"],
-                AvailabilityZone=props["AvailabilityZone"],
-                TagSpecifications=tag_specifications("subnet", props),
-            )["Subnet"],
-            lambda: _tagged(ec2.describe_subnets, "Subnets", resource.address),
-            what=f"the subnet {resource.address}",
-        )
-        wanted = bool(props.get("MapPublicIpOnLaunch"))
-        if bool(subnet.get("MapPublicIpOnLaunch")) != wanted:  # as created is not as asked: set it (no extra read)
-            ec2.modify_subnet_attribute(SubnetId=subnet["SubnetId"], MapPublicIpOnLaunch={"Value": wanted})
-        return Outputs(subnet["SubnetId"], {"SubnetId": subnet["SubnetId"]})
-
-    def update(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
-        ec2: Any = ctx.client("ec2", resource.location)
-        subnet_id = str(change.physical_id)
-        changed = {d.name for d in change.diffs}
-        if "MapPublicIpOnLaunch" in changed:
-            ec2.modify_subnet_attribute(
-                SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": bool(props.get("MapPublicIpOnLaunch"))}
-            )
-        if ADDRESS_TAG_PROPERTY in changed:
-            retag(ec2, subnet_id, props)
-        return Outputs(subnet_id, {"SubnetId": subnet_id})
-
-    def delete(self, ctx: HandlerContext, change: Change) -> None:
-        """The toolkit's NAT gateways in the subnet go first (AWS refuses to delete a subnet holding one)."""
-        ec2: Any = ctx.client("ec2", change.location)
-        subnet_id = str(change.physical_id)
-        nats = ec2.describe_nat_gateways(Filters=[{"Name": "subnet-id", "Values": [subnet_id]}])["NatGateways"]
-        for nat in nats:
-            if nat.get("State") != "deleted":
-                delete_nat_gateways(
-                    ec2, nat["VpcId"], sleep=ctx.sleep, timeout=ctx.wait_timeout, only=nat["NatGatewayId"]
-                )
-        _gone_ok(lambda: ec2.delete_subnet(SubnetId=subnet_id), "InvalidSubnetID.NotFound")
-
-
 class InternetGatewayHandler:
     def create(self, ctx: HandlerContext, resource: Resource, props: dict[str, Any], change: Change) -> Outputs:
         ec2: Any = ctx.client("ec2", resource.location)
@@ -291,7 +210,7 @@ class InternetGatewayHandler:
             lambda: ec2.create_internet_gateway(TagSpecifications=tag_specifications("internet-gateway", props))[
                 "InternetGateway"
             ],
-            lambda: _tagged(ec2.describe_internet_gateways, "InternetGateways", resource.address),
+            lambda: find_tagged(ec2.describe_internet_gateways, "InternetGateways", resource.address),
             what=f"the internet gateway {resource.address}",
         )
         return Outputs(gateway["InternetGatewayId"])
@@ -309,7 +228,7 @@ class InternetGatewayHandler:
         ]
         for attachment in gateways[0].get("Attachments", []) if gateways else []:
             ec2.detach_internet_gateway(InternetGatewayId=gateway_id, VpcId=attachment["VpcId"])
-        _gone_ok(lambda: ec2.delete_internet_gateway(InternetGatewayId=gateway_id), "InvalidInternetGatewayID.NotFound")
+        gone_ok(lambda: ec2.delete_internet_gateway(InternetGatewayId=gateway_id), "InvalidInternetGatewayID.NotFound")
 
 
 class AttachmentHandler:
@@ -327,20 +246,11 @@ class AttachmentHandler:
     def delete(self, ctx: HandlerContext, change: Change) -> None:
         ec2: Any = ctx.client("ec2", change.location)
         gateway_id, _, vpc_id = str(change.physical_id).partition("|")
-        _gone_ok(
+        gone_ok(
             lambda: ec2.detach_internet_gateway(InternetGatewayId=gateway_id, VpcId=vpc_id),
             "Gateway.NotAttached",
             "InvalidInternetGatewayID.NotFound",
         )
-
-
-def _gone_ok(call: Any, *codes: str) -> None:
-    """A delete whose object is already gone is done."""
-    try:
-        call()
-    except ClientError as err:
-        if error_code(err) not in codes:
-            raise
 
 
 _TAG = frozenset({ADDRESS_TAG_PROPERTY})
@@ -352,6 +262,7 @@ TYPES = (
             compared=("CidrBlock", "EnableDnsSupport", "EnableDnsHostnames", ADDRESS_TAG_PROPERTY),
             replace_on=frozenset({"CidrBlock"}),
             owned_only=_TAG,
+            shown_on_create=frozenset({"CidrBlock"}),
             explain=explain_teardown,
         ),
         VpcHandler(),
@@ -382,24 +293,5 @@ TYPES = (
         read_actions=("ec2:DescribeInternetGateways",),
         write_actions=("ec2:AttachInternetGateway", "ec2:DetachInternetGateway"),
         service="ec2",
-    ),
-    ResourceType(
-        SUBNET,
-        TypeRule(
-            compared=("VpcId", "CidrBlock", "AvailabilityZone", "MapPublicIpOnLaunch", ADDRESS_TAG_PROPERTY),
-            replace_on=frozenset({"VpcId", "CidrBlock", "AvailabilityZone"}),
-            owned_only=_TAG,
-            weakens={"MapPublicIpOnLaunch": lambda before, after: not before and bool(after)},
-        ),
-        SubnetHandler(),
-        read_subnets,
-        read_actions=("ec2:DescribeSubnets",),
-        write_actions=(
-            "ec2:CreateSubnet", "ec2:ModifySubnetAttribute", "ec2:DeleteSubnet", "ec2:DescribeNatGateways",
-            "ec2:DeleteNatGateway", "ec2:ReleaseAddress", *EC2_TAGGING,
-        ),
-        service="ec2",
-        read_beside=VPC,
-        tagger=tag_ec2,
     ),
 )  # fmt: skip

@@ -22,6 +22,7 @@ from bootstrap.types import (
     ec2_metadata,
     ec2_nat,
     ec2_routes,
+    ec2_subnets,
     ec2_vpc,
     iam,
     iam_password,
@@ -44,7 +45,7 @@ _MODULES = (
     *(ec2_default_vpc, ec2_ebs),
     *(budgets, ce),
     *(iam_password, iam_root_access, account_contacts, ec2_metadata),  # the account baseline's other settings
-    *(ec2_vpc, ec2_routes, ec2_nat, ec2_flow_logs),  # VPCs before their parts: their readers look parents up
+    *(ec2_vpc, ec2_subnets, ec2_routes, ec2_nat, ec2_flow_logs),  # VPCs first: their parts' readers look them up
     *(sso_instance, sso_permission_set, identitystore_group, sso_assignment),  # the instance before what is in it
 )
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from bootstrap.spec.model import LandingZoneSpec
-from bootstrap.spec.network_plan import AllocationError, _Used, allocate, vpc_targets
+from bootstrap.spec.network_blocks import AllocationError, Used
+from bootstrap.spec.network_plan import allocate, vpc_targets
 
 BASE: dict[str, Any] = {
     "organization": {
@@ -233,7 +234,7 @@ def test_the_interval_search_finds_what_testing_every_candidate_finds() -> None:
     rng = random.Random(7)
     pool = ipaddress.IPv4Network("10.0.0.0/20")
     for _ in range(200):
-        used = _Used()
+        used = Used()
         naive: list[ipaddress.IPv4Network] = []
         for _ in range(rng.randrange(1, 12)):
             prefix = rng.randrange(21, 29)

@@ -141,22 +141,29 @@ def test_flow_logs_moved_off_cloudwatch_keep_the_group_and_drop_the_unused_role(
 def test_a_kind_of_part_the_spec_no_longer_gives_a_vpc_at_all_is_found_and_deleted(
     sessions: Sessions, apply: Any, net_outsider: Any
 ) -> None:
-    """No NAT gateway, no endpoint, no flow log left in the account-region: their types have no resource there,
-    yet what the toolkit made of them is found (through the routes to it, or the listing beside the VPC) and
-    deleted."""
-    assert not apply(light_spec([FULL]), sessions).failed
-    bare = {**FULL, "nat_gateways": "none", "gateway_endpoints": [], "flow_logs": {"destination": "none"}}
-    live, _ = plan_live(light_spec([bare]), sessions)
+    """No public tier, NAT gateway, endpoint or flow log left in the account-region: their types (the internet
+    gateway's too) have no resource there, yet what the toolkit made of them is found (through the routes to it,
+    or the listing beside the VPC) and deleted; the private tier keeps its subnets, where they are."""
 
     def at(*parts: str) -> str:
         return vpc_address("main", "app-dev", "us-east-1", *parts)
 
+    assert not apply(light_spec([FULL]), sessions).failed
+    private = [at("subnet", "private", zone) for zone in "ab"]
+    kept = [net_outsider.tagged("app-dev", "subnets", "Subnets", address)["SubnetId"] for address in private]
+    bare = {**FULL, "subnets": [{"tier": "private", "size": 24}], "nat_gateways": "none", "gateway_endpoints": []}
+    bare["flow_logs"] = {"destination": "none"}
+    live, _ = plan_live(light_spec([bare]), sessions)
     deleted = {c.address for c in live.plan.changes if c.action is Action.DELETE}
-    assert {at("nat-gateway", "a"), at("endpoint", "s3"), at("flow-log")} <= deleted, deleted
+    gone = {at("nat-gateway", "a"), at("endpoint", "s3"), at("flow-log"), at("internet-gateway")}
+    assert gone | {at("subnet", "public", "a"), at("subnet", "public", "b")} <= deleted, deleted
+    assert not [c for c in live.plan.changes if "/subnet/private/" in c.address], "the private tier is not renumbered"
     assert not apply(light_spec([bare]), sessions, allow_destroy=True).failed
     ec2 = net_outsider.ec2("app-dev")
     assert not [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] != "deleted"]
     assert not [e for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e["State"].lower() != "deleted"]
     assert not ec2.describe_addresses()["Addresses"]
+    assert not ec2.describe_internet_gateways()["InternetGateways"]
+    assert [net_outsider.tagged("app-dev", "subnets", "Subnets", a)["SubnetId"] for a in private] == kept
     again, _ = plan_live(light_spec([bare]), sessions)
     assert again.plan.empty, [(c.address, c.action.value) for c in again.plan.changes]
