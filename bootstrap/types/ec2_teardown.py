@@ -86,7 +86,7 @@ def teardown_vpc(ec2: Any, vpc_id: str, address: str, *, sleep: Callable[[float]
     delete_nat_gateways(ec2, vpc_id, sleep=sleep, timeout=timeout)
     gateways = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])
     for gateway in gateways["InternetGateways"]:
-        ec2.detach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=vpc_id)
+        detach_gateway(ec2, gateway["InternetGatewayId"], vpc_id, sleep=sleep, timeout=timeout)
         if _ours(gateway):
             ec2.delete_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"])
     for table in tables:
@@ -177,3 +177,40 @@ def wait_nat(ec2: Any, nat_id: str, state: str, *, sleep: Callable[[float], None
             "Run `bootstrap apply` again: it waits for it again rather than making another.",
         ),
     )
+
+
+DETACH_FIRST_DELAY = 5.0
+"""Seconds before trying a refused detach again: a NAT gateway takes a minute or more to finish deleting."""
+
+
+def detach_gateway(ec2: Any, gateway_id: str, vpc_id: str, *, sleep: Callable[[float], None], timeout: float) -> None:
+    """Detach an internet gateway from its VPC, once AWS lets it. AWS refuses (`DependencyViolation`: the VPC "has
+    some mapped public address(es)") while a public address there is still mapped, as a NAT gateway's is until it has
+    finished deleting: when a public tier goes, its NAT gateways are deleted in the same apply, beside this detach.
+    Tried again with growing pauses up to `timeout`; then the error says which addresses to look for."""
+    refusals: list[ClientError] = []
+
+    def detached() -> bool | None:
+        try:
+            ec2.detach_internet_gateway(InternetGatewayId=gateway_id, VpcId=vpc_id)
+        except ClientError as err:
+            code = error_code(err)
+            if code in ("Gateway.NotAttached", "InvalidInternetGatewayID.NotFound"):
+                return True
+            if code != "DependencyViolation":
+                raise
+            refusals.append(err)
+            return None
+        return True
+
+    def timed_out() -> Exception:
+        message = refusals[-1].response.get("Error", {}).get("Message", "") if refusals else ""
+        return AwsError(
+            f"AWS still refuses to detach the internet gateway {gateway_id} from {vpc_id} after {timeout:.0f} s "
+            f"(DependencyViolation: {message})",
+            "A public address is still mapped in that VPC: an Elastic IP associated with an instance or a network "
+            "interface, or a NAT gateway still deleting. Disassociate it (or wait for the NAT gateway), then run "
+            "`bootstrap apply` again; what was removed stays removed.",
+        )
+
+    wait_for(detached, timeout=timeout, on_timeout=timed_out, sleep=sleep, first_delay=DETACH_FIRST_DELAY)

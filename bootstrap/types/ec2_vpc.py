@@ -43,6 +43,7 @@ from bootstrap.types.ec2_teardown import (
     TEARDOWN_ACTIONS,
     TEARDOWN_READS,
     create_tagged,
+    detach_gateway,
     teardown_vpc,
 )
 
@@ -227,7 +228,7 @@ class InternetGatewayHandler:
             "InternetGateways"
         ]
         for attachment in gateways[0].get("Attachments", []) if gateways else []:
-            ec2.detach_internet_gateway(InternetGatewayId=gateway_id, VpcId=attachment["VpcId"])
+            detach_gateway(ec2, gateway_id, attachment["VpcId"], sleep=ctx.sleep, timeout=ctx.wait_timeout)
         gone_ok(lambda: ec2.delete_internet_gateway(InternetGatewayId=gateway_id), "InvalidInternetGatewayID.NotFound")
 
 
@@ -246,11 +247,7 @@ class AttachmentHandler:
     def delete(self, ctx: HandlerContext, change: Change) -> None:
         ec2: Any = ctx.client("ec2", change.location)
         gateway_id, _, vpc_id = str(change.physical_id).partition("|")
-        gone_ok(
-            lambda: ec2.detach_internet_gateway(InternetGatewayId=gateway_id, VpcId=vpc_id),
-            "Gateway.NotAttached",
-            "InvalidInternetGatewayID.NotFound",
-        )
+        detach_gateway(ec2, gateway_id, vpc_id, sleep=ctx.sleep, timeout=ctx.wait_timeout)
 
 
 _TAG = frozenset({ADDRESS_TAG_PROPERTY})
