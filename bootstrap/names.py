@@ -202,3 +202,8 @@ def group_address(name: str) -> str:
 def assignment_address(account: str, permission_set: str, principal: str) -> str:
     """One principal given one permission set in one account (`identity/assignment/<account>/<set>/<principal>`)."""
     return f"identity/assignment/{account}/{permission_set}/{principal}"
+
+
+AUDIT_TASK_POLICY = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
+"""AWS's task policy that limits a root session (`sts:AssumeRoot`) to reading the root user's credentials: the only
+one `bootstrap status` opens member accounts' root sessions with, and the only one the operator policy allows."""

@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from bootstrap.desired import desired_state
+from bootstrap.names import AUDIT_TASK_POLICY
 from bootstrap.spec.model import LandingZoneSpec
 from bootstrap.types.registry import type_for
 
@@ -33,12 +34,21 @@ STATUS_ACTIONS = (
     "sns:ListSubscriptionsByTopic",
     "cloudwatch:ListMetrics",
     "ce:GetCostAndUsage",
-    "sts:AssumeRoot",
 )
 """What `bootstrap status` reads beyond the types' readers (the accounts' ids, root MFA and keys, the break-glass
-user, MFA Delete, the alarm topics' subscriptions, the billing alerts preference by its metrics, member accounts'
-root credentials through `sts:AssumeRoot` sessions: their IAM reads are granted by AWS's audit task policy, not
-by this one), and what `bootstrap init` reads (the last months' costs)."""
+user, MFA Delete, the alarm topics' subscriptions, the billing alerts preference by its metrics), and what
+`bootstrap init` reads (the last months' costs). Member accounts' root credentials are read through `sts:AssumeRoot`
+sessions (`ROOT_AUDIT`): their IAM reads are granted by AWS's audit task policy, not by this one."""
+
+ROOT_AUDIT = {
+    "Sid": "AuditMemberRoots",
+    "Effect": "Allow",
+    "Action": "sts:AssumeRoot",
+    "Resource": "arn:aws:iam::*:root",
+    "Condition": {"ArnEquals": {"sts:TaskPolicyArn": AUDIT_TASK_POLICY}},
+}
+"""`sts:AssumeRoot` for the audit task policy only (`sts:TaskPolicyArn`): never a root session that can delete
+credentials, create a password, or unlock a bucket policy."""
 
 LOCK_ACTIONS = ("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter")
 """What the apply lock does (`bootstrap.apply.lock`): one SSM parameter in the management account."""
@@ -92,6 +102,7 @@ def operator_policy(spec: LandingZoneSpec) -> dict[str, Any]:
         for service, actions in required_actions(spec).items()
         if service not in SECOND_POLICY_SERVICES
     ]
+    statements.append(dict(ROOT_AUDIT))
     statements.append(
         {
             "Sid": "EnterMemberAccounts",

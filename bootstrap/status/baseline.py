@@ -16,15 +16,13 @@ from botocore.exceptions import ClientError
 from blueprints.account_baseline import ROOT_FEATURES, accounts
 from bootstrap.aws.retry import error_code
 from bootstrap.aws.session import Sessions
-from bootstrap.names import ACCOUNT_PRINCIPAL
+from bootstrap.names import ACCOUNT_PRINCIPAL, AUDIT_TASK_POLICY
 from bootstrap.spec.model import MANAGEMENT, LandingZoneSpec
 from bootstrap.status.parallel import each
 
 CONTACT_TYPES = ("SECURITY", "BILLING", "OPERATIONS")
 NOT_IN_SANDBOX = "the sandbox does not implement IAM's centralized root access, so it cannot be read there"
 NOTHING_ENABLED = ("ServiceAccessNotEnabledException", "OrganizationNotFoundException")
-AUDIT_TASK_POLICY = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
-"""AWS's task policy that limits a root session to reading the root user's credentials."""
 ROOT_SESSION_SECONDS = 900
 """A root session's longest life (AssumeRoot's maximum); the audit needs seconds."""
 RUNBOOK = "runbooks/account-baseline.md#member-root-credentials"

@@ -60,7 +60,15 @@ def test_no_wildcard_actions_and_assume_role_only_into_the_landing_zones_roles()
         "arn:aws:iam::*:role/LandingZoneBootstrap",
         "arn:aws:iam::*:role/OrganizationAccountAccessRole",
     ]
-    assert required_actions(default_spec())["sts"] == ["sts:AssumeRoot"], "status's audit root sessions only"
+    assert "sts" not in required_actions(default_spec()), "no other STS action, and none unscoped"
+
+
+def test_root_sessions_are_granted_for_the_audit_task_policy_only() -> None:
+    (root,) = [s for s in operator_policy(default_spec())["Statement"] if s["Action"] == "sts:AssumeRoot"]
+    assert root["Resource"] == "arn:aws:iam::*:root"
+    assert root["Condition"] == {
+        "ArnEquals": {"sts:TaskPolicyArn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"}
+    }
 
 
 def test_the_apply_lock_is_granted_on_its_parameter_only() -> None:
